@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../errors';
+import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
+
+/**
+ * Every setting of the service, read from environment variables once at start-up.
+ * The variable names are the README's; a bad value fails fast with its name.
+ */
+const relayEnvSchema = z.object({
+  KAFKA_BROKERS: envHostPortList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('research-relay'),
+  KAFKA_SSL: envBoolean.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  TOPIC_REQUESTED: envTopic.default('research.requested'),
+  TOPIC_COMPLETED: envTopic.default('research.completed'),
+  TOPIC_FAILED: envTopic.default('research.failed'),
+  TOPIC_DLQ: envTopic.default('research.requested.dlq'),
+  TOPIC_PARTITIONS: envInt(1, 1000).default(3),
+  CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
+  INGEST_CONCURRENCY: envInt(1, 1000).default(32),
+  INGEST_MAX_MESSAGE_BYTES: envInt(256, 10_485_760).default(65_536),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('research'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: envBoolean.default(false),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  WORKFLOW_ID_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, 'letters, digits, . _ : - (at most 50)').default('research-'),
+  WORKFLOW_ID_REUSE_POLICY: z.enum(['reject-duplicate', 'allow-duplicate-failed-only']).default('reject-duplicate'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_TIMEOUT_MS: envInt(1000, 600_000).default(120_000),
+  OPENAI_MAX_RETRIES: envInt(0, 10).default(3),
+  PLANNER_MODEL: z.string().min(1).default('gpt-4.1'),
+  SEARCHER_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  WRITER_MODEL: z.string().min(1).default('gpt-4.1'),
+  SEARCH_PROVIDER: z.enum(['openai-web-search', 'local-corpus']).optional(),
+  SEARCH_CORPUS_DIR: z.string().min(1).optional(),
+  SEARCH_CONCURRENCY: envInt(1, 20).default(5),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type RelayEnv = z.infer<typeof relayEnvSchema>;
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+}
+
+export interface TopicNames {
+  readonly requested: string;
+  readonly completed: string;
+  readonly failed: string;
+  readonly deadLetter: string;
+}
+
+export interface TemporalSettings {
+  readonly address: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly apiKey?: string;
+  readonly tls: boolean;
+  readonly uiUrl: string;
+  readonly workflowIdPrefix: string;
+  readonly reusePolicy: 'reject-duplicate' | 'allow-duplicate-failed-only';
+}
+
+export interface LlmSettings {
+  /** Undefined: the embedded stand-in server is used (offline mode, announced loudly). */
+  readonly apiKey?: string;
+  readonly baseUrl?: string;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly models: { readonly planner: string; readonly searcher: string; readonly writer: string };
+  readonly searchProvider?: 'openai-web-search' | 'local-corpus';
+  readonly corpusDirectory?: string;
+  readonly searchConcurrency: number;
+}
+
+export interface RelayConfig {
+  readonly kafka: KafkaSettings;
+  readonly topics: TopicNames;
+  readonly topicPartitions: number;
+  readonly consumerGroupId: string;
+  readonly ingestConcurrency: number;
+  readonly maxMessageBytes: number;
+  readonly temporal: TemporalSettings;
+  readonly llm: LlmSettings;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/**
+ * Reads and validates the configuration. Empty strings count as unset, so `FOO=` in a
+ * compose file means "default".
+ *
+ * @example
+ * const config = loadRelayConfig(process.env);
+ * console.log(config.topics.requested); // "research.requested"
+ */
+export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const present = Object.fromEntries(
+    Object.keys(relayEnvSchema.shape)
+      .map((name) => [name, env[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = relayEnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '?');
+      const secret = /PASSWORD|API_KEY|SECRET/.test(variable);
+      const shown = secret ? '(hidden)' : JSON.stringify(env[variable]);
+      return `${variable}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  }
+  const e = parsed.data;
+  if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
+    throw new ConfigurationError('invalid configuration:\n  KAFKA_SASL_MECHANISM is set but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is missing', [
+      'KAFKA_SASL_USERNAME',
+    ]);
+  }
+  return {
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL,
+      ...(e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+        ? { sasl: { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD } }
+        : {}),
+    },
+    topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ },
+    topicPartitions: e.TOPIC_PARTITIONS,
+    consumerGroupId: e.CONSUMER_GROUP_ID,
+    ingestConcurrency: e.INGEST_CONCURRENCY,
+    maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY),
+      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      workflowIdPrefix: e.WORKFLOW_ID_PREFIX,
+      reusePolicy: e.WORKFLOW_ID_REUSE_POLICY,
+    },
+    llm: {
+      ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
+      ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      maxRetries: e.OPENAI_MAX_RETRIES,
+      models: { planner: e.PLANNER_MODEL, searcher: e.SEARCHER_MODEL, writer: e.WRITER_MODEL },
+      ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
+      ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
+      searchConcurrency: e.SEARCH_CONCURRENCY,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The variable names the service reads (for `--help` texts and the README check). */
+export const relayEnvironmentVariables: readonly string[] = Object.keys(relayEnvSchema.shape);

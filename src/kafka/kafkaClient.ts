@@ -1,0 +1,43 @@
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaSettings } from '../config/relayConfig';
+import { registerSecret, type Logger } from '../logging/logger';
+import { silenceKafkajsTimeoutWarning } from './kafkajsTimeoutWarning';
+
+/**
+ * The one way research-relay builds a kafkajs client: our logger, our retry defaults,
+ * and SASL/SSL from the configuration.
+ *
+ * @example
+ * const kafka = createKafka(config.kafka, logger);
+ * const producer = kafka.producer();
+ */
+export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string): Kafka {
+  silenceKafkajsTimeoutWarning();
+  // Stops kafkajs's one-time notice about its v2 partitioner change; we key every message.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  registerSecret(settings.sasl?.password);
+  const sasl: SASLOptions | undefined = settings.sasl
+    ? ({ mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password })
+    : undefined;
+  return new Kafka({
+    clientId: clientIdSuffix ? `${settings.clientId}-${clientIdSuffix}` : settings.clientId,
+    brokers: [...settings.brokers],
+    ssl: settings.ssl,
+    ...(sasl ? { sasl } : {}),
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => forward(logger, entry),
+  });
+}
+
+function forward(logger: Logger, entry: LogEntry): void {
+  const { message, ...fields } = entry.log;
+  const text = `kafkajs: ${String(message)}`;
+  const context = { namespace: entry.namespace, ...fields };
+  if (entry.level === logLevel.ERROR) logger.error(text, context);
+  else if (entry.level === logLevel.WARN) logger.warn(text, context);
+  else if (entry.level === logLevel.INFO) logger.info(text, context);
+  else logger.debug(text, context);
+}

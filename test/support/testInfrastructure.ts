@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Kafka } from 'kafkajs';
+import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { silentLogger } from '../../src/logging/logger';
+
+/**
+ * The real servers the test command started (`withInfra` exports KAFKA_BROKERS and
+ * TEMPORAL_ADDRESS). Each test names its own topics, groups and task queues.
+ */
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): RelayConfig {
+  return loadRelayConfig({ ...process.env, ...overrides });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export function testKafka(): Kafka {
+  return createKafka(testConfig().kafka, silentLogger, uniqueName('test'));
+}
+
+export async function testTemporalClient(): Promise<{ client: Client; connection: Connection }> {
+  const config = testConfig();
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return { client: new Client({ connection, namespace: config.temporal.namespace }), connection };
+}
+
+/** Polls until the check passes or the deadline passes (then fails with the last value). */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
