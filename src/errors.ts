@@ -1,3 +1,5 @@
+import type { DeadLetterReason } from './contracts/deadLetterRecord';
+
 /**
  * Every error research-relay raises on purpose. Each says whether trying again can help:
  * the ingest loop dead-letters only non-retryable errors that are the message's own fault,
@@ -25,7 +27,7 @@ export class ConfigurationError extends RelayError {
 }
 
 /** Why an incoming request cannot become a workflow; these reasons go to the DLQ. */
-export type InvalidRequestReason = 'missing-key' | 'too-large' | 'not-json' | 'schema-violation' | 'key-mismatch';
+export type InvalidRequestReason = DeadLetterReason;
 
 /** The message itself is unusable: it is dead-lettered with this reason, never retried. */
 export class InvalidRequestError extends RelayError {

@@ -2,9 +2,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 let installed = false;
 
-/** Keeps the worker's INFO chatter out of test output; warnings and errors still show. */
+/** Keeps the worker's INFO chatter out of test output; errors still show (activity retries log warnings on purpose). */
 export function installQuietTemporalRuntime(): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 }

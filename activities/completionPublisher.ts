@@ -1,0 +1,53 @@
+import type { Producer } from 'kafkajs';
+import { cloudEventHeaders } from '../src/contracts/cloudEventHeaders';
+import { resultEventId } from '../src/contracts/eventId';
+import { researchCompletedSchema, researchCompletedType, type ResearchCompleted } from '../src/contracts/researchCompleted';
+import { researchFailedSchema, researchFailedType, type ResearchFailed } from '../src/contracts/researchFailed';
+import type { TopicNames } from '../src/config/relayConfig';
+import { PublishError } from '../src/errors';
+
+/** A result as the workflow knows it; the publisher derives the event id. */
+export type CompletedDraft = Omit<ResearchCompleted, 'eventId'>;
+export type FailedDraft = Omit<ResearchFailed, 'eventId'>;
+
+export interface PublishContext {
+  /** W3C traceparent of the request's trace, copied into the result's headers. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+/**
+ * Publishes result events with the worker's shared producer (acks=all). Safe to run twice:
+ * key = requestId and eventId = f(type, workflowId, runId), so a retried publish is a
+ * duplicate that subscribers drop.
+ */
+export class CompletionPublisher {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topics: TopicNames,
+    private readonly source = 'research-relay/worker',
+  ) {}
+
+  async publishCompleted(draft: CompletedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
+    const event = researchCompletedSchema.parse({ ...draft, eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
+    await this.send(this.topics.completed, researchCompletedType, event.requestId, event.eventId, event, context);
+    return { eventId: event.eventId, topic: this.topics.completed };
+  }
+
+  async publishFailed(draft: FailedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
+    const event = researchFailedSchema.parse({ ...draft, eventId: resultEventId(researchFailedType, draft.workflowId, draft.runId) });
+    await this.send(this.topics.failed, researchFailedType, event.requestId, event.eventId, event, context);
+    return { eventId: event.eventId, topic: this.topics.failed };
+  }
+
+  private async send(topic: string, type: string, key: string, eventId: string, event: object, context: PublishContext): Promise<void> {
+    const headers: Record<string, string> = cloudEventHeaders({ id: eventId, source: this.source, type, time: new Date().toISOString() });
+    if (context.traceparent) headers.traceparent = context.traceparent;
+    if (context.tracestate) headers.tracestate = context.tracestate;
+    try {
+      await this.producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(event), headers }] });
+    } catch (error) {
+      throw new PublishError(`publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+}

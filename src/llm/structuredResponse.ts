@@ -1,0 +1,139 @@
+import OpenAI from 'openai';
+import { zodTextFormat } from 'openai/helpers/zod';
+import type { ResponseInput, Tool } from 'openai/resources/responses/responses';
+import { z } from 'zod';
+import { ModelOutputInvalidError, ModelRequestError } from '../errors';
+import { maskSecrets } from '../logging/logger';
+
+/** One model call's accounting, as the agents report it. */
+export interface ModelCallUsage {
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface StructuredRequest<S extends z.ZodType> {
+  readonly client: OpenAI;
+  /** Which agent calls (planner, searcher, writer): named in errors and telemetry. */
+  readonly agent: string;
+  readonly model: string;
+  readonly instructions: string;
+  readonly input: string | ResponseInput;
+  readonly schema: S;
+  readonly schemaName: string;
+  readonly tools?: Tool[];
+  /** How many answers that fail the schema we accept before giving up for good. */
+  readonly schemaAttempts: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface StructuredResult<T> {
+  readonly value: T;
+  readonly usage: ModelCallUsage;
+  readonly responseId: string;
+  readonly output: OpenAI.Responses.ResponseOutputItem[];
+  /** Calls whose answers failed the schema before this one (they still cost tokens). */
+  readonly rejectedAnswers: number;
+  readonly rejectedUsage: ModelCallUsage;
+}
+
+/**
+ * Calls the Responses API with a zod structured-output format and returns the validated
+ * value. HTTP 429/5xx and timeouts are retried by the SDK (honouring Retry-After) and then
+ * surface as a retryable ModelRequestError, so Temporal retries the activity with backoff.
+ * An answer that fails its schema is asked for again up to `schemaAttempts` times, then
+ * fails for good (ModelOutputInvalidError): another activity attempt would not fix it.
+ */
+export async function callStructured<S extends z.ZodType>(request: StructuredRequest<S>): Promise<StructuredResult<z.infer<S>>> {
+  let rejected = 0;
+  let rejectedInput = 0;
+  let rejectedOutput = 0;
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
+    let response: Awaited<ReturnType<OpenAI['responses']['create']>>;
+    try {
+      response = await request.client.responses.create(
+        {
+          model: request.model,
+          instructions: request.instructions,
+          input: request.input,
+          text: { format: zodTextFormat(request.schema, request.schemaName) },
+          ...(request.tools ? { tools: request.tools } : {}),
+        },
+        request.signal ? { signal: request.signal } : undefined,
+      );
+    } catch (error) {
+      throw toModelRequestError(request, error);
+    }
+    const usage = {
+      model: response.model || request.model,
+      inputTokens: response.usage?.input_tokens ?? 0,
+      outputTokens: response.usage?.output_tokens ?? 0,
+    };
+    const checked = validate(request.schema, response.output_text);
+    if (checked.ok) {
+      return {
+        value: checked.value,
+        usage,
+        responseId: response.id,
+        output: response.output,
+        rejectedAnswers: rejected,
+        rejectedUsage: { model: usage.model, inputTokens: rejectedInput, outputTokens: rejectedOutput },
+      };
+    }
+    rejected += 1;
+    rejectedInput += usage.inputTokens;
+    rejectedOutput += usage.outputTokens;
+    lastProblem = checked.problem;
+  }
+  throw new ModelOutputInvalidError(
+    request.agent,
+    request.model,
+    `${request.agent}: the answer of ${request.model} failed the ${request.schemaName} schema ${request.schemaAttempts} times; last problem: ${lastProblem}`,
+  );
+}
+
+function validate<S extends z.ZodType>(schema: S, text: string): { ok: true; value: z.infer<S> } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: `not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 40))})` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, problem: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+}
+
+function toModelRequestError(request: StructuredRequest<z.ZodType>, error: unknown): ModelRequestError {
+  const where = `${request.agent} (${request.model})`;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: the model call timed out`, undefined, { cause: error });
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: cannot reach the model endpoint`, undefined, { cause: error });
+  }
+  if (error instanceof OpenAI.APIUserAbortError) {
+    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: the call was cancelled`, undefined, { cause: error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    const apiError = error as InstanceType<typeof OpenAI.APIError<number | undefined, Headers | undefined>>;
+    const status: number | undefined = apiError.status;
+    const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+    const retryAfterMs = retryAfterFrom(apiError.headers);
+    // The error body may echo request details; keep only the status and the API's short message.
+    const message = maskSecrets(`${where}: HTTP ${status ?? '?'}: ${apiError.message}`.slice(0, 500));
+    return new ModelRequestError(request.agent, request.model, status, retryable, message, retryAfterMs, { cause: error });
+  }
+  return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: ${error instanceof Error ? error.message : String(error)}`, undefined, {
+    cause: error,
+  });
+}
+
+function retryAfterFrom(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && !Number.isNaN(Number(ms))) return Number(ms);
+  const seconds = headers?.get('retry-after');
+  if (seconds && !Number.isNaN(Number(seconds))) return Number(seconds) * 1000;
+  return undefined;
+}

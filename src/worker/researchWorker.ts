@@ -1,0 +1,57 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Producer } from 'kafkajs';
+import type OpenAI from 'openai';
+import { createActivities } from '../../activities/createActivities';
+import type { RelayConfig } from '../config/relayConfig';
+import type { PriceTable } from '../llm/priceTable';
+import type { Logger } from '../logging/logger';
+import type { SearchProvider } from '../search/searchProvider';
+
+export interface ResearchWorkerOptions {
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  readonly openai: OpenAI;
+  readonly searchProvider: SearchProvider;
+  /** The worker's one shared producer for result events (acks=all). */
+  readonly producer: Producer;
+  readonly prices: PriceTable;
+  /** The models the agents request (default: the configured ones). */
+  readonly models?: RelayConfig['llm']['models'];
+  /** Concurrent activities (LLM calls) per worker. */
+  readonly maxConcurrentActivities?: number;
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  readonly workflowBundle?: { code: string };
+}
+
+/** The Temporal worker that runs ResearchWorkflow and the agent activities. */
+export async function createResearchWorker(options: ResearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const { config } = options;
+  const connection = await NativeConnection.connect({
+    address: config.temporal.address,
+    tls: config.temporal.tls,
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+  });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+      activities: createActivities({
+        openai: options.openai,
+        searchProvider: options.searchProvider,
+        producer: options.producer,
+        topics: config.topics,
+        models: options.models ?? config.llm.models,
+        prices: options.prices,
+        logger: options.logger,
+      }),
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+      shutdownGraceTime: '10 seconds',
+    });
+    return { worker, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}

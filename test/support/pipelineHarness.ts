@@ -1,0 +1,129 @@
+import { Client, type Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Kafka, Producer } from 'kafkajs';
+import type { IngestOutcome } from '../../consumers/ingestConsumer';
+import type { RelayConfig } from '../../src/config/relayConfig';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
+import { RelayService } from '../../src/main/relayService';
+import { startStandInServer, type FaultPlan, type StandInServer } from '../../src/standIn';
+import type { ResearchTuning } from '../../workflows/researchWorkflowInput';
+import { installQuietTemporalRuntime } from './quietTemporalRuntime';
+import { testConfig, testTemporalClient, uniqueName } from './testInfrastructure';
+import { TopicRecorder } from './topicRecorder';
+
+let bundle: Promise<{ code: string }> | undefined;
+
+/** Bundles workflows/ once per test process (each test file runs in its own process). */
+export function sharedWorkflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined, log: () => undefined } });
+  return bundle;
+}
+
+/** Retries in tests are fast; behaviour is the same as production's. */
+export const fastTuning: Partial<ResearchTuning> = { llmAttempts: 2, llmInitialRetryMs: 100, searchConcurrency: 5 };
+
+export interface PipelineOptions {
+  readonly faults?: FaultPlan;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly roles?: { consumer: boolean; worker: boolean };
+  readonly tuning?: Partial<ResearchTuning>;
+  readonly logger?: Logger;
+}
+
+/**
+ * The whole pipeline on the real Kafka and Temporal, with the stand-in model server:
+ * topics, consumer group, task queue and workflow-id prefix are unique to this harness.
+ */
+export class PipelineHarness {
+  readonly outcomes: IngestOutcome[] = [];
+
+  private constructor(
+    readonly config: RelayConfig,
+    readonly env: NodeJS.ProcessEnv,
+    readonly standIn: StandInServer,
+    readonly kafka: Kafka,
+    readonly producer: Producer,
+    readonly recorder: TopicRecorder,
+    readonly client: Client,
+    private readonly connection: Connection,
+    public service: RelayService | undefined,
+  ) {}
+
+  static async start(options: PipelineOptions = {}): Promise<PipelineHarness> {
+    installQuietTemporalRuntime();
+    const standIn = await startStandInServer(options.faults ? { faults: options.faults } : {});
+    const id = uniqueName('t');
+    const env: NodeJS.ProcessEnv = {
+      TOPIC_REQUESTED: `${id}.requested`,
+      TOPIC_COMPLETED: `${id}.completed`,
+      TOPIC_FAILED: `${id}.failed`,
+      TOPIC_DLQ: `${id}.requested.dlq`,
+      TOPIC_PARTITIONS: '3',
+      CONSUMER_GROUP_ID: `${id}-ingest`,
+      TEMPORAL_TASK_QUEUE: `${id}-queue`,
+      WORKFLOW_ID_PREFIX: `${id}-`,
+      OPENAI_BASE_URL: standIn.baseUrl,
+      OPENAI_API_KEY: 'sk-test-secret-key-never-logged',
+      OPENAI_MAX_RETRIES: '1',
+      OPENAI_TIMEOUT_MS: '5000',
+      SEARCH_PROVIDER: 'local-corpus',
+      INGEST_MAX_MESSAGE_BYTES: '4096',
+      ...options.env,
+    };
+    const config = testConfig(env);
+    const kafka = createKafka(config.kafka, silentLogger, uniqueName('harness'));
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [config.topics.requested, config.topics.completed, config.topics.failed, config.topics.deadLetter], config.topicPartitions);
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter]);
+    const { client, connection } = await testTemporalClient();
+    const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
+    harness.service = await harness.startService(options);
+    return harness;
+  }
+
+  /** Starts (again) the service for this harness's topics; the test process hosts it. */
+  async startService(options: PipelineOptions = {}): Promise<RelayService> {
+    return RelayService.start({
+      config: this.config,
+      logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug', name: 'test' }) : silentLogger),
+      roles: options.roles ?? { consumer: true, worker: true },
+      tuning: options.tuning ?? fastTuning,
+      workflowBundle: await sharedWorkflowBundle(),
+      onOutcome: (outcome) => this.outcomes.push(outcome),
+    });
+  }
+
+  /** Produces a valid request (key = requestId, CloudEvents headers). */
+  async request(requestId: string, query: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<void> {
+    await this.produceRaw(requestId, JSON.stringify({ requestId, query, ...extra }), { ce_type: 'research.requested.v1', ...headers });
+  }
+
+  async produceRaw(key: string | null, value: Buffer | string, headers: Record<string, string> = {}): Promise<void> {
+    await this.producer.send({ topic: this.config.topics.requested, acks: -1, messages: [{ key, value, headers }] });
+  }
+
+  workflowId(requestId: string): string {
+    return `${this.config.temporal.workflowIdPrefix}${requestId}`;
+  }
+
+  /** Every run Temporal has for a workflow id (visibility is eventually consistent: poll). */
+  async runsOf(workflowId: string): Promise<string[]> {
+    const runs: string[] = [];
+    for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
+    return runs;
+  }
+
+  async close(): Promise<void> {
+    await this.service?.stop();
+    await this.recorder.stop();
+    await this.producer.disconnect();
+    await this.connection.close();
+    await this.standIn.stop();
+  }
+}

@@ -1,0 +1,24 @@
+import { callStructured } from '../../src/llm/structuredResponse';
+import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
+import { plannerInput, plannerInstructions, researchPlanSchema } from '../../activities/plannerAgent';
+
+/**
+ * The searches the planner will plan for a query. The stand-in answers deterministically,
+ * so asking it the planner's exact question tells a test which searches a run will make
+ * (to fail some of them on purpose). It does not count against the run: call it before
+ * resetting the stand-in's call log.
+ */
+export async function plannedSearches(baseUrl: string, model: string, query: string, maxSearches?: number): Promise<string[]> {
+  const client = createOpenAIClient({ baseUrl, timeoutMs: 5000, maxRetries: 0 });
+  const result = await callStructured({
+    client,
+    agent: 'planner',
+    model,
+    instructions: plannerInstructions,
+    input: plannerInput(query, maxSearches),
+    schema: researchPlanSchema,
+    schemaName: 'research_plan',
+    schemaAttempts: 1,
+  });
+  return result.value.searches.map((search) => search.query);
+}
