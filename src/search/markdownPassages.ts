@@ -27,6 +27,7 @@ export interface SplitOptions {
   readonly maxPassageWords?: number;
 }
 
+/** Passage budget when none is given: several passages fit in one prompt with room for instructions. */
 export const defaultMaxPassageWords = 180;
 
 /**
@@ -82,7 +83,14 @@ export function headingSlug(heading: string): string {
     .replace(/\s/g, '-');
 }
 
-/** Whitespace-separated words, the unit of the passage budget. */
+/**
+ * Whitespace-separated words, the unit of the passage budget.
+ *
+ * @example
+ * ```ts
+ * countWords('Offsets start at  zero.\n'); // 4
+ * ```
+ */
 export function countWords(text: string): number {
   return wordsOf(text).length;
 }
