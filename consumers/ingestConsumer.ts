@@ -51,8 +51,8 @@ export class IngestConsumer {
     const { kafka, config } = options;
     this.consumer = kafka.consumer({
       groupId: config.consumerGroupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
       maxBytesPerPartition: 1_048_576,
     });
     this.producer = kafka.producer();

@@ -19,6 +19,7 @@ const relayEnvSchema = z.object({
   TOPIC_DLQ: envTopic.default('research.requested.dlq'),
   TOPIC_PARTITIONS: envInt(1, 1000).default(3),
   CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
+  CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
   INGEST_CONCURRENCY: envInt(1, 1000).default(32),
   INGEST_MAX_MESSAGE_BYTES: envInt(256, 10_485_760).default(65_536),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('127.0.0.1:7233'),
@@ -86,6 +87,8 @@ export interface RelayConfig {
   readonly topics: TopicNames;
   readonly topicPartitions: number;
   readonly consumerGroupId: string;
+  /** How long the group waits for a silent consumer before giving its partitions away. */
+  readonly sessionTimeoutMs: number;
   readonly ingestConcurrency: number;
   readonly maxMessageBytes: number;
   readonly temporal: TemporalSettings;
@@ -135,6 +138,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ },
     topicPartitions: e.TOPIC_PARTITIONS,
     consumerGroupId: e.CONSUMER_GROUP_ID,
+    sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
     ingestConcurrency: e.INGEST_CONCURRENCY,
     maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
     temporal: {

@@ -8,6 +8,7 @@ import { createKafka } from '../kafka/kafkaClient';
 import { ensureTopics } from '../kafka/topicProvisioner';
 import { PriceTable } from '../llm/priceTable';
 import type { Logger } from '../logging/logger';
+import type { BackoffPolicy } from '../retry/backoff';
 import { connectTemporal } from '../temporal/temporalConnection';
 import { createResearchWorker } from '../worker/researchWorker';
 import { resolveModelAccess, type ModelAccess } from './modelAccess';
@@ -19,6 +20,8 @@ export interface RelayServiceOptions {
   readonly roles?: { readonly consumer: boolean; readonly worker: boolean };
   readonly tuning?: Partial<ResearchTuning>;
   readonly onOutcome?: (outcome: IngestOutcome) => void;
+  /** Backoff of the consumer while Temporal or the DLQ is unavailable. */
+  readonly backoff?: BackoffPolicy;
   readonly workflowBundle?: { code: string };
   readonly prices?: PriceTable;
 }
@@ -100,6 +103,7 @@ export class RelayService {
           logger: logger.child({ component: 'ingest' }),
           ...(options.tuning ? { tuning: options.tuning } : {}),
           ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+          ...(options.backoff ? { backoff: options.backoff } : {}),
         });
         await service.parts.consumer.start();
       }

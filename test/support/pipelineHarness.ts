@@ -62,6 +62,7 @@ export class PipelineHarness {
       TOPIC_DLQ: `${id}.requested.dlq`,
       TOPIC_PARTITIONS: '3',
       CONSUMER_GROUP_ID: `${id}-ingest`,
+      CONSUMER_SESSION_TIMEOUT_MS: '8000',
       TEMPORAL_TASK_QUEUE: `${id}-queue`,
       WORKFLOW_ID_PREFIX: `${id}-`,
       OPENAI_BASE_URL: standIn.baseUrl,
