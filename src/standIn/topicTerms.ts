@@ -28,7 +28,8 @@ const stopWords = new Set(
   perform performs work works affect affects compare compared improve improves change changes happen happens mean
   means become becomes get gets make makes go goes seem seems show shows help helps lead leads cause causes know
   think say said see take come keep let put like latest recent current new best good bad better worse top key main
-  important really actually still yet even well way ways thing things lot lots`.split(/\s+/),
+  important really actually still yet even well way ways thing things lot lots known unknown term terms
+  research researcher researching reason`.split(/\s+/),
 );
 
 const fallback: TopicTerms = {
@@ -38,41 +39,59 @@ const fallback: TopicTerms = {
 };
 
 /**
- * Extracts topic terms from the request input, topping up from the instructions when the input
- * alone is too thin (a one-word input still deserves three keywords).
+ * Extracts topic terms from the request input, topping up from the rest of the input and then the
+ * instructions when the first line alone is too thin (a one-word input still deserves three keywords).
  *
  * @example
- * topicTermsOf('How do heat pumps perform in cold climates?').topic; // 'heat pumps'
+ * topicTermsOf('What is known about microplastics in drinking water?').topic; // 'microplastics in drinking water'
  */
 export function topicTermsOf(input: string, instructions = ''): TopicTerms {
-  const primary = analyse(input);
-  const terms =
-    primary.keywords.length >= 3 ? primary : merge(primary, analyse(instructions));
+  // Agents put the subject first ("Research question: …", "Search: …") and bulk after it
+  // (search summaries, passages) whose frequent words would drown the subject. So the first
+  // line decides, and wider text only tops it up when it names fewer than three keywords.
+  const firstLine = input.split('\n').find((line) => line.trim().length > 0) ?? '';
+  const firstParagraph = input.split(/\n\s*\n/).find((paragraph) => paragraph.trim().length > 0) ?? '';
+  let terms = analyse(firstLine);
+  for (const wider of [firstParagraph, input, instructions]) {
+    if (terms.keywords.length >= 3) break;
+    terms = merge(terms, analyse(wider));
+  }
   return terms.keywords.length === 0 ? fallback : terms;
 }
+
+/** Prepositions that may join two content runs into one phrase ("microplastics in drinking water"). */
+const linkers = new Set(['of', 'in', 'for', 'on']);
 
 function analyse(text: string): TopicTerms {
   const counts = new Map<string, { count: number; first: number }>();
   const phrases: string[] = [];
   let run: string[] = [];
+  let link: string | undefined;
   const closeRun = (): void => {
-    if (run.length >= 2) phrases.push(run.slice(0, 3).join(' '));
+    const words = run.slice(0, 5);
+    while (words.length > 0 && linkers.has(words[words.length - 1] ?? '')) words.pop();
+    if (words.filter((word) => !linkers.has(word)).length >= 2) phrases.push(words.join(' '));
     run = [];
+    link = undefined;
   };
   let position = 0;
   for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)) {
     const word = normalise(match[0]);
     if (word === undefined) {
-      closeRun();
-      continue;
+      const lower = match[0].toLowerCase();
+      if (linkers.has(lower) && run.length > 0 && link === undefined) link = lower;
+      else closeRun();
+    } else {
+      const seen = counts.get(word);
+      if (seen) seen.count += 1;
+      else counts.set(word, { count: 1, first: position++ });
+      if (link !== undefined) run.push(link);
+      link = undefined;
+      run.push(word);
     }
-    const seen = counts.get(word);
-    if (seen) seen.count += 1;
-    else counts.set(word, { count: 1, first: position++ });
-    run.push(word);
-    // Sentence punctuation between two words ends a phrase even without a stop word.
-    const after = text.slice((match.index ?? 0) + match[0].length, (match.index ?? 0) + match[0].length + 2);
-    if (/[.,;:!?()]/.test(after)) closeRun();
+    // Sentence punctuation after a word ends a phrase even without a stop word.
+    const end = match.index + match[0].length;
+    if (/[.,;:!?()]/.test(text.slice(end, end + 2))) closeRun();
   }
   closeRun();
   const keywords = [...counts.entries()]

@@ -1,0 +1,79 @@
+import type { ModelAnswer } from './modelAnswer';
+import { openAiId } from './openAiIds';
+import type { UsageEstimate } from './usageEstimate';
+
+/**
+ * The body of a completed, non-streaming `POST /v1/responses`, field for field what the openai
+ * SDK's `Response` type declares. The request's own settings (instructions, text format, tools,
+ * temperature, metadata) are echoed back as the real API does.
+ *
+ * Not included on purpose: `output_text`. It is not part of the wire format; the SDK computes it
+ * from the output messages, and `responses.parse()` derives `output_parsed` from the same text.
+ */
+export function responsesPayload(
+  request: Record<string, unknown>,
+  model: string,
+  answer: ModelAnswer,
+  usage: UsageEstimate,
+  now: Date,
+): Record<string, unknown> {
+  const createdAt = Math.floor(now.getTime() / 1000);
+  const output: Record<string, unknown>[] = [];
+  if (answer.webSearch) {
+    output.push({
+      type: 'web_search_call',
+      id: openAiId('ws_'),
+      status: 'completed',
+      action: {
+        type: 'search',
+        query: answer.webSearch.query,
+        sources: answer.webSearch.sources.map((source) => ({ type: 'url', url: source.url })),
+      },
+    });
+  }
+  output.push({
+    type: 'message',
+    id: openAiId('msg_'),
+    role: 'assistant',
+    status: 'completed',
+    content: [{ type: 'output_text', text: answer.text, annotations: answer.annotations, logprobs: [] }],
+  });
+  return {
+    id: openAiId('resp_', 24),
+    object: 'response',
+    created_at: createdAt,
+    status: 'completed',
+    background: false,
+    completed_at: createdAt,
+    error: null,
+    incomplete_details: null,
+    instructions: request.instructions ?? null,
+    max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: request.max_tool_calls ?? null,
+    model,
+    output,
+    parallel_tool_calls: request.parallel_tool_calls ?? true,
+    previous_response_id: request.previous_response_id ?? null,
+    prompt_cache_key: request.prompt_cache_key ?? null,
+    reasoning: request.reasoning ?? { effort: null, summary: null },
+    safety_identifier: request.safety_identifier ?? null,
+    service_tier: 'default',
+    store: request.store ?? true,
+    temperature: request.temperature ?? 1,
+    text: request.text ?? { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: request.tools ?? [],
+    top_logprobs: request.top_logprobs ?? 0,
+    top_p: request.top_p ?? 1,
+    truncation: request.truncation ?? 'disabled',
+    usage: {
+      input_tokens: usage.inputTokens,
+      input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+      output_tokens: usage.outputTokens,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: usage.inputTokens + usage.outputTokens,
+    },
+    user: request.user ?? null,
+    metadata: request.metadata ?? {},
+  };
+}
