@@ -37,7 +37,8 @@ export function fieldText(name: string, context: FieldTextContext, random: Seede
   if (/reason|rationale|justification|motivation|why/.test(field)) return reasonSentence(terms, random, index);
   if (field.includes('question')) return researchQuestion(terms, random, index);
   if (/summary|short|abstract|overview|tldr/.test(field)) {
-    return (context.formatName ?? '').toLowerCase().includes('search')
+    // "search_summary" is a searcher's answer; "research_report" is not ("research" ≠ "search").
+    return /(^|[^a-z])search/.test((context.formatName ?? '').toLowerCase())
       ? searchSummary(terms, random, index)
       : shortSummary(terms, random);
   }
