@@ -170,7 +170,7 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
           for (;;) {
             const item = queue.shift();
             if (item) return { value: item, done: false };
-            if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+            if (failure) throw failure instanceof Error ? failure : new Error('the subscription failed', { cause: failure });
             if (ended) return { value: undefined, done: true };
             await new Promise<void>((resolve) => waiters.push(resolve));
           }

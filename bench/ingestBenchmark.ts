@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: N request events through the real consumer, Temporal and Kafka, with the
+ * stand-in model server at zero latency. Prints figures; asserts nothing.
+ *
+ *  (a) ingest rate: events → workflow started per second (the consumer draining a backlog)
+ *  (b) the ceiling: the same number of starts issued directly by a Temporal client at its
+ *      best concurrency, in the same run
+ *  (c) a/b
+ *  (d) completed runs per second end to end (the worker working off the started runs)
+ *  (e) p50 / p99 of event produced → workflow started, at a steady produce rate
+ *  (f) the consumer's peak RSS (it runs in its own process)
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { loadRelayConfig } from '../src/config/relayConfig';
+import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
+import { createKafka } from '../src/kafka/kafkaClient';
+import { ensureTopics } from '../src/kafka/topicProvisioner';
+import { createLogger, silentLogger } from '../src/logging/logger';
+import { RelayService } from '../src/main/relayService';
+import { startStandInServer } from '../src/standIn';
+import { startIdempotently } from '../src/temporal/idempotentStart';
+import { installTemporalRuntimeLogging } from '../src/worker/temporalRuntimeLogging';
+import { ProgressLine } from '../src/infra/progressLine';
+import { formatBytes, formatRate, percentile, perSecond } from './benchmarkFigures';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '2000' },
+    'latency-events': { type: 'string', default: '500' },
+    'latency-rate': { type: 'string', default: '100' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+
+async function main(): Promise<void> {
+  if (values.help) {
+    console.log('Usage: npm run bench [-- --events 2000 --latency-events 500 --latency-rate 100]');
+    return;
+  }
+  const events = Number(values.events);
+  const latencyEvents = Number(values['latency-events']);
+  const latencyRate = Number(values['latency-rate']);
+  if (!Number.isInteger(events) || events < 10) throw new Error('--events must be an integer ≥ 10');
+
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  installTemporalRuntimeLogging(logger, 'ERROR');
+  const standIn = await startStandInServer({ latencyMs: 0 });
+  const id = `bench-${Date.now().toString(36)}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TOPIC_REQUESTED: `${id}.requested`,
+    TOPIC_COMPLETED: `${id}.completed`,
+    TOPIC_FAILED: `${id}.failed`,
+    TOPIC_DLQ: `${id}.requested.dlq`,
+    CONSUMER_GROUP_ID: `${id}-ingest`,
+    TEMPORAL_TASK_QUEUE: `${id}-queue`,
+    WORKFLOW_ID_PREFIX: `${id}-`,
+    OPENAI_BASE_URL: standIn.baseUrl,
+    OPENAI_API_KEY: 'bench',
+    SEARCH_PROVIDER: 'local-corpus',
+    LOG_LEVEL: 'warn',
+  };
+  const config = loadRelayConfig(env);
+  const kafka = createKafka(config.kafka, silentLogger, 'bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
+  const producer = kafka.producer();
+  await producer.connect();
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  console.log(`research-relay benchmark: ${events} events, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);
+
+  // (b) The ceiling: direct starts. Probe concurrency levels, then N starts at the best one.
+  const ceilingQueue = `${id}-ceiling`;
+  const directStarts = async (count: number, concurrency: number, tag: string): Promise<number> => {
+    const limit = new ConcurrencyLimit(concurrency);
+    const progress = new ProgressLine(`direct starts ×${concurrency}`);
+    let done = 0;
+    const began = Date.now();
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        limit.run(async () => {
+          await startIdempotently(client, 'ResearchWorkflow', {
+            taskQueue: ceilingQueue,
+            workflowId: `${id}-${tag}-${i}`,
+            args: [{ request: { requestId: `${tag}-${i}`, query: 'ceiling' }, trace: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` } }],
+            reusePolicy: 'reject-duplicate',
+            // Nobody polls this queue: the runs time out on their own.
+            workflowExecutionTimeout: '2 minutes',
+          });
+          done += 1;
+          progress.update(`${done}/${count}`);
+        }),
+      ),
+    );
+    const rate = perSecond(count, Date.now() - began);
+    progress.done(`${count} in ${Date.now() - began} ms → ${formatRate(rate)}`);
+    return rate;
+  };
+  const probeCount = Math.min(400, events);
+  let bestConcurrency = 16;
+  let bestProbe = 0;
+  for (const concurrency of [16, 32, 64, 128, 256]) {
+    const rate = await directStarts(probeCount, concurrency, `probe${concurrency}`);
+    if (rate > bestProbe) [bestProbe, bestConcurrency] = [rate, concurrency];
+  }
+  const ceiling = await directStarts(events, bestConcurrency, 'ceiling');
+
+  // (a) Ingest: fill the topic, then let a fresh consumer drain it.
+  const produceProgress = new ProgressLine('producing requests');
+  for (let sent = 0; sent < events; sent += 500) {
+    const size = Math.min(500, events - sent);
+    await producer.send({
+      topic: config.topics.requested,
+      acks: -1,
+      messages: Array.from({ length: size }, (_, k) => {
+        const requestId = `r${sent + k}`;
+        return { key: requestId, value: JSON.stringify({ requestId, query: `Benchmark question number ${sent + k} about event-driven systems` }) };
+      }),
+    });
+    produceProgress.update(`${sent + size}/${events}`);
+  }
+  produceProgress.done(`${events} produced`);
+
+  const ingest = await runConsumer(env, events, 'ingest (backlog)');
+  const ingestRate = perSecond(events, ingest.lastAck - ingest.firstAck);
+  const ingestRateWithJoin = perSecond(events, ingest.lastAck - ingest.spawnedAt);
+
+  // (d) End to end: a worker works off the runs the consumer started.
+  const completedCounter = kafka.consumer({ groupId: `${id}-count`, maxWaitTimeInMs: 200 });
+  let completed = 0;
+  let failed = 0;
+  await completedCounter.connect();
+  await completedCounter.subscribe({ topics: [config.topics.completed, config.topics.failed], fromBeginning: true });
+  await completedCounter.run({
+    eachBatch: ({ batch }) => {
+      if (batch.topic === config.topics.completed) completed += batch.messages.length;
+      else failed += batch.messages.length;
+      return Promise.resolve();
+    },
+  });
+  const workerStarted = Date.now();
+  const worker = await RelayService.start({ config, logger, roles: { consumer: false, worker: true } });
+  const runProgress = new ProgressLine('runs completed');
+  while (completed + failed < events) {
+    runProgress.update(`${completed}/${events} completed, ${failed} failed`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const endToEndMs = Date.now() - workerStarted;
+  const completedRuns = completed;
+  const failedRuns = failed;
+  runProgress.done(`${completed} completed, ${failed} failed in ${endToEndMs} ms`);
+
+  // (e) Latency at a steady rate, with the worker busy as in production.
+  const latency = await runConsumer(env, latencyEvents, 'ingest (steady rate)', async () => {
+    const interval = 1000 / latencyRate;
+    const began = Date.now();
+    for (let i = 0; i < latencyEvents; i += 1) {
+      const due = began + i * interval;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      const requestId = `steady${i}`;
+      await producer.send({ topic: config.topics.requested, acks: -1, messages: [{ key: requestId, value: JSON.stringify({ requestId, query: `Steady question ${i}`, maxSearches: 1 }) }] });
+    }
+  });
+  const latencies = latency.acks.map(([producedAt, ackedAt]) => ackedAt - producedAt);
+
+  await worker.stop();
+  await completedCounter.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+  await connection.close();
+  await standIn.stop();
+
+  console.log('\n=== research-relay ingest benchmark ===');
+  console.log(`(a) ingest rate, events → workflow started:   ${formatRate(ingestRate)} (first to last ack; ${formatRate(ingestRateWithJoin)} including the group join)`);
+  console.log(`(b) ceiling, direct client starts ×${bestConcurrency}:      ${formatRate(ceiling)}`);
+  console.log(`(c) a/b:                                      ${(ingestRate / ceiling).toFixed(2)}`);
+  console.log(`(d) completed runs end to end:                ${formatRate(perSecond(completedRuns + failedRuns, endToEndMs))} (${completedRuns} completed, ${failedRuns} failed, 7 model calls each)`);
+  console.log(`(e) produced → started at ${latencyRate}/s:            p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} events)`);
+  console.log(`(f) consumer peak RSS:                        ${formatBytes(Math.max(ingest.rssBytes, latency.rssBytes))}`);
+}
+
+interface ConsumerRun {
+  readonly spawnedAt: number;
+  readonly firstAck: number;
+  readonly lastAck: number;
+  readonly acks: [number, number][];
+  readonly rssBytes: number;
+}
+
+/** Runs the consumer process until `expected` records are acknowledged, then stops it. */
+async function runConsumer(env: NodeJS.ProcessEnv, expected: number, label: string, whileRunning?: () => Promise<void>): Promise<ConsumerRun> {
+  const spawnedAt = Date.now();
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ingestConsumerProcess.ts')], { env, stdio: 'pipe' });
+  child.stderr.pipe(process.stderr);
+  const acks: [number, number][] = [];
+  let rssBytes = 0;
+  const progress = new ProgressLine(label);
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  let allAcked!: () => void;
+  const allAckedPromise = new Promise<void>((resolve) => (allAcked = resolve));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    const [kind, a, b] = line.split(' ');
+    if (kind === 'ready') ready();
+    else if (kind === 'ack') {
+      acks.push([Number(a), Number(b)]);
+      progress.update(`${acks.length}/${expected} acknowledged`);
+      if (acks.length >= expected) allAcked();
+    } else if (kind === 'rss') rssBytes = Number(a);
+  });
+  await Promise.race([readyPromise, exited.then(() => Promise.reject(new Error('the consumer process exited early')))]);
+  if (whileRunning) await whileRunning();
+  await Promise.race([allAckedPromise, exited.then(() => Promise.reject(new Error('the consumer process exited early')))]);
+  const ackTimes = acks.map(([, ackedAt]) => ackedAt);
+  progress.done(`${acks.length} acknowledged`);
+  child.kill('SIGTERM');
+  await exited;
+  return { spawnedAt, firstAck: Math.min(...ackTimes), lastAck: Math.max(...ackTimes), acks, rssBytes };
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Producer } from 'kafkajs';
+import { createActivities } from '../../activities/createActivities';
+import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
+import { PriceTable } from '../../src/llm/priceTable';
+import { silentLogger } from '../../src/logging/logger';
+import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
+import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
+import { startStandInServer, type StandInServer } from '../../src/standIn';
+
+describe('the agent activities, one at a time', () => {
+  let standIn: StandInServer;
+  let activities: ReturnType<typeof createActivities>;
+  const env = new MockActivityEnvironment();
+  // Runs an activity the way a worker would (activity context, cancellation), keeping its types.
+  const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run<A, R, (...args: A) => Promise<R>>(activity, ...args);
+
+  before(async () => {
+    standIn = await startStandInServer();
+    activities = createActivities({
+      openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
+      searchProvider: await createLocalCorpusSearch({ directory: defaultCorpusDirectory }),
+      producer: {} as Producer, // publishing is covered by the pipeline tests
+      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd' },
+      models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
+      prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
+      logger: silentLogger,
+    });
+  });
+  after(async () => {
+    await standIn.stop();
+  });
+
+  it('the planner plans the number of searches the request caps it to, and prices its tokens', async () => {
+    standIn.setFaults({ rules: [] });
+    const plan = await run(activities.planSearches, { query: 'How does Kafka retain data?', maxSearches: 3 });
+    assert.equal(plan.searches.length, 3);
+    const call = standIn.calls().at(-1);
+    assert.equal(plan.usage.inputTokens, call?.usage?.inputTokens);
+    assert.equal(plan.usage.estimatedCostUsd, (plan.usage.inputTokens * 2 + plan.usage.outputTokens * 8) / 1e6);
+  });
+
+  it('a searcher grounds its summary in the local corpus and returns the passages as sources', async () => {
+    const result = await run(activities.runSearch, { query: 'consumer offsets commit', reason: 'to learn how commits work' });
+    assert.ok(result.summary.length > 0);
+    assert.ok(result.sources.length > 0 && result.sources.every((source) => source.url.startsWith('file://')));
+    assert.equal(result.searchProvider, 'local-corpus');
+  });
+
+  it('a 503 becomes a retryable failure that carries the Retry-After delay', async () => {
+    standIn.setFaults({ rules: [{ match: { formatName: 'research_plan' }, sequence: [{ kind: 'status', status: 503, retryAfterSeconds: 7 }] }] });
+    await assert.rejects(run(activities.planSearches, { query: 'q' }), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'ModelRequestError');
+      assert.equal(error.nonRetryable, false);
+      assert.equal(error.nextRetryDelay, 7000);
+      return true;
+    });
+  });
+
+  it('a 401 fails for good: another attempt cannot fix a bad key', async () => {
+    standIn.setFaults({ rules: [{ match: { formatName: 'research_plan' }, sequence: [{ kind: 'status', status: 401 }] }] });
+    await assert.rejects(run(activities.planSearches, { query: 'q' }), (error: unknown) => error instanceof ApplicationFailure && error.nonRetryable === true);
+  });
+
+  it('an answer that violates the schema is asked for again, and the retry succeeds', async () => {
+    standIn.setFaults({ rules: [{ match: { formatName: 'research_report' }, sequence: [{ kind: 'schemaViolation' }] }] });
+    standIn.resetCalls();
+    const written = await run(activities.writeReport, { query: 'q', findings: [{ query: 'a', summary: 'b' }] });
+    assert.ok(written.report.markdownReport.length > 0);
+    assert.equal(written.usage.calls, 2, 'both answers are counted, the rejected one too');
+    assert.deepEqual(standIn.calls().map((call) => call.fault ?? 'ok'), ['schemaViolation', 'ok']);
+  });
+});

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { ResearchActivities } from '../../activities/createActivities';
+import type { CompletedDraft, FailedDraft } from '../../activities/completionPublisher';
+import type { AgentUsage } from '../../src/contracts/researchUsage';
+import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
+import { researchProgressQuery } from '../../workflows/researchProgress';
+import { sharedWorkflowBundle } from '../support/pipelineHarness';
+import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
+import { eventually, testConfig, testTemporalClient, uniqueName } from '../support/testInfrastructure';
+
+const usage = (model: string, tokens: number): AgentUsage => ({ model, calls: 1, inputTokens: tokens, outputTokens: tokens, estimatedCostUsd: tokens / 1e6 });
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+/** Fake agents whose behaviour each test sets; they record what the workflow asked of them. */
+class FakeAgents {
+  published: CompletedDraft[] = [];
+  failed: FailedDraft[] = [];
+  running = 0;
+  peakSearches = 0;
+  searchGate: Promise<void> = Promise.resolve();
+  planError: Error | undefined;
+  failingSearches = new Set<string>();
+
+  activities(): ResearchActivities {
+    return {
+      planSearches: async ({ maxSearches }) => {
+        if (this.planError) throw this.planError;
+        const count = maxSearches ?? 6;
+        return Promise.resolve({ searches: Array.from({ length: count }, (_, i) => ({ query: `q${i}`, reason: `r${i}` })), usage: usage('planner-model', 10) });
+      },
+      runSearch: async ({ query }) => {
+        this.running += 1;
+        this.peakSearches = Math.max(this.peakSearches, this.running);
+        try {
+          await this.searchGate;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (this.failingSearches.has(query)) throw ApplicationFailure.create({ type: 'ModelRequestError', message: `search ${query} failed`, nonRetryable: true });
+          return { summary: `summary of ${query}`, searchProvider: 'fake', sources: [{ title: query, url: `https://example.test/${query}` }], usage: usage('searcher-model', 5) };
+        } finally {
+          this.running -= 1;
+        }
+      },
+      writeReport: ({ findings }) =>
+        Promise.resolve({ report: { shortSummary: `from ${findings.length}`, markdownReport: '# r', followUpQuestions: ['next?'] }, usage: usage('writer-model', 20) }),
+      publishCompleted: (draft) => {
+        this.published.push(draft);
+        return Promise.resolve({ eventId: 'e-completed', topic: 'completed' });
+      },
+      publishFailed: (draft) => {
+        this.failed.push(draft);
+        return Promise.resolve({ eventId: 'e-failed', topic: 'failed' });
+      },
+    };
+  }
+}
+
+describe('ResearchWorkflow with fake agents on a real worker', () => {
+  const taskQueue = uniqueName('wf-queue');
+  const agents = new FakeAgents();
+  let client: Client;
+  let connection: Connection;
+  let workerConnection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  before(async () => {
+    installQuietTemporalRuntime();
+    ({ client, connection } = await testTemporalClient());
+    workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
+    worker = await Worker.create({ connection: workerConnection, taskQueue, workflowBundle: await sharedWorkflowBundle(), activities: agents.activities() });
+    running = worker.run();
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    await workerConnection.close();
+    await connection.close();
+  });
+
+  const start = (requestId: string, extra: Record<string, unknown> = {}, searchConcurrency = 3) =>
+    client.workflow.start<typeof ResearchWorkflow>('ResearchWorkflow', {
+      taskQueue,
+      workflowId: uniqueName(requestId),
+      args: [{ request: { requestId, query: `question ${requestId}`, ...extra }, trace: { traceparent }, tuning: { searchConcurrency, llmAttempts: 1, llmInitialRetryMs: 10 } }],
+    });
+
+  it('runs searches at most searchConcurrency at once and publishes one result with the usage added up', async () => {
+    agents.published = [];
+    agents.peakSearches = 0;
+    const handle = await start('bounded', {}, 2);
+    const result = await handle.result();
+    assert.equal(agents.peakSearches, 2);
+    assert.equal(result.searchesSucceeded, 6);
+    assert.equal(agents.published.length, 1);
+    const draft = agents.published[0];
+    assert.deepEqual(draft?.searches.map((search) => search.query), ['q0', 'q1', 'q2', 'q3', 'q4', 'q5'], 'in plan order');
+    assert.equal(draft?.usage.searcher?.calls, 6);
+    assert.equal(draft?.usage.total.inputTokens, 10 + 6 * 5 + 20);
+    assert.equal(draft?.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.deepEqual(draft?.models, { planner: 'planner-model', searcher: 'searcher-model', writer: 'writer-model' });
+    assert.equal(draft?.report.shortSummary, 'from 6');
+  });
+
+  it('drops a failed search, records why, and writes from the rest', async () => {
+    agents.published = [];
+    agents.failingSearches = new Set(['q1']);
+    try {
+      const result = await (await start('one-fails', { maxSearches: 3 })).result();
+      assert.equal(result.searchesFailed, 1);
+      const failed = agents.published[0]?.searches.filter((search) => !search.succeeded);
+      assert.deepEqual(failed?.map((search) => [search.query, search.error]), [['q1', 'search q1 failed']]);
+      assert.equal(agents.published[0]?.report.shortSummary, 'from 2');
+    } finally {
+      agents.failingSearches = new Set();
+    }
+  });
+
+  it('reports its stage while searching, and a cancelled run publishes research.failed marked cancelled', async () => {
+    agents.failed = [];
+    let release!: () => void;
+    agents.searchGate = new Promise<void>((resolve) => (release = resolve));
+    const handle = await start('cancelled');
+    const progress = await eventually(async () => {
+      const state = await handle.query(researchProgressQuery);
+      return state.stage === 'search' ? state : undefined;
+    });
+    assert.equal(progress.searchesPlanned, 6);
+    assert.equal(progress.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    await handle.cancel();
+    release();
+    await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
+    agents.searchGate = Promise.resolve();
+    assert.equal(agents.failed.length, 1);
+    assert.equal(agents.failed[0]?.cancelled, true);
+    assert.equal(agents.failed[0]?.stage, 'search');
+  });
+
+  it('a planner that fails for good fails the run down the cause chain and publishes research.failed at stage plan', async () => {
+    agents.failed = [];
+    agents.planError = ApplicationFailure.create({ type: 'ModelOutputInvalidError', message: 'bad plan', nonRetryable: true });
+    try {
+      const handle = await start('plan-fails');
+      await assert.rejects(handle.result(), (error: unknown) => {
+        assert.ok(error instanceof WorkflowFailedError);
+        assert.ok(error.cause instanceof ActivityFailure);
+        assert.ok(error.cause.cause instanceof ApplicationFailure);
+        assert.equal(error.cause.cause.type, 'ModelOutputInvalidError');
+        return true;
+      });
+      assert.deepEqual(agents.failed.map((draft) => [draft.stage, draft.error.type, draft.error.message]), [['plan', 'ModelOutputInvalidError', 'bad plan']]);
+    } finally {
+      agents.planError = undefined;
+    }
+  });
+});
