@@ -7,6 +7,7 @@ import type { PriceTable } from '../src/llm/priceTable';
 import type { Logger } from '../src/logging/logger';
 import type { SearchProvider, SearchSource } from '../src/search/searchProvider';
 import { sourcesFromAnnotations } from '../src/search/openaiWebSearch';
+import { withStageSpan } from '../src/telemetry/stageSpan';
 import { toActivityFailure } from './activityFailure';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
 import { plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
@@ -79,8 +80,9 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     /** Planner agent: the research question → 1–20 searches (5–20 unless the request caps them). */
-    planSearches: guarded(async (input: { query: string; maxSearches?: number }): Promise<PlanResult> => {
+    planSearches: guarded(async (input: { query: string; maxSearches?: number }): Promise<PlanResult> => withStageSpan('research.plan', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
       const result = await callStructured({
+        prices: deps.prices,
         client: deps.openai,
         agent: 'planner',
         model: deps.models.planner,
@@ -92,12 +94,14 @@ export function createActivities(deps: ActivityDependencies) {
       });
       const searches = input.maxSearches === undefined ? result.value.searches : result.value.searches.slice(0, input.maxSearches);
       return { searches, usage: usageOf(deps.models.planner, result.usage, result.rejectedUsage, result.rejectedAnswers) };
-    }),
+    })),
 
     /** Searcher agent: one search → a 2–3 paragraph summary with its sources. */
-    runSearch: guarded(async (input: { query: string; reason: string }): Promise<SearchResult> => {
+    runSearch: guarded(async (input: { query: string; reason: string; index?: number }): Promise<SearchResult> =>
+      withStageSpan(`research.search #${(input.index ?? 0) + 1}`, { 'research.search.query': input.query, 'research.search.provider': deps.searchProvider.name }, async () => {
       const material = await deps.searchProvider.gather(input.query, { maxSources: deps.maxSourcesPerSearch ?? 5 });
       const result = await callStructured({
+        prices: deps.prices,
         client: deps.openai,
         agent: 'searcher',
         model: deps.models.searcher,
@@ -115,11 +119,13 @@ export function createActivities(deps: ActivityDependencies) {
         sources: sources.map((source) => ({ title: source.title, url: source.url })),
         usage: usageOf(deps.models.searcher, result.usage, result.rejectedUsage, result.rejectedAnswers),
       };
-    }),
+    })),
 
     /** Writer agent: the question and the search summaries → report, short summary, follow-ups. */
-    writeReport: guarded(async (input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> => {
+    writeReport: guarded(async (input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> =>
+      withStageSpan('research.write', { 'research.findings': input.findings.length }, async () => {
       const result = await callStructured({
+        prices: deps.prices,
         client: deps.openai,
         agent: 'writer',
         model: deps.models.writer,
@@ -130,13 +136,17 @@ export function createActivities(deps: ActivityDependencies) {
         schemaAttempts,
       });
       return { report: result.value, usage: usageOf(deps.models.writer, result.usage, result.rejectedUsage, result.rejectedAnswers) };
-    }),
+    })),
 
     /** Publishes `research.completed`; safe to retry (same key and event id). */
-    publishCompleted: guarded((draft: CompletedDraft, context: PublishContext) => publisher.publishCompleted(draft, context)),
+    publishCompleted: guarded((draft: CompletedDraft, context: PublishContext) =>
+      withStageSpan('research.publish', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () => publisher.publishCompleted(draft, context)),
+    ),
 
     /** Publishes `research.failed`; safe to retry (same key and event id). */
-    publishFailed: guarded((draft: FailedDraft, context: PublishContext) => publisher.publishFailed(draft, context)),
+    publishFailed: guarded((draft: FailedDraft, context: PublishContext) =>
+      withStageSpan('research.publish', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () => publisher.publishFailed(draft, context)),
+    ),
   };
 }
 

@@ -3,6 +3,8 @@
  * acknowledged record ("ack <producedAtMs> <ackedAtMs>") on stdout, and its peak RSS
  * ("rss <bytes>") when it stops on SIGTERM.
  */
+// First: tracing must be running before kafkajs is loaded.
+import '../src/telemetry/registerTelemetry';
 import { loadRelayConfig } from '../src/config/relayConfig';
 import { createLogger } from '../src/logging/logger';
 import { RelayService } from '../src/main/relayService';

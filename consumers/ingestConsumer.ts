@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { RelayConfig } from '../src/config/relayConfig';
@@ -7,6 +8,8 @@ import type { Logger } from '../src/logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../src/retry/backoff';
 import { startIdempotently } from '../src/temporal/idempotentStart';
 import { workflowIdFor } from '../src/temporal/workflowIds';
+import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTraceContext';
+import { relayTracer } from '../src/telemetry/tracer';
 import type { ResearchWorkflow } from '../workflows/researchWorkflow';
 import type { ResearchTuning } from '../workflows/researchWorkflowInput';
 import { BatchAcknowledgement } from './batchAcknowledgement';
@@ -114,8 +117,43 @@ export class IngestConsumer {
     if (canContinue()) await payload.commitOffsetsIfNecessary();
   }
 
-  /** Returns true once the record is durably handled; false when shutdown interrupted it. */
-  private async handle(message: KafkaMessage, location: MessageLocation, heartbeat: () => Promise<void>, canContinue: () => boolean): Promise<boolean> {
+  /**
+   * Handles one record inside a `<topic> process` span whose parent is the producer's context
+   * from the record's headers: with eachBatch the kafkajs instrumentation only links messages,
+   * so we continue each producer's trace ourselves. Returns true once the record is durably
+   * handled; false when shutdown interrupted it.
+   */
+  private handle(message: KafkaMessage, location: MessageLocation, heartbeat: () => Promise<void>, canContinue: () => boolean): Promise<boolean> {
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.destination.name': location.topic,
+      'messaging.destination.partition.id': String(location.partition),
+      'messaging.kafka.offset': Number(location.offset),
+      'messaging.consumer.group.name': this.options.config.consumerGroupId,
+    };
+    return relayTracer().startActiveSpan(`${location.topic} process`, { kind: SpanKind.CONSUMER, attributes }, contextFromHeaders(message.headers), async (span) => {
+      try {
+        const handled = await this.handleInSpan(message, location, heartbeat, canContinue, (outcome) => span.setAttribute('research.ingest.outcome', outcome));
+        if (!handled) span.setAttribute('research.ingest.outcome', 'interrupted');
+        return handled;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : 'failed' });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async handleInSpan(
+    message: KafkaMessage,
+    location: MessageLocation,
+    heartbeat: () => Promise<void>,
+    canContinue: () => boolean,
+    noteOutcome: (outcome: string) => void,
+  ): Promise<boolean> {
     const { config, logger } = this.options;
     const producedAt = Number(message.timestamp);
     let request;
@@ -132,12 +170,15 @@ export class IngestConsumer {
       );
       if (!written) return false;
       logger.warn('request dead-lettered', { reason: error.reason, detail: error.message, ...location });
+      noteOutcome(`dead-lettered:${error.reason}`);
       this.options.onOutcome?.({ kind: 'dead-lettered', reason: error.reason, location, producedAt });
       return true;
     }
 
     const workflowId = workflowIdFor(config.temporal.workflowIdPrefix, request.requestId);
-    const trace = requestTraceFrom(message.headers);
+    // The trace the run belongs to: this span's (which continues the producer's), or, with
+    // telemetry off, the producer's traceparent header or a new trace.
+    const trace = traceOf(activeTraceHeaders()) ?? requestTraceFrom(message.headers);
     const outcome = await this.untilDone(
       () =>
         startIdempotently<typeof ResearchWorkflow>(this.options.temporal, 'ResearchWorkflow', {
@@ -160,6 +201,7 @@ export class IngestConsumer {
       canContinue,
     );
     if (!outcome) return false;
+    noteOutcome(outcome.kind);
     logger.debug(outcome.kind === 'started' ? 'workflow started' : 'duplicate request: run already exists', { workflowId, ...location });
     this.options.onOutcome?.({ kind: outcome.kind, requestId: request.requestId, workflowId, location, producedAt });
     return true;
@@ -190,4 +232,9 @@ export class IngestConsumer {
       throw error;
     }
   }
+}
+
+function traceOf(headers: { traceparent: string; tracestate?: string } | undefined): { traceparent: string; tracestate?: string; traceId: string } | undefined {
+  const traceId = headers?.traceparent.split('-')[1];
+  return headers && traceId ? { ...headers, traceId } : undefined;
 }

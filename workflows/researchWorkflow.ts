@@ -89,9 +89,9 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
 
     stage = 'search';
     const searchStartedAt = Date.now();
-    const results = await boundedParallel(plan.searches, tuning.searchConcurrency, async (item: SearchItem) => {
+    const results = await boundedParallel(plan.searches, tuning.searchConcurrency, async (item: SearchItem, index: number) => {
       try {
-        const result = await agents.runSearch({ query: item.query, reason: item.reason });
+        const result = await agents.runSearch({ query: item.query, reason: item.reason, index });
         succeeded += 1;
         searcherUsages.push(result.usage);
         return { item, result };

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { context, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/relayConfig';
 import { cloudEventHeaders } from '../contracts/cloudEventHeaders';
@@ -6,6 +7,8 @@ import { researchRequestedSchema, researchRequestedType, type ResearchRequested 
 import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
 import { sleepUnlessAborted } from '../retry/backoff';
+import { activeTraceHeaders } from '../telemetry/kafkaTraceContext';
+import { relayTracer } from '../telemetry/tracer';
 import { RecentIds } from './recentIds';
 import { parseResultEvent, type ResultEvent } from './resultEvent';
 
@@ -106,25 +109,35 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
         ...(input.metadata ? { metadata: input.metadata } : {}),
         submittedAt: new Date().toISOString(),
       });
-      const traceparent = input.traceparent ?? newTraceparent();
-      const headers = {
-        ...cloudEventHeaders({ id: randomUUID(), source: options.clientId ?? 'research-relay/client', type: researchRequestedType, time: new Date().toISOString() }),
-        traceparent,
-      };
-      const sent = await (await connectedProducer()).send({
-        topic: topics.requested,
-        acks: -1,
-        messages: [{ key: request.requestId, value: JSON.stringify(request), headers }],
+      // The request's trace: the given traceparent, else the caller's active span, else a new
+      // trace. With telemetry on, the kafkajs instrumentation writes the send span's context
+      // into the headers, which continues the same trace.
+      const parent = input.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: input.traceparent }) : context.active();
+      return relayTracer().startActiveSpan('research.request', { kind: SpanKind.PRODUCER, attributes: { 'research.request_id': request.requestId } }, parent, async (span) => {
+        try {
+          const traceparent = activeTraceHeaders()?.traceparent ?? input.traceparent ?? newTraceparent();
+          const headers = {
+            ...cloudEventHeaders({ id: randomUUID(), source: options.clientId ?? 'research-relay/client', type: researchRequestedType, time: new Date().toISOString() }),
+            traceparent,
+          };
+          const sent = await (await connectedProducer()).send({
+            topic: topics.requested,
+            acks: -1,
+            messages: [{ key: request.requestId, value: JSON.stringify(request), headers }],
+          });
+          const metadata = sent[0];
+          return {
+            requestId: request.requestId,
+            traceparent,
+            traceId: traceparent.split('-')[1] ?? '',
+            topic: topics.requested,
+            partition: metadata?.partition ?? 0,
+            offset: metadata?.baseOffset ?? '0',
+          };
+        } finally {
+          span.end();
+        }
       });
-      const metadata = sent[0];
-      return {
-        requestId: request.requestId,
-        traceparent,
-        traceId: traceparent.split('-')[1] ?? '',
-        topic: topics.requested,
-        partition: metadata?.partition ?? 0,
-        offset: metadata?.baseOffset ?? '0',
-      };
     },
 
     subscribe(subscribeOptions = {}) {

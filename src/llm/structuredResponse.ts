@@ -4,6 +4,8 @@ import type { ResponseInput, Tool } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { ModelOutputInvalidError, ModelRequestError } from '../errors';
 import { maskSecrets } from '../logging/logger';
+import { withGenAiSpan } from '../telemetry/genAiSpan';
+import type { PriceTable } from './priceTable';
 
 /** One model call's accounting, as the agents report it. */
 export interface ModelCallUsage {
@@ -25,6 +27,8 @@ export interface StructuredRequest<S extends z.ZodType> {
   /** How many answers that fail the schema we accept before giving up for good. */
   readonly schemaAttempts: number;
   readonly signal?: AbortSignal;
+  /** Prices the call on its span; without it the span's cost is 0. */
+  readonly prices?: PriceTable;
 }
 
 export interface StructuredResult<T> {
@@ -50,26 +54,47 @@ export async function callStructured<S extends z.ZodType>(request: StructuredReq
   let rejectedOutput = 0;
   let lastProblem = '';
   for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
-    let response: Awaited<ReturnType<OpenAI['responses']['create']>>;
-    try {
-      response = await request.client.responses.create(
-        {
-          model: request.model,
-          instructions: request.instructions,
-          input: request.input,
-          text: { format: zodTextFormat(request.schema, request.schemaName) },
-          ...(request.tools ? { tools: request.tools } : {}),
-        },
-        request.signal ? { signal: request.signal } : undefined,
-      );
-    } catch (error) {
-      throw toModelRequestError(request, error);
-    }
-    const usage = {
-      model: response.model || request.model,
-      inputTokens: response.usage?.input_tokens ?? 0,
-      outputTokens: response.usage?.output_tokens ?? 0,
-    };
+    const { response, usage } = await withGenAiSpan(
+      {
+        agent: request.agent,
+        requestModel: request.model,
+        serverUrl: request.client.baseURL,
+        instructions: request.instructions,
+        input: typeof request.input === 'string' ? request.input : JSON.stringify(request.input),
+      },
+      async (record) => {
+        let answer: Awaited<ReturnType<OpenAI['responses']['create']>>;
+        try {
+          answer = await request.client.responses.create(
+            {
+              model: request.model,
+              instructions: request.instructions,
+              input: request.input,
+              text: { format: zodTextFormat(request.schema, request.schemaName) },
+              ...(request.tools ? { tools: request.tools } : {}),
+            },
+            request.signal ? { signal: request.signal } : undefined,
+          );
+        } catch (error) {
+          throw toModelRequestError(request, error);
+        }
+        const answerUsage = {
+          model: answer.model || request.model,
+          inputTokens: answer.usage?.input_tokens ?? 0,
+          outputTokens: answer.usage?.output_tokens ?? 0,
+        };
+        record({
+          responseModel: answerUsage.model,
+          responseId: answer.id,
+          finishReason: answer.status === 'completed' ? 'stop' : (answer.incomplete_details?.reason ?? answer.status ?? 'unknown'),
+          inputTokens: answerUsage.inputTokens,
+          outputTokens: answerUsage.outputTokens,
+          costUsd: request.prices?.costUsd(answerUsage.model, answerUsage.inputTokens, answerUsage.outputTokens) ?? 0,
+          outputText: answer.output_text,
+        });
+        return { response: answer, usage: answerUsage };
+      },
+    );
     const checked = validate(request.schema, response.output_text);
     if (checked.ok) {
       return {

@@ -1,9 +1,12 @@
+// First: tracing must be running before kafkajs is loaded.
+import '../telemetry/registerTelemetry';
 import { parseArgs } from 'node:util';
 import { createResearchClient } from '../client/researchClient';
 import { loadRelayConfig } from '../config/relayConfig';
 import { bringUp, localInfraFromEnv } from '../infra/localInfra';
 import { createLogger } from '../logging/logger';
 import { installTemporalRuntimeLogging } from '../worker/temporalRuntimeLogging';
+import { activeTelemetry } from '../telemetry/telemetry';
 import { RelayService } from './relayService';
 import { temporalUiLink } from './temporalUiLink';
 
@@ -72,6 +75,7 @@ async function main(): Promise<number> {
   } finally {
     await client.close();
     await service.stop();
+    await activeTelemetry().shutdown();
     if (values['keep-infra'] === 'false') {
       if (started.kafka) await infra.kafka.down();
       if (started.temporal) await infra.temporal.down();

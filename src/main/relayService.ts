@@ -10,6 +10,8 @@ import { PriceTable } from '../llm/priceTable';
 import type { Logger } from '../logging/logger';
 import type { BackoffPolicy } from '../retry/backoff';
 import { connectTemporal } from '../temporal/temporalConnection';
+import { tracingClientInterceptors } from '../telemetry/temporalTracing';
+import { activeTelemetry } from '../telemetry/telemetry';
 import { createResearchWorker } from '../worker/researchWorker';
 import { resolveModelAccess, type ModelAccess } from './modelAccess';
 
@@ -95,7 +97,11 @@ export class RelayService {
 
       if (roles.consumer) {
         service.parts.temporalConnection = await connectTemporal(config.temporal);
-        const temporal = new Client({ connection: service.parts.temporalConnection, namespace: config.temporal.namespace });
+        const temporal = new Client({
+          connection: service.parts.temporalConnection,
+          namespace: config.temporal.namespace,
+          interceptors: { workflow: tracingClientInterceptors() },
+        });
         service.parts.consumer = new IngestConsumer({
           kafka,
           temporal,
@@ -138,6 +144,8 @@ export class RelayService {
           await models?.close().catch(() => undefined);
           await workerConnection?.close().catch(() => undefined);
           await temporalConnection?.close().catch(() => undefined);
+          // Spans of the last runs leave before the process does (bounded by the export timeout).
+          await activeTelemetry().flush().catch(() => undefined);
         }
       }
     })();

@@ -1,8 +1,11 @@
+// First: tracing must be running before kafkajs is loaded.
+import '../telemetry/registerTelemetry';
 import { parseArgs } from 'node:util';
 import { loadRelayConfig, relayEnvironmentVariables } from '../config/relayConfig';
 import { ConfigurationError } from '../errors';
 import { createLogger } from '../logging/logger';
 import { installTemporalRuntimeLogging } from '../worker/temporalRuntimeLogging';
+import { activeTelemetry } from '../telemetry/telemetry';
 import { RelayService } from './relayService';
 
 const usage = `Usage: npm start [-- --role consumer|worker|both]
@@ -41,6 +44,7 @@ async function main(): Promise<number> {
   const ended = await Promise.race([signalled, service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const)]);
   logger.info('shutting down', { reason: ended });
   await service.stop();
+  await activeTelemetry().shutdown();
   logger.info('stopped');
   return ended === 'worker-failed' ? 1 : 0;
 }

@@ -6,6 +6,9 @@ import type { RelayConfig } from '../config/relayConfig';
 import type { PriceTable } from '../llm/priceTable';
 import type { Logger } from '../logging/logger';
 import type { SearchProvider } from '../search/searchProvider';
+import { tracingWorkerOptions, workflowTracingModule } from '../telemetry/temporalTracing';
+import { activeTelemetry } from '../telemetry/telemetry';
+import { workflowsPath } from './workflowBundle';
 
 export interface ResearchWorkerOptions {
   readonly config: RelayConfig;
@@ -32,11 +35,18 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
   });
   try {
+    const tracing = tracingWorkerOptions(activeTelemetry());
     const worker = await Worker.create({
+      ...tracing,
+      interceptors: {
+        ...tracing.interceptors,
+        // A pre-built bundle already contains the workflow interceptors (bundleResearchWorkflows).
+        ...(options.workflowBundle ? {} : { workflowModules: [workflowTracingModule] }),
+      },
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
       activities: createActivities({
         openai: options.openai,
         searchProvider: options.searchProvider,

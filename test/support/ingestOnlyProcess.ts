@@ -4,6 +4,8 @@
  * the moment the N-th workflow start is acknowledged by Temporal — before that offset can
  * be committed.
  */
+// First: tracing must be running before kafkajs is loaded.
+import '../../src/telemetry/registerTelemetry';
 import { loadRelayConfig } from '../../src/config/relayConfig';
 import { silentLogger } from '../../src/logging/logger';
 import { RelayService } from '../../src/main/relayService';

@@ -1,5 +1,4 @@
 import { Client, type Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IngestOutcome } from '../../consumers/ingestConsumer';
 import type { RelayConfig } from '../../src/config/relayConfig';
@@ -7,6 +6,7 @@ import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
 import { RelayService } from '../../src/main/relayService';
+import { bundleResearchWorkflows } from '../../src/worker/workflowBundle';
 import { startStandInServer, type FaultPlan, type StandInServer } from '../../src/standIn';
 import type { ResearchTuning } from '../../workflows/researchWorkflowInput';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
@@ -17,7 +17,7 @@ let bundle: Promise<{ code: string }> | undefined;
 
 /** Bundles workflows/ once per test process (each test file runs in its own process). */
 export function sharedWorkflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined, log: () => undefined } });
+  bundle ??= bundleResearchWorkflows();
   return bundle;
 }
 

@@ -1,0 +1,97 @@
+import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ConfigurationError } from '../errors';
+import { createLogger, type Logger } from '../logging/logger';
+import { FailureReportingExporter } from './failureReportingExporter';
+
+/** The running telemetry of this process. */
+export interface Telemetry {
+  readonly enabled: boolean;
+  /** Where spans go (for the log), e.g. "grpc http://127.0.0.1:4317". */
+  readonly destination: string;
+  /** Shared with the Temporal workflow-span sink, so workflow spans take the same path. */
+  readonly spanProcessor: SpanProcessor;
+  readonly resource: Resource;
+  /** Exports what is buffered (bounded by the exporter timeout). */
+  flush(): Promise<void>;
+  /** Flushes and stops; safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+let current: Telemetry | undefined;
+
+/**
+ * Starts OpenTelemetry tracing for this process, once: the OTLP trace exporter (gRPC by
+ * default; HTTP/protobuf with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, as hosted LLM
+ * backends such as Langfuse require) and the kafkajs instrumentation. It honours the standard
+ * variables: OTEL_EXPORTER_OTLP_ENDPOINT / _HEADERS / _TRACES_*, OTEL_SERVICE_NAME,
+ * OTEL_TRACES_SAMPLER(_ARG), OTEL_SDK_DISABLED. Must run before kafkajs is first required,
+ * which is why entry points import `registerTelemetry` first.
+ *
+ * @example
+ * const telemetry = startTelemetry();
+ * process.on('SIGTERM', () => void telemetry.shutdown());
+ */
+export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Telemetry {
+  if (current) return current;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
+  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'research-relay' }));
+  if (['true', '1'].includes((env.OTEL_SDK_DISABLED ?? '').toLowerCase())) {
+    current = disabledTelemetry(resource);
+    return current;
+  }
+  // Traces only: metrics and logs exporters stay off unless asked for explicitly.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  const { exporter, destination } = traceExporterFromEnv(env);
+  const spanProcessor = new BatchSpanProcessor(new FailureReportingExporter(exporter, logger, destination), {
+    maxQueueSize: 8192,
+    maxExportBatchSize: 512,
+    scheduledDelayMillis: 1000,
+    exportTimeoutMillis: 10_000,
+  });
+  const sdk = new NodeSDK({
+    resource,
+    spanProcessors: [spanProcessor],
+    instrumentations: [new KafkaJsInstrumentation()],
+  });
+  sdk.start();
+  let stopping: Promise<void> | undefined;
+  current = {
+    enabled: true,
+    destination,
+    spanProcessor,
+    resource,
+    // Export failures are reported by FailureReportingExporter; flushing never throws.
+    flush: () => spanProcessor.forceFlush().catch(() => undefined),
+    shutdown: () => (stopping ??= sdk.shutdown().catch((error: unknown) => logger.warn('telemetry shutdown failed', { error }))),
+  };
+  return current;
+}
+
+/** The telemetry started in this process, or a disabled one (spans go nowhere) when none was. */
+export function activeTelemetry(): Telemetry {
+  return current ?? disabledTelemetry(defaultResource());
+}
+
+function disabledTelemetry(resource: Resource): Telemetry {
+  return { enabled: false, destination: 'disabled', spanProcessor: new NoopSpanProcessor(), resource, flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+}
+
+function traceExporterFromEnv(env: NodeJS.ProcessEnv): { exporter: SpanExporter; destination: string } {
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'grpc';
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  switch (protocol) {
+    case 'grpc':
+      return { exporter: new OtlpGrpcTraceExporter(), destination: `grpc ${endpoint ?? 'http://localhost:4317'}` };
+    case 'http/protobuf':
+      return { exporter: new OtlpProtoTraceExporter(), destination: `http/protobuf ${endpoint ?? 'http://localhost:4318'}` };
+    default:
+      throw new ConfigurationError(`invalid configuration:\n  OTEL_EXPORTER_OTLP_PROTOCOL="${protocol}": use grpc or http/protobuf`, ['OTEL_EXPORTER_OTLP_PROTOCOL']);
+  }
+}
