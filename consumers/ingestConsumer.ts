@@ -6,16 +6,14 @@ import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
 import { InvalidRequestError } from '../src/errors';
 import type { Logger } from '../src/logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../src/retry/backoff';
-import { startIdempotently } from '../src/temporal/idempotentStart';
-import { workflowIdFor } from '../src/temporal/workflowIds';
 import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTraceContext';
 import { relayTracer } from '../src/telemetry/tracer';
-import type { ResearchWorkflow } from '../workflows/researchWorkflow';
 import type { ResearchTuning } from '../workflows/researchWorkflowInput';
 import { BatchAcknowledgement } from './batchAcknowledgement';
 import { writeDeadLetter } from './deadLetterWriter';
 import { decodeRequest, type MessageLocation } from './requestDecoder';
 import { requestTraceFrom } from './requestTrace';
+import { startResearchRun } from './researchRunStarter';
 
 /** How one consumed record ended. Every record ends as exactly one of these. */
 export type IngestOutcome =
@@ -162,7 +160,10 @@ export class IngestConsumer {
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       const written = await this.untilDone(
-        () => writeDeadLetter(this.producer, config.topics.deadLetter, message, error),
+        async () => {
+          await writeDeadLetter(this.producer, config.topics.deadLetter, message, error);
+          return true as const;
+        },
         'dead-letter write',
         location,
         heartbeat,
@@ -175,26 +176,11 @@ export class IngestConsumer {
       return true;
     }
 
-    const workflowId = workflowIdFor(config.temporal.workflowIdPrefix, request.requestId);
     // The trace the run belongs to: this span's (which continues the producer's), or, with
     // telemetry off, the producer's traceparent header or a new trace.
     const trace = traceOf(activeTraceHeaders()) ?? requestTraceFrom(message.headers);
     const outcome = await this.untilDone(
-      () =>
-        startIdempotently<typeof ResearchWorkflow>(this.options.temporal, 'ResearchWorkflow', {
-          taskQueue: config.temporal.taskQueue,
-          workflowId,
-          reusePolicy: config.temporal.reusePolicy,
-          args: [
-            {
-              request,
-              trace: { traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) },
-              source: location,
-              tuning: { searchConcurrency: config.llm.searchConcurrency, ...this.options.tuning },
-            },
-          ],
-          memo: { requestId: request.requestId, traceId: trace.traceId },
-        }),
+      () => startResearchRun(this.options.temporal, config, { request, trace, location, ...(this.options.tuning ? { tuning: this.options.tuning } : {}) }),
       'workflow start',
       location,
       heartbeat,
@@ -202,8 +188,8 @@ export class IngestConsumer {
     );
     if (!outcome) return false;
     noteOutcome(outcome.kind);
-    logger.debug(outcome.kind === 'started' ? 'workflow started' : 'duplicate request: run already exists', { workflowId, ...location });
-    this.options.onOutcome?.({ kind: outcome.kind, requestId: request.requestId, workflowId, location, producedAt });
+    logger.debug(outcome.kind === 'started' ? 'workflow started' : 'duplicate request: run already exists', { workflowId: outcome.workflowId, ...location });
+    this.options.onOutcome?.({ kind: outcome.kind, requestId: request.requestId, workflowId: outcome.workflowId, location, producedAt });
     return true;
   }
 

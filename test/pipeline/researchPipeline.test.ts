@@ -86,6 +86,22 @@ describe('a research request on Kafka', () => {
       assert.ok(headers['dlq.detail'].length > 0);
     }
     await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'after-bad');
+    // Dead-lettered records are acknowledged like started ones: the group commits past them,
+    // so a restart does not dead-letter them a second time.
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    try {
+      const [high, committed] = await eventually(async () => {
+        const marks = await admin.fetchTopicOffsets(harness.config.topics.requested);
+        const offsets = (await admin.fetchOffsets({ groupId: harness.config.consumerGroupId, topics: [harness.config.topics.requested] }))[0]?.partitions ?? [];
+        const highSum = marks.reduce((sum, mark) => sum + Number(mark.high), 0);
+        const committedSum = offsets.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        return committedSum === highSum ? [highSum, committedSum] : undefined;
+      }, 30_000, 'the group to commit every record, dead-lettered ones included');
+      assert.equal(committed, high);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });
 
