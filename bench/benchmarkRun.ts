@@ -1,19 +1,11 @@
 /**
- * `npm run bench`: N request events through the real consumer, Temporal and Kafka, with the
- * stand-in model server at zero latency. Prints figures; asserts nothing.
- *
- *  (a) ingest rate: events → workflow started per second (the consumer draining a backlog)
- *  (b) the ceiling: the same number of starts issued directly by a Temporal client at its
- *      best concurrency, in the same run
- *  (c) a/b
- *  (d) completed runs per second end to end (the worker working off the started runs)
- *  (e) p50 / p99 of event produced → workflow started, at a steady produce rate
- *  (f) the consumer's peak RSS (it runs in its own process)
+ * The benchmark proper; `ingestBenchmark.ts` launches it once tracing is configured.
  */
+// First: tracing must be running before kafkajs is loaded.
+import '../src/telemetry/registerTelemetry';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadRelayConfig } from '../src/config/relayConfig';
 import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
@@ -25,28 +17,19 @@ import { startStandInServer } from '../src/standIn';
 import { startIdempotently } from '../src/temporal/idempotentStart';
 import { installTemporalRuntimeLogging } from '../src/worker/temporalRuntimeLogging';
 import { ProgressLine } from '../src/infra/progressLine';
+import { activeTelemetry } from '../src/telemetry/telemetry';
 import { formatBytes, formatRate, percentile, perSecond } from './benchmarkFigures';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '2000' },
-    'latency-events': { type: 'string', default: '500' },
-    'latency-rate': { type: 'string', default: '100' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  strict: true,
-});
+export interface BenchmarkOptions {
+  readonly events: number;
+  readonly latencyEvents: number;
+  readonly latencyRate: number;
+  /** How tracing was set up, for the report ("on (OTLP gRPC …)" or "off"). */
+  readonly telemetryLabel: string;
+}
 
-async function main(): Promise<void> {
-  if (values.help) {
-    console.log('Usage: npm run bench [-- --events 2000 --latency-events 500 --latency-rate 100]');
-    return;
-  }
-  const events = Number(values.events);
-  const latencyEvents = Number(values['latency-events']);
-  const latencyRate = Number(values['latency-rate']);
-  if (!Number.isInteger(events) || events < 10) throw new Error('--events must be an integer ≥ 10');
-
+export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
+  const { events, latencyEvents, latencyRate } = options;
   const logger = createLogger({ level: 'warn', name: 'bench' });
   installTemporalRuntimeLogging(logger, 'ERROR');
   const standIn = await startStandInServer({ latencyMs: 0 });
@@ -64,6 +47,9 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'bench',
     SEARCH_PROVIDER: 'local-corpus',
     LOG_LEVEL: 'warn',
+    // A stalled model call costs at most this, not the production default of minutes.
+    OPENAI_TIMEOUT_MS: '15000',
+    LLM_ACTIVITY_TIMEOUT_MS: '60000',
   };
   const config = loadRelayConfig(env);
   const kafka = createKafka(config.kafka, silentLogger, 'bench');
@@ -74,10 +60,11 @@ async function main(): Promise<void> {
   await producer.connect();
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  console.log(`research-relay benchmark: ${events} events, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);
+  console.log(`research-relay benchmark: ${events} events, telemetry ${options.telemetryLabel}, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);
 
   // (b) The ceiling: direct starts. Probe concurrency levels, then N starts at the best one.
   const ceilingQueue = `${id}-ceiling`;
+  const ceilingRunIds: string[] = [];
   const directStarts = async (count: number, concurrency: number, tag: string): Promise<number> => {
     const limit = new ConcurrencyLimit(concurrency);
     const progress = new ProgressLine(`direct starts ×${concurrency}`);
@@ -88,11 +75,9 @@ async function main(): Promise<void> {
         limit.run(async () => {
           await startIdempotently(client, 'ResearchWorkflow', {
             taskQueue: ceilingQueue,
-            workflowId: `${id}-${tag}-${i}`,
+            workflowId: ceilingRunId(`${id}-${tag}-${i}`),
             args: [{ request: { requestId: `${tag}-${i}`, query: 'ceiling' }, trace: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` } }],
             reusePolicy: 'reject-duplicate',
-            // Nobody polls this queue: the runs time out on their own.
-            workflowExecutionTimeout: '2 minutes',
           });
           done += 1;
           progress.update(`${done}/${count}`);
@@ -103,6 +88,10 @@ async function main(): Promise<void> {
     progress.done(`${count} in ${Date.now() - began} ms → ${formatRate(rate)}`);
     return rate;
   };
+  function ceilingRunId(workflowId: string): string {
+    ceilingRunIds.push(workflowId);
+    return workflowId;
+  }
   const probeCount = Math.min(400, events);
   let bestConcurrency = 16;
   let bestProbe = 0;
@@ -171,19 +160,41 @@ async function main(): Promise<void> {
   const latencies = latency.acks.map(([producedAt, ackedAt]) => ackedAt - producedAt);
 
   await worker.stop();
+  await terminateRuns(client, ceilingRunIds);
   await completedCounter.disconnect();
   await producer.disconnect();
   await admin.disconnect();
   await connection.close();
   await standIn.stop();
+  await activeTelemetry().shutdown();
 
-  console.log('\n=== research-relay ingest benchmark ===');
+  console.log(`\n=== research-relay ingest benchmark (telemetry ${options.telemetryLabel}) ===`);
   console.log(`(a) ingest rate, events → workflow started:   ${formatRate(ingestRate)} (first to last ack; ${formatRate(ingestRateWithJoin)} including the group join)`);
   console.log(`(b) ceiling, direct client starts ×${bestConcurrency}:      ${formatRate(ceiling)}`);
   console.log(`(c) a/b:                                      ${(ingestRate / ceiling).toFixed(2)}`);
   console.log(`(d) completed runs end to end:                ${formatRate(perSecond(completedRuns + failedRuns, endToEndMs))} (${completedRuns} completed, ${failedRuns} failed, 7 model calls each)`);
   console.log(`(e) produced → started at ${latencyRate}/s:            p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} events)`);
   console.log(`(f) consumer peak RSS:                        ${formatBytes(Math.max(ingest.rssBytes, latency.rssBytes))}`);
+}
+
+/**
+ * The ceiling runs wait on a queue nobody polls (idle: no timers, no load). They are
+ * terminated once every figure is measured, so that the cleanup loads no measurement.
+ */
+async function terminateRuns(client: Client, workflowIds: readonly string[]): Promise<void> {
+  const limit = new ConcurrencyLimit(64);
+  const progress = new ProgressLine('cleaning up the ceiling runs');
+  let done = 0;
+  await Promise.all(
+    workflowIds.map((workflowId) =>
+      limit.run(async () => {
+        await client.workflow.getHandle(workflowId).terminate('benchmark cleanup').catch(() => undefined);
+        done += 1;
+        progress.update(`${done}/${workflowIds.length} terminated`);
+      }),
+    ),
+  );
+  progress.done(`${done} terminated`);
 }
 
 interface ConsumerRun {
@@ -225,11 +236,3 @@ async function runConsumer(env: NodeJS.ProcessEnv, expected: number, label: stri
   await exited;
   return { spawnedAt, firstAck: Math.min(...ackTimes), lastAck: Math.max(...ackTimes), acks, rssBytes };
 }
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);

@@ -21,6 +21,8 @@ export interface ResearchClientOptions {
   /** Topic names; default: the TOPIC_* variables, else research.requested / .completed / .failed. */
   readonly topics?: Partial<TopicNames>;
   readonly logger?: Logger;
+  /** An existing kafkajs client to use instead of building one from these options. */
+  readonly kafka?: Kafka;
 }
 
 export interface ResearchRequestInput {
@@ -75,7 +77,7 @@ export interface ResearchClient {
 
 export function createResearchClient(options: ResearchClientOptions = {}): ResearchClient {
   const defaults = loadRelayConfig(options.brokers ? { ...process.env, KAFKA_BROKERS: options.brokers.join(',') } : process.env);
-  const kafka: Kafka = createKafka(
+  const kafka: Kafka = options.kafka ?? createKafka(
     {
       ...defaults.kafka,
       ...(options.clientId ? { clientId: options.clientId } : {}),

@@ -40,6 +40,9 @@ const relayEnvSchema = z.object({
   SEARCH_PROVIDER: z.enum(['openai-web-search', 'local-corpus']).optional(),
   SEARCH_CORPUS_DIR: z.string().min(1).optional(),
   SEARCH_CONCURRENCY: envInt(1, 20).default(5),
+  LLM_ACTIVITY_TIMEOUT_MS: envInt(1000, 3_600_000).default(600_000),
+  LLM_ACTIVITY_ATTEMPTS: envInt(1, 20).default(4),
+  LLM_RETRY_INITIAL_MS: envInt(10, 600_000).default(2000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -80,6 +83,10 @@ export interface LlmSettings {
   readonly searchProvider?: 'openai-web-search' | 'local-corpus';
   readonly corpusDirectory?: string;
   readonly searchConcurrency: number;
+  /** Temporal's limits for one agent activity: start-to-close timeout, attempts, first retry delay. */
+  readonly activityTimeoutMs: number;
+  readonly activityAttempts: number;
+  readonly retryInitialMs: number;
 }
 
 export interface RelayConfig {
@@ -160,6 +167,9 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
       ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
       searchConcurrency: e.SEARCH_CONCURRENCY,
+      activityTimeoutMs: e.LLM_ACTIVITY_TIMEOUT_MS,
+      activityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
+      retryInitialMs: e.LLM_RETRY_INITIAL_MS,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '../config/relayConfig';
 import { registerSecret, type Logger } from '../logging/logger';
 import { silenceKafkajsTimeoutWarning } from './kafkajsTimeoutWarning';
@@ -11,7 +11,7 @@ import { silenceKafkajsTimeoutWarning } from './kafkajsTimeoutWarning';
  * const kafka = createKafka(config.kafka, logger);
  * const producer = kafka.producer();
  */
-export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string): Kafka {
+export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string, retry?: RetryOptions): Kafka {
   silenceKafkajsTimeoutWarning();
   // Stops kafkajs's one-time notice about its v2 partitioner change; we key every message.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -26,7 +26,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuf
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+    retry: retry ?? { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => forward(logger, entry),
   });

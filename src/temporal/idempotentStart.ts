@@ -24,13 +24,17 @@ export type StartOutcome =
 export async function startIdempotently<W extends Workflow>(
   client: Client,
   workflow: W | string,
-  options: Omit<WorkflowStartOptions<W>, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> & { reusePolicy: ReusePolicyName },
+  options: Omit<WorkflowStartOptions<W>, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> & {
+    reusePolicy: ReusePolicyName;
+    /** `fail`: a running run with this id is a duplicate too (replay counts it as existing). */
+    conflict?: 'use-existing' | 'fail';
+  },
 ): Promise<StartOutcome> {
-  const { reusePolicy, ...startOptions } = options;
+  const { reusePolicy, conflict, ...startOptions } = options;
   try {
     const handle = await client.workflow.start(workflow, {
       ...(startOptions as WorkflowStartOptions<W>),
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy: conflict === 'fail' ? 'FAIL' : 'USE_EXISTING',
       workflowIdReusePolicy: reusePolicy === 'reject-duplicate' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
     return { kind: 'started', workflowId: handle.workflowId, runId: handle.firstExecutionRunId };

@@ -81,7 +81,11 @@ export class OtlpTraceReceiver {
     readonly httpPort: number,
   ) {}
 
-  static async start(): Promise<OtlpTraceReceiver> {
+  /** Counts spans instead of keeping them (benchmarks: no memory growth). */
+  countOnly = false;
+  spanCount = 0;
+
+  static async start(options: { countOnly?: boolean } = {}): Promise<OtlpTraceReceiver> {
     // The servers exist before the receiver object that stores what they get.
     const holder: { receiver?: OtlpTraceReceiver } = {};
     const accept = (payload: Buffer): void => holder.receiver?.accept(payload);
@@ -124,6 +128,7 @@ export class OtlpTraceReceiver {
     });
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const receiver = new OtlpTraceReceiver(grpcServer, httpServer, grpcPort, (httpServer.address() as AddressInfo).port);
+    receiver.countOnly = options.countOnly ?? false;
     holder.receiver = receiver;
     return receiver;
   }
@@ -165,6 +170,8 @@ export class OtlpTraceReceiver {
     for (const resourceSpans of request.resource_spans) {
       const resource = attributesOf(resourceSpans.resource?.attributes ?? []);
       for (const scopeSpans of resourceSpans.scope_spans) {
+        this.spanCount += scopeSpans.spans.length;
+        if (this.countOnly) continue;
         for (const raw of scopeSpans.spans) {
           const span = raw as {
             trace_id: Buffer; span_id: Buffer; parent_span_id: Buffer; name: string; kind: number;

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { RelayConfig } from '../src/config/relayConfig';
+import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
+import { RateLimiter } from '../src/concurrency/rateLimiter';
+import type { ResearchRequested } from '../src/contracts/researchRequested';
+import { InvalidRequestError, isRetryable } from '../src/errors';
+import type { Logger } from '../src/logging/logger';
+import { defaultBackoff, retryWithBackoff } from '../src/retry/backoff';
+import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTraceContext';
+import { relayTracer } from '../src/telemetry/tracer';
+import { workflowIdFor } from '../src/temporal/workflowIds';
+import type { ResearchTuning } from '../workflows/researchWorkflowInput';
+import { writeDeadLetter } from './deadLetterWriter';
+import { decodeRequest, type MessageLocation } from './requestDecoder';
+import { requestTraceFrom } from './requestTrace';
+import { startResearchRun } from './researchRunStarter';
+import { parseReplayBound, resolveReplayBound, type ReplayBound } from './replayRange';
+
+export type ReplayMode = 'skip-existing' | 'rerun';
+
+export interface ReplayOptions {
+  readonly kafka: Kafka;
+  readonly temporal: Client;
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  /** Names the replay; the same id resumes an interrupted replay where it stopped. */
+  readonly replayId?: string;
+  readonly from?: ReplayBound;
+  /** Default: the end of each partition when the replay starts. */
+  readonly to?: ReplayBound;
+  /** `metadata.KEY=VALUE` filters; a request must match all of them. */
+  readonly where?: readonly string[];
+  readonly mode?: ReplayMode;
+  /** Rerun epoch; default: the current Unix time in seconds (always new). */
+  readonly epoch?: number;
+  /** Count what would happen; start nothing, write nothing, commit nothing. */
+  readonly dryRun?: boolean;
+  readonly ratePerSecond?: number;
+  readonly concurrency?: number;
+  readonly tuning?: Partial<ResearchTuning>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayCounts {
+  /** Runs started (in a dry run: runs that would start). */
+  started: number;
+  /** Requests that already have a run (skip-existing) or a run in this epoch (rerun). */
+  existing: number;
+  /** Records that are not valid requests, sent to the DLQ (in a dry run: counted only). */
+  invalid: number;
+  /** Requests left out by --where. */
+  filtered: number;
+  errors: number;
+}
+
+export interface ReplayProgress extends ReplayCounts {
+  readonly processed: number;
+  readonly total: number;
+  readonly perSecond: number;
+  readonly etaSeconds: number | undefined;
+}
+
+export interface ReplaySummary extends ReplayCounts {
+  readonly replayId: string;
+  readonly mode: ReplayMode;
+  readonly epoch?: number;
+  readonly resumed: boolean;
+  readonly dryRun: boolean;
+  readonly total: number;
+  readonly durationMs: number;
+  readonly errorDetails: { readonly location: MessageLocation; readonly message: string }[];
+}
+
+/** What a replay must remember to resume: stored as the offset metadata of its consumer group. */
+interface ReplayPlan {
+  readonly v: 1;
+  readonly mode: ReplayMode;
+  readonly epoch?: number;
+  readonly end: Record<string, string>;
+}
+
+/**
+ * Replays a range of `research.requested` for batch research, with a consumer group of its own
+ * (`<CONSUMER_GROUP_ID>-replay-<replayId>`), so the live group's offsets never move. Runs start
+ * idempotently: `skip-existing` never creates a second run for a request; `rerun` starts fresh
+ * runs as `research-<requestId>-r<epoch>`. Progress is committed per batch together with the
+ * plan (mode, epoch, end offsets), so the same replay id resumes without duplicates.
+ */
+export async function replayRequests(options: ReplayOptions): Promise<ReplaySummary> {
+  const { kafka, config, logger } = options;
+  const topic = config.topics.requested;
+  const dryRun = options.dryRun ?? false;
+  const replayId = options.replayId ?? `replay-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const groupId = dryRun ? `${config.consumerGroupId}-dryrun-${randomUUID()}` : `${config.consumerGroupId}-replay-${replayId}`;
+  if (groupId === config.consumerGroupId) throw new Error('a replay must not use the live consumer group');
+  const where = parseWhere(options.where ?? []);
+  const began = Date.now();
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer: Producer = kafka.producer();
+  const counts: ReplayCounts = { started: 0, existing: 0, invalid: 0, filtered: 0, errors: 0 };
+  const errorDetails: ReplaySummary['errorDetails'] = [];
+  try {
+    // Resume when the replay group already holds offsets; otherwise position it at --from.
+    const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
+    const resumed = !dryRun && committed.some((p) => p.offset !== '-1');
+    const storedPlan = committed.map((p) => parsePlan(p.metadata)).find((plan) => plan !== undefined);
+    const end = storedPlan ? new Map(Object.entries(storedPlan.end).map(([p, o]) => [Number(p), o])) : await resolveReplayBound(admin, topic, options.to ?? { kind: 'end' }, 'high');
+    const mode: ReplayMode = storedPlan?.mode ?? options.mode ?? 'skip-existing';
+    const epoch = mode === 'rerun' ? (storedPlan?.epoch ?? options.epoch ?? Math.floor(Date.now() / 1000)) : undefined;
+    const plan: ReplayPlan = { v: 1, mode, ...(epoch !== undefined ? { epoch } : {}), end: Object.fromEntries([...end].map(([p, o]) => [String(p), o])) };
+    const start = resumed
+      ? new Map(committed.map((p) => [p.partition, p.offset === '-1' ? (end.get(p.partition) ?? '0') : p.offset]))
+      : await resolveReplayBound(admin, topic, options.from ?? { kind: 'beginning' }, 'low');
+    if (!resumed) await admin.setOffsets({ groupId, topic, partitions: [...start].map(([partition, offset]) => ({ partition, offset })) });
+
+    const total = [...end].reduce((sum, [p, o]) => sum + Math.max(0, Number(BigInt(o) - BigInt(start.get(p) ?? o))), 0);
+    const pending = new Set([...end].filter(([p, o]) => BigInt(start.get(p) ?? o) < BigInt(o)).map(([p]) => p));
+    logger.info('replay planned', { replayId, groupId, mode, epoch, resumed, dryRun, total });
+    let processed = 0;
+    const report = (): void => {
+      const seconds = (Date.now() - began) / 1000;
+      const perSecond = seconds > 0 ? processed / seconds : 0;
+      options.onProgress?.({ ...counts, processed, total, perSecond, etaSeconds: perSecond > 0 ? (total - processed) / perSecond : undefined });
+    };
+    if (pending.size === 0) {
+      report();
+      return { replayId, mode, ...(epoch !== undefined ? { epoch } : {}), resumed, dryRun, total, durationMs: Date.now() - began, ...counts, errorDetails };
+    }
+
+    if (!dryRun) await producer.connect();
+    const limit = new ConcurrencyLimit(options.concurrency ?? 16);
+    const rate = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
+    const abort = new AbortController();
+    options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    abort.signal.addEventListener('abort', () => finish(), { once: true });
+
+    const handle = async (message: KafkaMessage, location: MessageLocation): Promise<void> => {
+      let request: ResearchRequested;
+      try {
+        request = decodeRequest(message, location, config.maxMessageBytes);
+      } catch (error) {
+        if (!(error instanceof InvalidRequestError)) throw error;
+        if (!dryRun) await retryWithBackoff(() => writeDeadLetter(producer, config.topics.deadLetter, message, error), { shouldRetry: () => !abort.signal.aborted, signal: abort.signal });
+        counts.invalid += 1;
+        return;
+      }
+      if (!where.every(({ key, value }) => request.metadata?.[key] === value)) {
+        counts.filtered += 1;
+        return;
+      }
+      if (dryRun) {
+        const exists = await runExists(options.temporal, workflowIdFor(config.temporal.workflowIdPrefix, request.requestId, epoch));
+        if (exists) counts.existing += 1;
+        else counts.started += 1;
+        return;
+      }
+      await rate?.take();
+      // A replayed run gets a trace of its own, linked to the request's original trace.
+      const original = otelTrace.getSpanContext(contextFromHeaders(message.headers));
+      const outcome = await relayTracer().startActiveSpan(
+        'research.replay',
+        { kind: SpanKind.CONSUMER, root: true, links: original ? [{ context: original }] : [], attributes: { 'research.replay.id': replayId, 'research.replay.mode': mode, 'research.request_id': request.requestId } },
+        ROOT_CONTEXT,
+        async (span) => {
+          try {
+            const headers = activeTraceHeaders();
+            const trace = headers ? { ...headers, traceId: headers.traceparent.split('-')[1] ?? '' } : requestTraceFrom({});
+            return await retryWithBackoff(
+              () => startResearchRun(options.temporal, config, { request, trace, location, conflict: 'fail', ...(epoch !== undefined ? { epoch } : {}), ...(options.tuning ? { tuning: options.tuning } : {}) }),
+              { policy: defaultBackoff, shouldRetry: (error) => isRetryable(error) && !abort.signal.aborted, signal: abort.signal },
+            );
+          } finally {
+            span.end();
+          }
+        },
+      );
+      if (outcome.kind === 'started') counts.started += 1;
+      else counts.existing += 1;
+    };
+
+    const consumer = kafka.consumer({ groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10) });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, end.size),
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const isRunning = (): boolean => payload.isRunning();
+        const partitionEnd = BigInt(end.get(batch.partition) ?? '0');
+        const inRange = batch.messages.filter((message) => BigInt(message.offset) < partitionEnd);
+        if (inRange.length === 0) {
+          pending.delete(batch.partition);
+          if (pending.size === 0) finish();
+          return;
+        }
+        // Starts can wait on backoff or the rate limit: keep the group session alive meanwhile.
+        const interval = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
+        try {
+          await Promise.all(
+            inRange.map((message) =>
+              limit.run(async () => {
+                if (abort.signal.aborted || !isRunning()) return;
+                const location = { topic, partition: batch.partition, offset: message.offset };
+                try {
+                  await handle(message, location);
+                } catch (error) {
+                  if (abort.signal.aborted) return;
+                  counts.errors += 1;
+                  errorDetails.push({ location, message: error instanceof Error ? error.message : String(error) });
+                  logger.warn('replay could not start a run', { ...location, error });
+                }
+                processed += 1;
+                report();
+              }),
+            ),
+          );
+        } finally {
+          clearInterval(interval);
+        }
+        if (abort.signal.aborted || !isRunning()) return;
+        const next = (BigInt(inRange[inRange.length - 1]?.offset ?? '0') + 1n).toString();
+        if (!dryRun) await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next, metadata: JSON.stringify(plan) }]);
+        if (BigInt(next) >= partitionEnd) {
+          pending.delete(batch.partition);
+          if (pending.size === 0) finish();
+        }
+      },
+    });
+    await finished;
+    await consumer.disconnect();
+    report();
+    return { replayId, mode, ...(epoch !== undefined ? { epoch } : {}), resumed, dryRun, total, durationMs: Date.now() - began, ...counts, errorDetails };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    if (dryRun) await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** Parses `metadata.KEY=VALUE` filters. */
+export function parseWhere(filters: readonly string[]): { key: string; value: string }[] {
+  return filters.map((filter) => {
+    const match = /^metadata\.([^=]+)=(.*)$/.exec(filter);
+    if (!match?.[1] || match[2] === undefined) throw new Error(`--where "${filter}" is not metadata.KEY=VALUE`);
+    return { key: match[1], value: match[2] };
+  });
+}
+
+export { parseReplayBound };
+
+function parsePlan(metadata: string | null): ReplayPlan | undefined {
+  if (!metadata) return undefined;
+  try {
+    const plan = JSON.parse(metadata) as ReplayPlan;
+    return plan.v === 1 ? plan : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
