@@ -13,6 +13,7 @@ import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTr
 import { relayTracer } from '../src/telemetry/tracer';
 import { workflowIdFor } from '../src/temporal/workflowIds';
 import type { ResearchTuning } from '../workflows/researchWorkflowInput';
+import { BatchAcknowledgement } from './batchAcknowledgement';
 import { writeDeadLetter } from './deadLetterWriter';
 import { decodeRequest, type MessageLocation } from './requestDecoder';
 import { requestTraceFrom } from './requestTrace';
@@ -204,6 +205,21 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplaySumm
         }
         // Starts can wait on backoff or the rate limit: keep the group session alive meanwhile.
         const interval = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
+        // Progress is committed as it goes (the contiguous prefix handled so far, at most once
+        // a second), so a replay killed mid-batch resumes close to where it stopped.
+        const acks = new BatchAcknowledgement(inRange.map((message) => message.offset));
+        let committable: string | undefined;
+        let lastCommit = Date.now();
+        // Commits run one after another, so an older (lower) offset never lands after a newer one.
+        let committing = Promise.resolve();
+        const commit = (force: boolean): Promise<void> => {
+          if (dryRun || committable === undefined || (!force && Date.now() - lastCommit < 1000)) return committing;
+          const offset = (BigInt(committable) + 1n).toString();
+          committable = undefined;
+          lastCommit = Date.now();
+          committing = committing.then(() => consumer.commitOffsets([{ topic, partition: batch.partition, offset, metadata: JSON.stringify(plan) }]));
+          return committing;
+        };
         try {
           await Promise.all(
             inRange.map((message) =>
@@ -219,7 +235,9 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplaySumm
                   logger.warn('replay could not start a run', { ...location, error });
                 }
                 processed += 1;
+                committable = acks.acknowledge(message.offset) ?? committable;
                 report();
+                await commit(false);
               }),
             ),
           );
@@ -227,8 +245,8 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplaySumm
           clearInterval(interval);
         }
         if (abort.signal.aborted || !isRunning()) return;
+        await commit(true);
         const next = (BigInt(inRange[inRange.length - 1]?.offset ?? '0') + 1n).toString();
-        if (!dryRun) await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next, metadata: JSON.stringify(plan) }]);
         if (BigInt(next) >= partitionEnd) {
           pending.delete(batch.partition);
           if (pending.size === 0) finish();

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import { infraPaths, type InfraPaths } from './infraPaths';
 import { bringUp, describeState, localInfraFromEnv } from './localInfra';
 
 const usage = `Usage: npm run infra:<up|down|status>   (or: tsx src/infra/infraCommand.ts <up|down|status>)
@@ -6,6 +8,7 @@ const usage = `Usage: npm run infra:<up|down|status>   (or: tsx src/infra/infraC
   up      install (first time) and start a local Kafka broker and Temporal dev server;
           reuses what already runs, safe to repeat
   down    stop exactly what 'up' started
+  reset   stop, then delete Kafka's and Temporal's data (downloads are kept): a clean slate
   status  show what runs where
 
 Environment: KAFKA_BROKERS (first entry, default 127.0.0.1:9092), KAFKA_CONTROLLER_PORT
@@ -36,6 +39,12 @@ async function main(): Promise<number> {
       console.log(`Temporal: ${temporal ? 'stopped' : 'was not started by infra:up'}`);
       return 0;
     }
+    case 'reset': {
+      await Promise.all([infra.kafka.down(), infra.temporal.down()]);
+      const removed = resetData(infraPaths());
+      console.log(`removed ${removed.length ? removed.join(', ') : 'nothing (no data yet)'}; npm run infra:up starts afresh`);
+      return 0;
+    }
     case 'status': {
       const kafka = await infra.kafka.state();
       const temporal = await infra.temporal.state();
@@ -47,6 +56,14 @@ async function main(): Promise<number> {
       console.error(`unknown command '${command}'\n\n${usage}`);
       return 2;
   }
+}
+
+/** Deletes the servers' data (topics, offsets, workflow histories), not the downloaded software. */
+function resetData(paths: InfraPaths): string[] {
+  const targets = [paths.kafkaData, paths.temporalDb, `${paths.temporalDb}-journal`, `${paths.temporalDb}-wal`, `${paths.temporalDb}-shm`];
+  const existing = targets.filter((target) => fs.existsSync(target));
+  for (const target of existing) fs.rmSync(target, { recursive: true, force: true });
+  return existing;
 }
 
 main().then(

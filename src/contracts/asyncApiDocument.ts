@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { cloudEventHeaders } from './cloudEventHeaders';
+import { deadLetterHeadersSchema } from './deadLetterRecord';
+import { researchCompletedSchema, researchCompletedType } from './researchCompleted';
+import { researchFailedSchema, researchFailedType } from './researchFailed';
+import { researchRequestedSchema, researchRequestedType } from './researchRequested';
+
+const schemaFormat = 'application/schema+json;version=draft-07';
+
+/** The topic names of the document: the defaults; deployments may rename them (TOPIC_*). */
+const topics = { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq' };
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+  return { schemaFormat, schema: rest };
+}
+
+/** Headers every event carries: CloudEvents binary mode plus W3C trace context. */
+function eventHeaders(type: string): object {
+  const names = Object.keys(cloudEventHeaders({ id: '', source: '', type, time: '' }));
+  return {
+    type: 'object',
+    properties: {
+      ...Object.fromEntries(names.map((name) => [name, { type: 'string', ...(name === 'ce_type' ? { const: type } : {}), ...(name === 'ce_specversion' ? { const: '1.0' } : {}) }])),
+      traceparent: { type: 'string', description: 'W3C trace context: the request’s trace.' },
+      tracestate: { type: 'string' },
+    },
+  };
+}
+
+const kafkaKey = (description: string) => ({ kafka: { key: { type: 'string', description }, bindingVersion: '0.5.0' } });
+
+/**
+ * The AsyncAPI 3.0 description of research-relay's topics, generated from the zod schemas
+ * (checked in as src/contracts/asyncapi.yaml; `npm test` fails when it is stale).
+ */
+export function asyncApiDocument(): object {
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'research-relay',
+      version: '1.0.0',
+      description:
+        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested; research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId) and dead-letters unusable requests on research.requested.dlq.',
+    },
+    defaultContentType: 'application/json',
+    channels: {
+      researchRequested: { address: topics.requested, messages: { researchRequested: { $ref: '#/components/messages/researchRequested' } } },
+      researchCompleted: { address: topics.completed, messages: { researchCompleted: { $ref: '#/components/messages/researchCompleted' } } },
+      researchFailed: { address: topics.failed, messages: { researchFailed: { $ref: '#/components/messages/researchFailed' } } },
+      researchRequestedDlq: { address: topics.deadLetter, messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } } },
+    },
+    operations: {
+      receiveResearchRequest: {
+        action: 'receive',
+        channel: { $ref: '#/channels/researchRequested' },
+        summary: 'Each valid request becomes exactly one research run (workflow id research-<requestId>).',
+        messages: [{ $ref: '#/channels/researchRequested/messages/researchRequested' }],
+      },
+      sendResearchCompleted: {
+        action: 'send',
+        channel: { $ref: '#/channels/researchCompleted' },
+        summary: 'The report, searches, usage and timings of a finished run.',
+        messages: [{ $ref: '#/channels/researchCompleted/messages/researchCompleted' }],
+      },
+      sendResearchFailed: {
+        action: 'send',
+        channel: { $ref: '#/channels/researchFailed' },
+        summary: 'A run that ended without a report: the stage and the error.',
+        messages: [{ $ref: '#/channels/researchFailed/messages/researchFailed' }],
+      },
+      sendDeadLetter: {
+        action: 'send',
+        channel: { $ref: '#/channels/researchRequestedDlq' },
+        summary: 'A request that cannot be processed: the original key, bytes and headers, plus the reason.',
+        messages: [{ $ref: '#/channels/researchRequestedDlq/messages/deadLetter' }],
+      },
+    },
+    components: {
+      messages: {
+        researchRequested: {
+          name: researchRequestedType,
+          title: 'Research requested',
+          contentType: 'application/json',
+          headers: eventHeaders(researchRequestedType),
+          payload: jsonSchema(researchRequestedSchema, 'input'),
+          bindings: kafkaKey('The requestId.'),
+        },
+        researchCompleted: {
+          name: researchCompletedType,
+          title: 'Research completed',
+          contentType: 'application/json',
+          headers: eventHeaders(researchCompletedType),
+          payload: jsonSchema(researchCompletedSchema, 'output'),
+          bindings: kafkaKey('The requestId.'),
+        },
+        researchFailed: {
+          name: researchFailedType,
+          title: 'Research failed',
+          contentType: 'application/json',
+          headers: eventHeaders(researchFailedType),
+          payload: jsonSchema(researchFailedSchema, 'output'),
+          bindings: kafkaKey('The requestId.'),
+        },
+        deadLetter: {
+          name: 'research.requested.dlq',
+          title: 'Dead-lettered request',
+          summary: 'The value is the original bytes, unchanged (not necessarily JSON).',
+          contentType: 'application/octet-stream',
+          headers: jsonSchema(deadLetterHeadersSchema, 'output'),
+          payload: { type: 'string', description: 'The original record value, byte for byte.' },
+          bindings: kafkaKey('The original key (may be absent).'),
+        },
+      },
+    },
+  };
+}
