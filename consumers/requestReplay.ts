@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { RelayConfig } from '../src/config/relayConfig';
+import { loadRelayConfig, type RelayConfig } from '../src/config/relayConfig';
+import { createKafka } from '../src/kafka/kafkaClient';
+import { connectTemporal } from '../src/temporal/temporalConnection';
+import { tracingClientInterceptors } from '../src/telemetry/temporalTracing';
 import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
 import { RateLimiter } from '../src/concurrency/rateLimiter';
 import type { ResearchRequested } from '../src/contracts/researchRequested';
 import { InvalidRequestError, isRetryable } from '../src/errors';
-import type { Logger } from '../src/logging/logger';
+import { silentLogger, type Logger } from '../src/logging/logger';
 import { defaultBackoff, retryWithBackoff } from '../src/retry/backoff';
 import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTraceContext';
 import { relayTracer } from '../src/telemetry/tracer';
@@ -23,10 +26,13 @@ import { parseReplayBound, resolveReplayBound, type ReplayBound } from './replay
 export type ReplayMode = 'skip-existing' | 'rerun';
 
 export interface ReplayOptions {
-  readonly kafka: Kafka;
-  readonly temporal: Client;
-  readonly config: RelayConfig;
-  readonly logger: Logger;
+  /** Default: built from `config` (KAFKA_* variables). */
+  readonly kafka?: Kafka;
+  /** Default: connected from `config` (TEMPORAL_* variables), closed at the end. */
+  readonly temporal?: Client;
+  /** Default: loadRelayConfig(process.env). */
+  readonly config?: RelayConfig;
+  readonly logger?: Logger;
   /** Names the replay; the same id resumes an interrupted replay where it stopped. */
   readonly replayId?: string;
   readonly from?: ReplayBound;
@@ -92,6 +98,21 @@ interface ReplayPlan {
  * plan (mode, epoch, end offsets), so the same replay id resumes without duplicates.
  */
 export async function replayRequests(options: ReplayOptions): Promise<ReplaySummary> {
+  const config = options.config ?? loadRelayConfig(process.env);
+  const logger = options.logger ?? silentLogger;
+  const kafka = options.kafka ?? createKafka(config.kafka, logger, 'replay');
+  const connection = options.temporal ? undefined : await connectTemporal(config.temporal);
+  const temporal = options.temporal ?? new Client({ connection: connection as Connection, namespace: config.temporal.namespace, interceptors: { workflow: tracingClientInterceptors() } });
+  try {
+    return await replayWith({ ...options, kafka, temporal, config, logger });
+  } finally {
+    await connection?.close();
+  }
+}
+
+type ResolvedReplayOptions = ReplayOptions & { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger };
+
+async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary> {
   const { kafka, config, logger } = options;
   const topic = config.topics.requested;
   const dryRun = options.dryRun ?? false;
