@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { RelayConfig } from '../src/config/relayConfig';
@@ -7,6 +7,7 @@ import { InvalidRequestError } from '../src/errors';
 import type { Logger } from '../src/logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../src/retry/backoff';
 import { activeTraceHeaders, contextFromHeaders } from '../src/telemetry/kafkaTraceContext';
+import { recordSpanFailure } from '../src/telemetry/spanFailure';
 import { relayTracer } from '../src/telemetry/tracer';
 import type { ResearchTuning } from '../workflows/researchWorkflowInput';
 import { BatchAcknowledgement } from './batchAcknowledgement';
@@ -137,7 +138,7 @@ export class IngestConsumer {
         if (!handled) span.setAttribute('research.ingest.outcome', 'interrupted');
         return handled;
       } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : 'failed' });
+        recordSpanFailure(span, error);
         throw error;
       } finally {
         span.end();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestIdSchema } from './requestId';
+import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
 /** CloudEvents `type` of a finished research run, version 1. */
@@ -24,15 +24,7 @@ export const researchReportSchema = z.object({
  * `research.completed` (key = requestId). `eventId` is derived from the workflow id and run
  * id, so a publish retried by Temporal carries the same id: subscribers dedupe on it.
  */
-export const researchCompletedSchema = z.object({
-  eventId: z.string(),
-  requestId: requestIdSchema,
-  workflowId: z.string(),
-  runId: z.string(),
-  /** Set when the run was a deliberate rerun (`replay --mode rerun`). */
-  epoch: z.number().int().min(1).optional(),
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  query: z.string(),
+export const researchCompletedSchema = resultEnvelopeSchema.extend({
   report: researchReportSchema,
   searches: z.array(searchOutcomeSchema),
   searchProvider: z.string(),
@@ -44,7 +36,6 @@ export const researchCompletedSchema = z.object({
     stages: z.object({ planMs: z.number().min(0), searchMs: z.number().min(0), writeMs: z.number().min(0) }),
   }),
   models: z.object({ planner: z.string(), searcher: z.string(), writer: z.string() }),
-  metadata: z.record(z.string(), z.string()).optional(),
 });
 
 export type SearchOutcome = z.infer<typeof searchOutcomeSchema>;

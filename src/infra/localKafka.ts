@@ -9,6 +9,7 @@ import { type InfraPaths, kafkaPomPath } from './infraPaths';
 import { ManagedProcess, sleep } from './managedProcess';
 import { isPortOpen } from './portProbe';
 import { ProgressLine } from './progressLine';
+import { probeServiceState, type ServiceState } from './serviceState';
 
 /** The Kafka release `infra:up` runs; 4.x works with kafkajs 2.2.4 (see README, "Versions"). */
 export const defaultKafkaVersion = '4.3.1';
@@ -22,10 +23,7 @@ export interface LocalKafkaOptions {
   readonly paths: InfraPaths;
 }
 
-export type ServiceState =
-  | { readonly kind: 'ours'; readonly pid: number }
-  | { readonly kind: 'external' }
-  | { readonly kind: 'stopped' };
+export type { ServiceState } from './serviceState';
 
 export class LocalKafka {
   private readonly process: ManagedProcess;
@@ -42,15 +40,8 @@ export class LocalKafka {
     return this.process.logFile;
   }
 
-  async state(): Promise<ServiceState> {
-    const pid = this.process.livePid();
-    if (pid !== undefined) return { kind: 'ours', pid };
-    if (!(await isPortOpen(this.options.host, this.options.port))) return { kind: 'stopped' };
-    if (await answersKafka(this.address)) return { kind: 'external' };
-    throw new Error(
-      `port ${this.options.port} on ${this.options.host} is held by a process that is not a Kafka broker; ` +
-        `stop it or set KAFKA_BROKERS to another host:port`,
-    );
+  state(): Promise<ServiceState> {
+    return probeServiceState({ process: this.process, host: this.options.host, port: this.options.port, answers: answersKafka, serverName: 'a Kafka broker', variable: 'KAFKA_BROKERS' });
   }
 
   /** Starts the broker unless one already answers; returns whether this call started it. */

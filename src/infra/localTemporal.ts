@@ -5,7 +5,7 @@ import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import type { InfraPaths } from './infraPaths';
-import type { ServiceState } from './localKafka';
+import { probeServiceState, type ServiceState } from './serviceState';
 import { ManagedProcess, sleep } from './managedProcess';
 import { isPortOpen } from './portProbe';
 import { ProgressLine } from './progressLine';
@@ -39,15 +39,8 @@ export class LocalTemporal {
     return this.process.logFile;
   }
 
-  async state(): Promise<ServiceState> {
-    const pid = this.process.livePid();
-    if (pid !== undefined) return { kind: 'ours', pid };
-    if (!(await isPortOpen(this.options.host, this.options.port))) return { kind: 'stopped' };
-    if (await answersTemporal(this.address)) return { kind: 'external' };
-    throw new Error(
-      `port ${this.options.port} on ${this.options.host} is held by a process that is not a Temporal server; ` +
-        `stop it or set TEMPORAL_ADDRESS to another host:port`,
-    );
+  state(): Promise<ServiceState> {
+    return probeServiceState({ process: this.process, host: this.options.host, port: this.options.port, answers: answersTemporal, serverName: 'a Temporal server', variable: 'TEMPORAL_ADDRESS' });
   }
 
   async up(): Promise<{ started: boolean; state: ServiceState }> {

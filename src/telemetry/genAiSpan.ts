@@ -1,4 +1,5 @@
-import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { recordSpanFailure } from './spanFailure';
 import { relayTracer } from './tracer';
 
 /** Whether prompt and completion text may be recorded on spans (off unless the user turns it on). */
@@ -75,8 +76,7 @@ export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (record:
       });
       return value;
     } catch (error) {
-      span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : 'failed' });
+      recordSpanFailure(span, error);
       throw error;
     } finally {
       span.end();

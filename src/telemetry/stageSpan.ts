@@ -1,4 +1,5 @@
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { recordSpanFailure } from './spanFailure';
 import { relayTracer } from './tracer';
 
 /**
@@ -10,8 +11,7 @@ export function withStageSpan<T>(name: string, attributes: Attributes, run: () =
     try {
       return await run();
     } catch (error) {
-      span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : 'failed' });
+      recordSpanFailure(span, error);
       throw error;
     } finally {
       span.end();
