@@ -22,14 +22,14 @@ async function main(): Promise<void> {
     options: {
       events: { type: 'string', default: '2000' },
       'latency-events': { type: 'string', default: '500' },
-      'latency-rate': { type: 'string', default: '100' },
+      'latency-rate': { type: 'string', default: '20' },
       telemetry: { type: 'string', default: 'on' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: npm run bench [-- --events 2000 --latency-events 500 --latency-rate 100 --telemetry on|off]');
+    console.log('Usage: npm run bench [-- --events 2000 --latency-events 500 --latency-rate 20 --telemetry on|off]');
     return;
   }
   const events = Number(values.events);
