@@ -174,7 +174,7 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
         return;
       }
       if (!where.every(({ key, value }) => request.metadata?.[key] === value)) {
-        counts.filtered += 1;
+        counts.filtered += 1; // counted with `processed` once handle() returns
         return;
       }
       if (dryRun) {

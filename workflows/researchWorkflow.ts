@@ -56,6 +56,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   });
 
   let stage: ResearchStage = 'plan';
+  let outcome: 'done' | 'failed' | undefined;
   let planned = 0;
   let succeeded = 0;
   let failed = 0;
@@ -63,7 +64,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   const searcherUsages: AgentUsage[] = [];
   let writerUsage: AgentUsage | undefined;
   setHandler(researchProgressQuery, (): ResearchProgress => ({
-    stage,
+    stage: outcome ?? stage,
     searchesPlanned: planned,
     searchesSucceeded: succeeded,
     searchesFailed: failed,
@@ -143,8 +144,10 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
       },
       publishContext,
     );
+    outcome = 'done';
     return { eventId: published.eventId, shortSummary: written.report.shortSummary, searchesSucceeded: succeeded, searchesFailed: failed };
   } catch (error) {
+    outcome = 'failed';
     const failure = describeFailure(error);
     // Publish even when the run was cancelled: the scope must not inherit the cancellation.
     await CancellationScope.nonCancellable(() =>

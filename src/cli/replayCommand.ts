@@ -91,7 +91,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
         `replay ${summary.replayId}${summary.resumed ? ' (resumed)' : ''}${summary.dryRun ? ' — dry run, nothing changed' : ''}${stop.signal.aborted ? ' — interrupted; run again with --replay-id to resume' : ''}`,
         `  mode:       ${summary.mode}${summary.epoch !== undefined ? ` (epoch ${summary.epoch})` : ''}`,
         `  requests:   ${summary.total} in range, ${(summary.durationMs / 1000).toFixed(1)} s`,
-        `  ${summary.dryRun ? 'would start' : 'started'}: ${summary.started}`,
+        `  ${(summary.dryRun ? 'would start:' : 'started:').padEnd(12)}${summary.started}`,
         `  existing:   ${summary.existing}`,
         `  invalid:    ${summary.invalid}${summary.dryRun ? '' : ' (sent to the DLQ)'}`,
         `  filtered:   ${summary.filtered}`,

@@ -36,7 +36,11 @@ function forward(logger: Logger, entry: LogEntry): void {
   const { message, ...fields } = entry.log;
   const text = `kafkajs: ${String(message)}`;
   const context = { namespace: entry.namespace, ...fields };
-  if (entry.level === logLevel.ERROR) logger.error(text, context);
+  // kafkajs logs every error response of the broker at ERROR, also those it then retries (a
+  // coordinator still loading, a leader election): those are warnings until retries run out.
+  const retried = entry.level === logLevel.ERROR && entry.namespace === 'Connection' && String(message).startsWith('Response ');
+  if (entry.level === logLevel.ERROR && !retried) logger.error(text, context);
+  else if (retried) logger.warn(text, context);
   else if (entry.level === logLevel.WARN) logger.warn(text, context);
   else if (entry.level === logLevel.INFO) logger.info(text, context);
   else logger.debug(text, context);

@@ -92,6 +92,7 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
     agents.peakSearches = 0;
     const handle = await start('bounded', {}, 2);
     const result = await handle.result();
+    assert.equal((await handle.query(researchProgressQuery)).stage, 'done', 'a finished run says so');
     assert.equal(agents.peakSearches, 2);
     assert.equal(result.searchesSucceeded, 6);
     assert.equal(agents.published.length, 1);
