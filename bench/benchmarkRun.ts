@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
+import { prefixedNameVariables } from '../src/config/prefixedNames';
 import { loadRelayConfig } from '../src/config/relayConfig';
 import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
 import { createKafka } from '../src/kafka/kafkaClient';
@@ -37,13 +38,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
   const id = `bench-${Date.now().toString(36)}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TOPIC_REQUESTED: `${id}.requested`,
-    TOPIC_COMPLETED: `${id}.completed`,
-    TOPIC_FAILED: `${id}.failed`,
-    TOPIC_DLQ: `${id}.requested.dlq`,
-    CONSUMER_GROUP_ID: `${id}-ingest`,
-    TEMPORAL_TASK_QUEUE: `${id}-queue`,
-    WORKFLOW_ID_PREFIX: `${id}-`,
+    ...prefixedNameVariables(id),
     OPENAI_BASE_URL: standIn.baseUrl,
     OPENAI_API_KEY: 'bench',
     SEARCH_PROVIDER: 'local-corpus',

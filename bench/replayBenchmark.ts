@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { replayRequests, type ReplayOptions, type ReplaySummary } from '../consumers/requestReplay';
+import { prefixedNameVariables } from '../src/config/prefixedNames';
 import { loadRelayConfig } from '../src/config/relayConfig';
 import { ProgressLine } from '../src/infra/progressLine';
 import { createKafka } from '../src/kafka/kafkaClient';
@@ -26,13 +27,7 @@ async function main(): Promise<void> {
   const id = `replaybench-${Date.now().toString(36)}`;
   const config = loadRelayConfig({
     ...process.env,
-    TOPIC_REQUESTED: `${id}.requested`,
-    TOPIC_COMPLETED: `${id}.completed`,
-    TOPIC_FAILED: `${id}.failed`,
-    TOPIC_DLQ: `${id}.requested.dlq`,
-    CONSUMER_GROUP_ID: `${id}-ingest`,
-    TEMPORAL_TASK_QUEUE: `${id}-queue`,
-    WORKFLOW_ID_PREFIX: `${id}-`,
+    ...prefixedNameVariables(id),
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
   });
   const kafka = createKafka(config.kafka, silentLogger, 'replay-bench');

@@ -1,37 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { workerProbeWorkflow } from '../../workflows';
 import { startIdempotently } from '../../src/temporal/idempotentStart';
-import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
-import { testConfig, testTemporalClient, uniqueName } from '../support/testInfrastructure';
+import { uniqueName } from '../support/testInfrastructure';
+import { startTestWorker, type TestWorker } from '../support/testWorker';
 
 describe('the local Temporal dev server', () => {
   const taskQueue = uniqueName('infra-queue');
   let client: Client;
-  let connection: Connection;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: TestWorker;
 
   before(async () => {
-    installQuietTemporalRuntime();
-    ({ client, connection } = await testTemporalClient());
-    workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
-    worker = await Worker.create({
-      connection: workerConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
-    });
-    running = worker.run();
+    worker = await startTestWorker({ taskQueue, workflowsPath: require.resolve('../../workflows') });
+    client = worker.client;
   });
 
   after(async () => {
-    worker.shutdown();
-    await running;
-    await workerConnection.close();
-    await connection.close();
+    await worker.stop();
   });
 
   it('runs a workflow bundled from workflows/ on a real worker', async () => {

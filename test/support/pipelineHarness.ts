@@ -1,6 +1,7 @@
 import { Client, type Connection } from '@temporalio/client';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IngestOutcome } from '../../consumers/ingestConsumer';
+import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
@@ -56,15 +57,9 @@ export class PipelineHarness {
     const standIn = await startStandInServer(options.faults ? { faults: options.faults } : {});
     const id = uniqueName('t');
     const env: NodeJS.ProcessEnv = {
-      TOPIC_REQUESTED: `${id}.requested`,
-      TOPIC_COMPLETED: `${id}.completed`,
-      TOPIC_FAILED: `${id}.failed`,
-      TOPIC_DLQ: `${id}.requested.dlq`,
+      ...prefixedNameVariables(id),
       TOPIC_PARTITIONS: '3',
-      CONSUMER_GROUP_ID: `${id}-ingest`,
       CONSUMER_SESSION_TIMEOUT_MS: '8000',
-      TEMPORAL_TASK_QUEUE: `${id}-queue`,
-      WORKFLOW_ID_PREFIX: `${id}-`,
       OPENAI_BASE_URL: standIn.baseUrl,
       OPENAI_API_KEY: 'sk-test-secret-key-never-logged',
       OPENAI_MAX_RETRIES: '1',

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ResearchActivities } from '../../activities/createActivities';
 import type { CompletedDraft, FailedDraft } from '../../activities/completionPublisher';
 import type { AgentUsage } from '../../src/contracts/researchUsage';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
 import { researchProgressQuery } from '../../workflows/researchProgress';
 import { sharedWorkflowBundle } from '../support/pipelineHarness';
-import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
-import { eventually, testConfig, testTemporalClient, uniqueName } from '../support/testInfrastructure';
+import { eventually, uniqueName } from '../support/testInfrastructure';
+import { startTestWorker, type TestWorker } from '../support/testWorker';
 
 const usage = (model: string, tokens: number): AgentUsage => ({ model, calls: 1, inputTokens: tokens, outputTokens: tokens, estimatedCostUsd: tokens / 1e6 });
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -61,23 +60,14 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
   const taskQueue = uniqueName('wf-queue');
   const agents = new FakeAgents();
   let client: Client;
-  let connection: Connection;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: TestWorker;
 
   before(async () => {
-    installQuietTemporalRuntime();
-    ({ client, connection } = await testTemporalClient());
-    workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
-    worker = await Worker.create({ connection: workerConnection, taskQueue, workflowBundle: await sharedWorkflowBundle(), activities: agents.activities() });
-    running = worker.run();
+    worker = await startTestWorker({ taskQueue, workflowBundle: await sharedWorkflowBundle(), activities: agents.activities() });
+    client = worker.client;
   });
   after(async () => {
-    worker.shutdown();
-    await running;
-    await workerConnection.close();
-    await connection.close();
+    await worker.stop();
   });
 
   const start = (requestId: string, extra: Record<string, unknown> = {}, searchConcurrency = 3) =>
