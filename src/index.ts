@@ -23,6 +23,7 @@ export { researchFailedSchema, researchFailedType } from './contracts/researchFa
 export type { ResearchFailed, ResearchStage } from './contracts/researchFailed';
 export { deadLetterHeaderNames } from './contracts/deadLetterRecord';
 export { loadRelayConfig } from './config/relayConfig';
+export { prefixedNameVariables } from './config/prefixedNames';
 export type { RelayConfig } from './config/relayConfig';
 export { RelayService } from './main/relayService';
 export { startTelemetry } from './telemetry/telemetry';
