@@ -101,18 +101,25 @@ export class IngestConsumer {
     const acks = new BatchAcknowledgement(batch.messages.map((message) => message.offset));
     const heartbeat = (): Promise<void> => payload.heartbeat();
     const canContinue = (): boolean => payload.isRunning() && !payload.isStale() && !this.abort.signal.aborted;
-    await Promise.all(
-      batch.messages.map((message) =>
-        this.limit.run(async () => {
-          if (!canContinue()) return;
-          const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-          const acknowledged = await this.handle(message, location, heartbeat, canContinue);
-          if (!acknowledged) return;
-          const committable = acks.acknowledge(message.offset);
-          if (committable !== undefined) payload.resolveOffset(committable);
-        }),
-      ),
-    );
+    // kafkajs heart-beats only when asked: a large batch of slow starts must not outlive the
+    // session and lose the partition mid-batch.
+    const heartbeats = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    try {
+      await Promise.all(
+        batch.messages.map((message) =>
+          this.limit.run(async () => {
+            if (!canContinue()) return;
+            const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+            const acknowledged = await this.handle(message, location, heartbeat, canContinue);
+            if (!acknowledged) return;
+            const committable = acks.acknowledge(message.offset);
+            if (committable !== undefined) payload.resolveOffset(committable);
+          }),
+        ),
+      );
+    } finally {
+      clearInterval(heartbeats);
+    }
     if (canContinue()) await payload.commitOffsetsIfNecessary();
   }
 

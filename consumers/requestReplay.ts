@@ -41,12 +41,14 @@ export interface ReplayOptions {
   /** `metadata.KEY=VALUE` filters; a request must match all of them. */
   readonly where?: readonly string[];
   readonly mode?: ReplayMode;
-  /** Rerun epoch; default: the current Unix time in seconds (always new). */
+  /** Rerun epoch; default: a number derived from the replay id (so a resume keeps it). */
   readonly epoch?: number;
   /** Count what would happen; start nothing, write nothing, commit nothing. */
   readonly dryRun?: boolean;
   readonly ratePerSecond?: number;
   readonly concurrency?: number;
+  /** Bytes fetched per partition and request (kafkajs default 1 MiB); smaller = more, smaller batches. */
+  readonly maxBytesPerPartition?: number;
   readonly tuning?: Partial<ResearchTuning>;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ReplayProgress) => void;
@@ -133,7 +135,7 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
     const storedPlan = committed.map((p) => parsePlan(p.metadata)).find((plan) => plan !== undefined);
     const end = storedPlan ? new Map(Object.entries(storedPlan.end).map(([p, o]) => [Number(p), o])) : await resolveReplayBound(admin, topic, options.to ?? { kind: 'end' }, 'high');
     const mode: ReplayMode = storedPlan?.mode ?? options.mode ?? 'skip-existing';
-    const epoch = mode === 'rerun' ? (storedPlan?.epoch ?? options.epoch ?? Math.floor(Date.now() / 1000)) : undefined;
+    const epoch = mode === 'rerun' ? (storedPlan?.epoch ?? options.epoch ?? epochFor(replayId)) : undefined;
     const plan: ReplayPlan = { v: 1, mode, ...(epoch !== undefined ? { epoch } : {}), end: Object.fromEntries([...end].map(([p, o]) => [String(p), o])) };
     const start = resumed
       ? new Map(committed.map((p) => [p.partition, p.offset === '-1' ? (end.get(p.partition) ?? '0') : p.offset]))
@@ -159,6 +161,7 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
     const rate = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
     const abort = new AbortController();
     options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    let crashed: unknown;
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     abort.signal.addEventListener('abort', () => finish(), { once: true });
@@ -207,7 +210,28 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
       else counts.existing += 1;
     };
 
-    const consumer = kafka.consumer({ groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10) });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+      ...(options.maxBytesPerPartition ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
+    });
+    const partitionDone = (partition: number, nextOffset: bigint): void => {
+      if (nextOffset < BigInt(end.get(partition) ?? '0')) return;
+      pending.delete(partition);
+      if (pending.size === 0) finish();
+    };
+    // Batches of only control records (transaction markers) or aborted records never reach
+    // eachBatch; kafkajs still reports them here, so a range ending past one can finish.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      if (event.payload.topic === topic) partitionDone(event.payload.partition, BigInt(event.payload.lastOffset) + 1n);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) {
+        crashed = event.payload.error;
+        finish();
+      }
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -219,27 +243,32 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
         const isRunning = (): boolean => payload.isRunning();
         const partitionEnd = BigInt(end.get(batch.partition) ?? '0');
         const inRange = batch.messages.filter((message) => BigInt(message.offset) < partitionEnd);
-        if (inRange.length === 0) {
-          pending.delete(batch.partition);
-          if (pending.size === 0) finish();
-          return;
+        const planMetadata = JSON.stringify(plan);
+        if (inRange.length > 0 && !dryRun) {
+          // The plan is stored before the first start of every batch, so a replay killed at
+          // any point resumes with its own mode, epoch and end offsets.
+          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: inRange[0]?.offset ?? '0', metadata: planMetadata }]);
         }
         // Starts can wait on backoff or the rate limit: keep the group session alive meanwhile.
         const interval = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
         // Progress is committed as it goes (the contiguous prefix handled so far, at most once
-        // a second), so a replay killed mid-batch resumes close to where it stopped.
+        // a second), so a replay killed mid-batch resumes close to where it stopped. Resolving
+        // the same offsets moves kafkajs's fetch position on to the next batch.
         const acks = new BatchAcknowledgement(inRange.map((message) => message.offset));
         let committable: string | undefined;
         let lastCommit = Date.now();
-        // Commits run one after another, so an older (lower) offset never lands after a newer one.
-        let committing = Promise.resolve();
+        // Commits run one after another, so an older (lower) offset never lands after a newer
+        // one; a failed periodic commit is skipped (the next one covers it), only the last counts.
+        let committing: Promise<void> = Promise.resolve();
         const commit = (force: boolean): Promise<void> => {
-          if (dryRun || committable === undefined || (!force && Date.now() - lastCommit < 1000)) return committing;
+          if (dryRun || committable === undefined || (!force && Date.now() - lastCommit < 1000)) return force ? committing : Promise.resolve();
           const offset = (BigInt(committable) + 1n).toString();
           committable = undefined;
           lastCommit = Date.now();
-          committing = committing.then(() => consumer.commitOffsets([{ topic, partition: batch.partition, offset, metadata: JSON.stringify(plan) }]));
-          return committing;
+          committing = committing
+            .catch(() => undefined)
+            .then(() => consumer.commitOffsets([{ topic, partition: batch.partition, offset, metadata: planMetadata }]));
+          return force ? committing : committing.catch(() => undefined);
         };
         try {
           await Promise.all(
@@ -256,7 +285,11 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
                   logger.warn('replay could not start a run', { ...location, error });
                 }
                 processed += 1;
-                committable = acks.acknowledge(message.offset) ?? committable;
+                const moved = acks.acknowledge(message.offset);
+                if (moved !== undefined) {
+                  committable = moved;
+                  payload.resolveOffset(moved);
+                }
                 report();
                 await commit(false);
               }),
@@ -267,15 +300,15 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
         }
         if (abort.signal.aborted || !isRunning()) return;
         await commit(true);
-        const next = (BigInt(inRange[inRange.length - 1]?.offset ?? '0') + 1n).toString();
-        if (BigInt(next) >= partitionEnd) {
-          pending.delete(batch.partition);
-          if (pending.size === 0) finish();
-        }
+        // Past the range (or a batch holding only records beyond it): resolve the whole batch,
+        // and judge completion by the batch's last offset, which counts control records too.
+        if (inRange.length < batch.messages.length || inRange.length === 0) payload.resolveOffset(batch.lastOffset());
+        partitionDone(batch.partition, BigInt(batch.lastOffset()) + 1n);
       },
     });
     await finished;
     await consumer.disconnect();
+    if (crashed) throw crashed instanceof Error ? crashed : new Error('the replay consumer crashed');
     report();
     return { replayId, mode, ...(epoch !== undefined ? { epoch } : {}), resumed, dryRun, total, durationMs: Date.now() - began, ...counts, errorDetails };
   } finally {
@@ -295,6 +328,13 @@ export function parseWhere(filters: readonly string[]): { key: string; value: st
 }
 
 export { parseReplayBound };
+
+/** A stable epoch for a replay id: the same id always reruns under the same epoch. */
+function epochFor(replayId: string): number {
+  let hash = 2166136261;
+  for (const char of replayId) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return (hash % 2_000_000_000) + 1;
+}
 
 function parsePlan(metadata: string | null): ReplayPlan | undefined {
   if (!metadata) return undefined;

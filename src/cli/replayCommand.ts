@@ -15,7 +15,7 @@ Options:
   --where metadata.K=V    only requests whose metadata matches (repeatable; all must match)
   --mode MODE             skip-existing (default: never a second run for a request) or
                           rerun (fresh runs research-<id>-r<epoch>; results carry the epoch)
-  --epoch N               the rerun epoch (default: the current Unix time)
+  --epoch N               the rerun epoch (default: a number derived from the replay id)
   --dry-run               count what would happen; start, write and commit nothing
   --rate N/s              at most N starts per second
   --concurrency N         starts in flight at once (default 16)
