@@ -21,7 +21,9 @@ const relayEnvSchema = z.object({
   CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
   CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
   INGEST_CONCURRENCY: envInt(1, 1000).default(32),
-  INGEST_MAX_MESSAGE_BYTES: envInt(256, 10_485_760).default(65_536),
+  // At most 900 KiB: a larger request would not fit Kafka's default 1 MiB record limit once
+  // dead-lettered with its dlq.* headers, nor comfortably Temporal's 2 MB payload limit.
+  INGEST_MAX_MESSAGE_BYTES: envInt(256, 921_600).default(65_536),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('research'),
