@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
 import type { Producer } from 'kafkajs';
 import type { TopicNames } from '../src/config/relayConfig';
@@ -26,6 +27,8 @@ export interface ActivityDependencies {
   readonly schemaAttempts?: number;
   /** Sources handed to a searcher per search (local corpus). */
   readonly maxSourcesPerSearch?: number;
+  /** How often a working activity heart-beats (default 5 s; the workflow allows 30 s between beats). */
+  readonly heartbeatIntervalMs?: number;
 }
 
 export interface PlanResult {
@@ -68,21 +71,30 @@ export function createActivities(deps: ActivityDependencies) {
     };
   };
 
+  // Every activity heart-beats while it works: that is how Temporal tells it that its run was
+  // cancelled (the model call is then aborted) and notices a worker that died mid-call.
   const guarded =
     <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
+      const context = Context.current();
+      const heartbeats = setInterval(() => context.heartbeat(), deps.heartbeatIntervalMs ?? 5000);
       try {
         return await run(...args);
       } catch (error) {
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         throw toActivityFailure(error);
+      } finally {
+        clearInterval(heartbeats);
       }
     };
+  const cancellation = (): AbortSignal => Context.current().cancellationSignal;
 
   return {
     /** Planner agent: the research question → 1–20 searches (5–20 unless the request caps them). */
     planSearches: guarded(async (input: { query: string; maxSearches?: number }): Promise<PlanResult> => withStageSpan('research.plan', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
       const result = await callStructured({
         prices: deps.prices,
+        signal: cancellation(),
         client: deps.openai,
         agent: 'planner',
         model: deps.models.planner,
@@ -102,6 +114,7 @@ export function createActivities(deps: ActivityDependencies) {
       const material = await deps.searchProvider.gather(input.query, { maxSources: deps.maxSourcesPerSearch ?? 5 });
       const result = await callStructured({
         prices: deps.prices,
+        signal: cancellation(),
         client: deps.openai,
         agent: 'searcher',
         model: deps.models.searcher,
@@ -126,6 +139,7 @@ export function createActivities(deps: ActivityDependencies) {
       withStageSpan('research.write', { 'research.findings': input.findings.length }, async () => {
       const result = await callStructured({
         prices: deps.prices,
+        signal: cancellation(),
         client: deps.openai,
         agent: 'writer',
         model: deps.models.writer,

@@ -40,6 +40,8 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
 
   const agents = proxyActivities<ResearchActivities>({
     startToCloseTimeout: tuning.llmActivityTimeoutMs,
+    // The activities beat every 5 s; a silent one is on a dead worker and is retried elsewhere.
+    heartbeatTimeout: '30 seconds',
     retry: {
       initialInterval: tuning.llmInitialRetryMs,
       backoffCoefficient: 2,
@@ -51,6 +53,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   // Publishing retries until Kafka takes the event (for up to a day): a result is never dropped.
   const publisher = proxyActivities<ResearchActivities>({
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '30 seconds',
     scheduleToCloseTimeout: '24 hours',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });

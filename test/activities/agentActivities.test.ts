@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Producer } from 'kafkajs';
 import { createActivities } from '../../activities/createActivities';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
@@ -14,13 +14,14 @@ import { startStandInServer, type StandInServer } from '../../src/standIn';
 describe('the agent activities, one at a time', () => {
   let standIn: StandInServer;
   let activities: ReturnType<typeof createActivities>;
+  let deps: Parameters<typeof createActivities>[0];
   const env = new MockActivityEnvironment();
   // Runs an activity the way a worker would (activity context, cancellation), keeping its types.
   const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run<A, R, (...args: A) => Promise<R>>(activity, ...args);
 
   before(async () => {
     standIn = await startStandInServer();
-    activities = createActivities({
+    deps = {
       openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
       searchProvider: await createLocalCorpusSearch({ directory: defaultCorpusDirectory }),
       producer: {} as Producer, // publishing is covered by the pipeline tests
@@ -28,7 +29,10 @@ describe('the agent activities, one at a time', () => {
       models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
       prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
       logger: silentLogger,
-    });
+      // No beat during a test: cancellation must reach the model call through its abort signal.
+      heartbeatIntervalMs: 60_000,
+    };
+    activities = createActivities(deps);
   });
   after(async () => {
     await standIn.stop();
@@ -64,6 +68,20 @@ describe('the agent activities, one at a time', () => {
   it('a 401 fails for good: another attempt cannot fix a bad key', async () => {
     standIn.setFaults({ rules: [{ match: { formatName: 'research_plan' }, sequence: [{ kind: 'status', status: 401 }] }] });
     await assert.rejects(run(activities.planSearches, { query: 'q' }), (error: unknown) => error instanceof ApplicationFailure && error.nonRetryable === true);
+  });
+
+  it('a cancelled activity aborts its model call at once', async () => {
+    const cancellable = new MockActivityEnvironment();
+    standIn.setFaults({ rules: [{ match: { formatName: 'research_plan' }, sequence: [{ kind: 'delay', ms: 10_000 }] }] });
+    standIn.resetCalls();
+    // A patient client: only the cancellation, not a client timeout, can end this call early.
+    const patient = createActivities({ ...deps, openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 60_000, maxRetries: 0 }) });
+    const running = cancellable.run(patient.planSearches, { query: 'Will this ever finish?' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    cancellable.cancel('CANCELLED');
+    await assert.rejects(running, (error: unknown) => error instanceof CancelledFailure);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(standIn.calls().map((call) => call.status), [499], 'the model server saw the client leave');
   });
 
   it('an answer that violates the schema is asked for again, and the retry succeeds', async () => {

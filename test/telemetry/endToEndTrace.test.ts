@@ -43,10 +43,14 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
     const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
     assert.ok(record);
     const event = JSON.parse(record.value.toString()) as { traceId: string; usage: { total: { inputTokens: number } } };
-    await telemetry.flush();
-    const spans = await eventually(() => {
+    // The workflow's own spans end last (RunWorkflow when the run completes) and reach the
+    // exporter through the worker's sink: wait until the whole run is in, flushing as we go.
+    const spans = await eventually(async () => {
+      await telemetry.flush();
       const found = receiver.trace(sent.traceId);
-      return found.some((span) => span.name === `${harness.config.topics.completed} send` || span.name.includes(harness.config.topics.completed)) ? found : undefined;
+      const complete = found.some((span) => span.name.includes(harness.config.topics.completed)) && found.some((span) => span.name === 'RunWorkflow:ResearchWorkflow');
+      const publishStarted = found.some((span) => span.name === 'StartActivity:publishCompleted');
+      return complete && publishStarted ? found : undefined;
     }, 30_000, `the spans of ${requestId} (received ${receiver.spans.length} spans in ${receiver.exports} exports: ${[...new Set(receiver.spans.map((span) => span.name))].join(', ')})`);
     return { sent, record, event, spans };
   }
