@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { headerText } from '../src/kafka/messageHeaders';
+import { newTraceparent } from '../src/telemetry/newTraceparent';
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -19,6 +19,6 @@ export function requestTraceFrom(headers: IHeaders | undefined): RequestTrace {
     const tracestate = headerText(headers, 'tracestate');
     return { traceparent, traceId: match[1], ...(tracestate ? { tracestate } : {}) };
   }
-  const traceId = randomBytes(16).toString('hex');
-  return { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, traceId };
+  const fresh = newTraceparent();
+  return { traceparent: fresh, traceId: fresh.split('-')[1] ?? '' };
 }

@@ -8,7 +8,8 @@
  * const { requestId } = await client.request({ query: 'What limits battery recycling?' });
  * const result = await client.waitForResult(requestId);
  */
-export { createResearchClient, newTraceparent } from './client/researchClient';
+export { createResearchClient } from './client/researchClient';
+export { newTraceparent } from './telemetry/newTraceparent';
 export type { ResearchClient, ResearchClientOptions, ResearchRequestInput, SentRequest, SubscribeOptions } from './client/researchClient';
 export type { ResultEvent } from './client/resultEvent';
 export { replayRequests, parseReplayBound } from '../consumers/requestReplay';

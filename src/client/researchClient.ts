@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { context, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/relayConfig';
@@ -8,6 +8,7 @@ import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
 import { sleepUnlessAborted } from '../retry/backoff';
 import { activeTraceHeaders } from '../telemetry/kafkaTraceContext';
+import { newTraceparent } from '../telemetry/newTraceparent';
 import { relayTracer } from '../telemetry/tracer';
 import { RecentIds } from './recentIds';
 import { parseResultEvent, type ResultEvent } from './resultEvent';
@@ -221,9 +222,4 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
     },
   };
   return client;
-}
-
-/** A new W3C traceparent: a fresh trace, sampled. */
-export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }

@@ -26,8 +26,4 @@ export class ConcurrencyLimit {
       else this.active -= 1;
     }
   }
-
-  get inFlight(): number {
-    return this.active;
-  }
 }
