@@ -1,5 +1,5 @@
-// Lint guards what review would miss: I/O in workflow code, floating promises,
-// console output from library code.
+// Lint guards what review would miss: I/O in workflow code, production code reaching into
+// development tooling, floating promises, console output from library code, long functions.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -7,8 +7,30 @@ const nodeBuiltins = [
   'os', 'worker_threads', 'cluster', 'process', 'crypto', 'timers', 'timers/promises', 'path',
 ];
 
+/** Production code: everything that ships in the package. */
+const production = ['app/**/*.ts', 'src/**/*.ts', 'consumers/**/*.ts', 'operator/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts'];
+
+/**
+ * The one door from production code into development tooling: offline mode starts the
+ * stand-in model server through this module, loaded on demand by app/service/modelAccess.ts.
+ */
+const offlineSwitch = 'app/service/modelAccess.ts';
+const offlineModule = /dev\/standIn\/offlineModelServer(\.js)?$/.source;
+
+const noDevImports = {
+  group: ['**/dev/**', '**/dev', '**/test/**', '**/test'],
+  message: 'Production code does not import development or test tooling (dev/, test/); offline mode goes through app/service/modelAccess.ts.',
+};
+const noDynamicDevImport = (allowed) => ({
+  selector: allowed
+    ? `ImportExpression[source.value=/(^|\\/)(dev|test)\\//]:not([source.value=/${offlineModule}/])`
+    : 'ImportExpression[source.value=/(^|\\/)(dev|test)\\//]',
+  message: 'Production code does not load development or test tooling; offline mode goes through app/service/modelAccess.ts.',
+});
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', 'bin/**', 'eslint.config.mjs'] },
+  // globalSetup.mjs is loaded by the test runner as plain JavaScript, outside the TypeScript project.
+  { ignores: ['node_modules/**', '.cache/**', 'dist/**', 'eslint.config.mjs', 'test/support/globalSetup.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -25,6 +47,19 @@ export default tseslint.config(
     },
   },
   {
+    // Functions a reader takes in at once: split at the seams instead of marking sections.
+    files: production,
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+      'no-restricted-imports': ['error', { patterns: [noDevImports] }],
+      'no-restricted-syntax': ['error', noDynamicDevImport(false)],
+    },
+  },
+  {
+    files: [offlineSwitch],
+    rules: { 'no-restricted-syntax': ['error', noDynamicDevImport(true)] },
+  },
+  {
     // Workflow code is replayed: it must not reach the network, the disk, the clock or
     // anything else nondeterministic. Only types may come from activities.
     files: ['workflows/**/*.ts'],
@@ -38,15 +73,20 @@ export default tseslint.config(
           { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
         ],
         patterns: [
+          noDevImports,
           { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
-          { group: ['**/src/kafka/*', '**/src/llm/*', '**/src/infra/*', '**/src/telemetry/*'], message: 'No I/O modules in workflow code.' },
+          {
+            group: ['**/src/kafka/*', '**/src/llm/*', '**/src/search/*', '**/src/intake/*', '**/src/client/*', '**/src/temporal/*', '**/src/telemetry/*', '!**/src/telemetry/traceContext', '**/app/**', '**/operator/**', '**/consumers/**'],
+            allowTypeImports: true,
+            message: 'No I/O modules in workflow code.',
+          },
         ],
       }],
     },
   },
   {
-    // Entry points and test code may print; library code logs through the logger.
-    files: ['src/cli/**/*.ts', 'src/infra/**/*.ts', 'src/main/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    // Entry points, development tooling and tests may print; library code logs through the logger.
+    files: ['app/cli/**/*.ts', 'app/demo/**/*.ts', 'app/service/serviceMain.ts', 'dev/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

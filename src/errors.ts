@@ -47,6 +47,22 @@ export class TemporalUnavailableError extends RelayError {
   readonly retryable = true;
 }
 
+/**
+ * Temporal refused a start for good (INVALID_ARGUMENT: e.g. a payload over its size limit):
+ * the same start can never succeed, so the request is dead-lettered as `start-rejected`.
+ */
+export class StartRejectedError extends RelayError {
+  readonly retryable = false;
+
+  constructor(
+    readonly workflowId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The model's answer did not match its schema even after the allowed attempts. */
 export class ModelOutputInvalidError extends RelayError {
   readonly retryable = false;
@@ -74,11 +90,6 @@ export class ModelRequestError extends RelayError {
   ) {
     super(message, options);
   }
-}
-
-/** Every planned search failed, so there is nothing to write a report from. */
-export class AllSearchesFailedError extends RelayError {
-  readonly retryable = false;
 }
 
 /** Kafka refused or timed out a publish; a later attempt may succeed. */

@@ -1,3 +1,2 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { ResearchWorkflow } from './researchWorkflow';
-export { workerProbeWorkflow } from './workerProbeWorkflow';

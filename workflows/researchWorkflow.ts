@@ -4,18 +4,18 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ResearchActivities, SearchResult } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
+import type { RunSettings } from '../src/config/runSettings';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
-import type { ResearchStage } from '../src/contracts/researchFailed';
-import type { AgentUsage } from '../src/contracts/researchUsage';
 import { boundedParallel } from './boundedParallel';
-import { researchProgressQuery, type ResearchProgress } from './researchProgress';
-import { researchWorkflowInputSchema, type ResearchWorkflowInput } from './researchWorkflowInput';
-import { researchUsage, sumAgentUsage } from './usageTotals';
+import { researchProgressQuery } from './researchProgress';
+import { ResearchRunState } from './researchRunState';
+import { researchWorkflowInputSchema, type ParsedResearchWorkflowInput, type ResearchWorkflowInput } from './researchWorkflowInput';
 
 /** What a finished run returns (the full result goes to Kafka as `research.completed`). */
 export interface ResearchWorkflowResult {
@@ -25,149 +25,152 @@ export interface ResearchWorkflowResult {
   readonly searchesFailed: number;
 }
 
+/** The error type of a run whose every search failed (there is nothing to write from). */
+export const allSearchesFailedType = 'AllSearchesFailedError';
+
+type Agents = Pick<ResearchActivities, 'planSearches' | 'runSearch' | 'writeReport'>;
+type Publisher = Pick<ResearchActivities, 'publishCompleted' | 'publishFailed'>;
+interface SearchedItem {
+  readonly item: SearchItem;
+  readonly result?: SearchResult;
+  readonly error?: string;
+}
+
 /**
  * One research run: plan → searches in parallel (bounded) → write → publish.
  * A search that still fails after its retries is recorded and skipped; if every search
  * fails, the run fails. Every failure, cancellation included, publishes `research.failed`
- * before the run ends.
+ * before the run ends. Timeouts, attempts and search concurrency are the worker's
+ * (RunSettings), read once as the run begins.
  */
 export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise<ResearchWorkflowResult> {
   const input = researchWorkflowInputSchema.parse(rawInput);
-  const { request, tuning } = input;
-  const { workflowId, runId } = workflowInfo();
-  const traceId = input.trace.traceparent.split('-')[1] ?? '';
-  const publishContext = { traceparent: input.trace.traceparent, ...(input.trace.tracestate ? { tracestate: input.trace.tracestate } : {}) };
+  const state = new ResearchRunState(input.trace.traceId);
+  setHandler(researchProgressQuery, () => state.progress());
+  try {
+    const settings = await workerSettings.runSettings();
+    const agents = agentActivities(settings);
+    const searches = await plan(agents, input, state);
+    const searched = await search(agents, searches, settings.searchConcurrency, state);
+    const report = await write(agents, input, searched, state);
+    state.enter('publish');
+    const published = await publisher.publishCompleted(
+      {
+        ...resultCommon(input),
+        report,
+        searches: searched.map(searchOutcome),
+        searchProvider: searched.find((entry) => entry.result)?.result?.searchProvider ?? 'unknown',
+        usage: state.usage(),
+        timings: { startedAt: new Date(state.startedAt).toISOString(), completedAt: new Date(Date.now()).toISOString(), durationMs: Date.now() - state.startedAt, stages: state.stageMs },
+        models: state.models(),
+      },
+      input.trace,
+    );
+    state.outcome = 'done';
+    return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
+  } catch (error) {
+    state.outcome = 'failed';
+    await publishFailure(input, state, error);
+    throw error;
+  }
+}
 
-  const agents = proxyActivities<ResearchActivities>({
-    startToCloseTimeout: tuning.llmActivityTimeoutMs,
+/** The worker's run settings, read through a local activity so that replay sees the same values. */
+const workerSettings = proxyLocalActivities<Pick<ResearchActivities, 'runSettings'>>({ startToCloseTimeout: '10 seconds' });
+
+/** Publishing retries until Kafka takes the event (for up to a day): a result is never dropped. */
+const publisher = proxyActivities<Publisher>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function agentActivities(settings: RunSettings): Agents {
+  return proxyActivities<Agents>({
+    startToCloseTimeout: settings.llmActivityTimeoutMs,
     // The activities beat every 5 s; a silent one is on a dead worker and is retried elsewhere.
     heartbeatTimeout: '30 seconds',
     retry: {
-      initialInterval: tuning.llmInitialRetryMs,
+      initialInterval: settings.llmRetryInitialMs,
       backoffCoefficient: 2,
-      maximumInterval: Math.max(tuning.llmInitialRetryMs, 60_000),
-      maximumAttempts: tuning.llmAttempts,
+      maximumInterval: Math.max(settings.llmRetryInitialMs, 60_000),
+      maximumAttempts: settings.llmActivityAttempts,
       nonRetryableErrorTypes: ['ModelOutputInvalidError', 'ConfigurationError'],
     },
   });
-  // Publishing retries until Kafka takes the event (for up to a day): a result is never dropped.
-  const publisher = proxyActivities<ResearchActivities>({
-    startToCloseTimeout: '1 minute',
-    heartbeatTimeout: '30 seconds',
-    scheduleToCloseTimeout: '24 hours',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+}
+
+async function plan(agents: Agents, input: ParsedResearchWorkflowInput, state: ResearchRunState): Promise<SearchItem[]> {
+  const { query, maxSearches } = input.request;
+  const planned = await agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}) });
+  state.recordPlanner(planned.usage, planned.searches.length);
+  return planned.searches;
+}
+
+/** Runs the planned searches, at most `concurrency` at once; fails the run only if all fail. */
+async function search(agents: Agents, searches: SearchItem[], concurrency: number, state: ResearchRunState): Promise<SearchedItem[]> {
+  state.enter('search');
+  const searched = await boundedParallel(searches, concurrency, async (item, index): Promise<SearchedItem> => {
+    try {
+      const result = await agents.runSearch({ query: item.query, reason: item.reason, index });
+      state.recordSearch(result.usage);
+      return { item, result };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      state.recordSearch(undefined);
+      return { item, error: describeFailure(error).message };
+    }
   });
+  if (!searched.some((entry) => entry.result)) {
+    const firstError = searched[0]?.error ?? 'none planned';
+    throw ApplicationFailure.create({ type: allSearchesFailedType, message: `all ${searches.length} searches failed; first error: ${firstError}`, nonRetryable: true });
+  }
+  return searched;
+}
 
-  let stage: ResearchStage = 'plan';
-  let outcome: 'done' | 'failed' | undefined;
-  let planned = 0;
-  let succeeded = 0;
-  let failed = 0;
-  let plannerUsage: AgentUsage | undefined;
-  const searcherUsages: AgentUsage[] = [];
-  let writerUsage: AgentUsage | undefined;
-  setHandler(researchProgressQuery, (): ResearchProgress => ({
-    stage: outcome ?? stage,
-    searchesPlanned: planned,
-    searchesSucceeded: succeeded,
-    searchesFailed: failed,
-    traceId,
-  }));
+async function write(agents: Agents, input: ParsedResearchWorkflowInput, searched: SearchedItem[], state: ResearchRunState) {
+  state.enter('write');
+  const findings = searched.flatMap(({ item, result }) => (result ? [{ query: item.query, summary: result.summary }] : []));
+  const written = await agents.writeReport({ query: input.request.query, findings });
+  state.recordWriter(written.usage);
+  return written.report;
+}
 
-  const startedAt = Date.now();
-  const common = {
+/** Publishes `research.failed` — even when the run was cancelled: the scope must not inherit the cancellation. */
+async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown): Promise<void> {
+  await CancellationScope.nonCancellable(() =>
+    publisher.publishFailed(
+      {
+        ...resultCommon(input),
+        stage: state.stage,
+        cancelled: isCancellation(error),
+        error: describeFailure(error),
+        usage: state.usage(),
+        failedAt: new Date(Date.now()).toISOString(),
+      },
+      input.trace,
+    ),
+  );
+}
+
+/** The fields every result event of this run shares. */
+function resultCommon(input: ParsedResearchWorkflowInput) {
+  const { workflowId, runId } = workflowInfo();
+  const { request } = input;
+  return {
     requestId: request.requestId,
     workflowId,
     runId,
-    traceId,
+    traceId: input.trace.traceId,
     query: request.query,
     ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
   };
+}
 
-  try {
-    const plan = await agents.planSearches({ query: request.query, ...(request.maxSearches !== undefined ? { maxSearches: request.maxSearches } : {}) });
-    plannerUsage = plan.usage;
-    planned = plan.searches.length;
-    const planMs = Date.now() - startedAt;
-
-    stage = 'search';
-    const searchStartedAt = Date.now();
-    const results = await boundedParallel(plan.searches, tuning.searchConcurrency, async (item: SearchItem, index: number) => {
-      try {
-        const result = await agents.runSearch({ query: item.query, reason: item.reason, index });
-        succeeded += 1;
-        searcherUsages.push(result.usage);
-        return { item, result };
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        failed += 1;
-        return { item, error: describeFailure(error).message };
-      }
-    });
-    const searchMs = Date.now() - searchStartedAt;
-    const outcomes: SearchOutcome[] = results.map(({ item, result, error }: { item: SearchItem; result?: SearchResult; error?: string }) => ({
-      query: item.query,
-      reason: item.reason,
-      succeeded: result !== undefined,
-      ...(error !== undefined ? { error } : {}),
-      sources: result?.sources ?? [],
-    }));
-    const findings = results.flatMap(({ item, result }) => (result ? [{ query: item.query, summary: result.summary }] : []));
-    if (findings.length === 0) {
-      throw ApplicationFailure.create({
-        type: 'AllSearchesFailedError',
-        message: `all ${planned} searches failed; first error: ${outcomes[0]?.error ?? 'none planned'}`,
-        nonRetryable: true,
-      });
-    }
-
-    stage = 'write';
-    const writeStartedAt = Date.now();
-    const written = await agents.writeReport({ query: request.query, findings });
-    writerUsage = written.usage;
-    const writeMs = Date.now() - writeStartedAt;
-
-    stage = 'publish';
-    const searcherUsage = sumAgentUsage(searcherUsages);
-    const published = await publisher.publishCompleted(
-      {
-        ...common,
-        report: written.report,
-        searches: outcomes,
-        searchProvider: results.find((entry) => entry.result)?.result?.searchProvider ?? 'unknown',
-        usage: researchUsage({ planner: plannerUsage, searcher: searcherUsage, writer: writerUsage }),
-        timings: {
-          startedAt: new Date(startedAt).toISOString(),
-          completedAt: new Date(Date.now()).toISOString(),
-          durationMs: Date.now() - startedAt,
-          stages: { planMs, searchMs, writeMs },
-        },
-        models: { planner: plannerUsage.model, searcher: searcherUsage?.model ?? 'none', writer: writerUsage.model },
-      },
-      publishContext,
-    );
-    outcome = 'done';
-    return { eventId: published.eventId, shortSummary: written.report.shortSummary, searchesSucceeded: succeeded, searchesFailed: failed };
-  } catch (error) {
-    outcome = 'failed';
-    const failure = describeFailure(error);
-    // Publish even when the run was cancelled: the scope must not inherit the cancellation.
-    await CancellationScope.nonCancellable(() =>
-      publisher.publishFailed(
-        {
-          ...common,
-          stage,
-          cancelled: isCancellation(error),
-          error: failure,
-          usage: researchUsage({ planner: plannerUsage, searcher: sumAgentUsage(searcherUsages), writer: writerUsage }),
-          failedAt: new Date(Date.now()).toISOString(),
-        },
-        publishContext,
-      ),
-    );
-    throw error;
-  }
+function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
+  return { query: item.query, reason: item.reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [] };
 }
 
 /** The innermost application failure's type and message: what went wrong, not where. */

@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { context, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/relayConfig';
-import { cloudEventHeaders } from '../contracts/cloudEventHeaders';
-import { researchRequestedSchema, researchRequestedType, type ResearchRequested } from '../contracts/researchRequested';
 import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
 import { sleepUnlessAborted } from '../retry/backoff';
-import { activeTraceHeaders } from '../telemetry/kafkaTraceContext';
-import { newTraceparent } from '../telemetry/newTraceparent';
-import { relayTracer } from '../telemetry/tracer';
-import { RecentIds } from './recentIds';
-import { parseResultEvent, type ResultEvent } from './resultEvent';
+import { sendResearchRequest, type ResearchRequestInput, type SentRequest } from './requestSender';
+import type { ResultEvent } from './resultEvent';
+import { subscribeToResults, type SubscribeOptions } from './resultSubscription';
+
+export type { ResearchRequestInput, SentRequest } from './requestSender';
+export type { SubscribeOptions } from './resultSubscription';
 
 export interface ResearchClientOptions {
   /** Kafka bootstrap brokers, e.g. ['127.0.0.1:9092']; default: KAFKA_BROKERS. */
@@ -24,36 +21,6 @@ export interface ResearchClientOptions {
   readonly logger?: Logger;
   /** An existing kafkajs client to use instead of building one from these options. */
   readonly kafka?: Kafka;
-}
-
-export interface ResearchRequestInput {
-  readonly query: string;
-  /** Default: a new UUID. Re-sending the same id never starts a second run. */
-  readonly requestId?: string;
-  readonly requestedBy?: string;
-  readonly maxSearches?: number;
-  readonly metadata?: Record<string, string>;
-  /** The W3C trace to continue; default: the active span's, else a new trace. */
-  readonly traceparent?: string;
-}
-
-export interface SentRequest {
-  readonly requestId: string;
-  readonly traceId: string;
-  readonly traceparent: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-export interface SubscribeOptions {
-  /** Read results already on the topics (default false: only new ones). */
-  readonly fromBeginning?: boolean;
-  /** Only results of this request. */
-  readonly requestId?: string;
-  /** Consumer group; default a fresh one, so every subscriber sees every result. */
-  readonly groupId?: string;
-  readonly signal?: AbortSignal;
 }
 
 /**
@@ -104,102 +71,11 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
 
   const client: ResearchClient = {
     async request(input) {
-      const request: ResearchRequested = researchRequestedSchema.parse({
-        requestId: input.requestId ?? randomUUID(),
-        query: input.query,
-        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
-        ...(input.maxSearches !== undefined ? { maxSearches: input.maxSearches } : {}),
-        ...(input.metadata ? { metadata: input.metadata } : {}),
-        submittedAt: new Date().toISOString(),
-      });
-      // The request's trace: the given traceparent, else the caller's active span, else a new
-      // trace. With telemetry on, the kafkajs instrumentation writes the send span's context
-      // into the headers, which continues the same trace.
-      const parent = input.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: input.traceparent }) : context.active();
-      return relayTracer().startActiveSpan('research.request', { kind: SpanKind.PRODUCER, attributes: { 'research.request_id': request.requestId } }, parent, async (span) => {
-        try {
-          const traceparent = activeTraceHeaders()?.traceparent ?? input.traceparent ?? newTraceparent();
-          const headers = {
-            ...cloudEventHeaders({ id: randomUUID(), source: options.clientId ?? 'research-relay/client', type: researchRequestedType, time: new Date().toISOString() }),
-            traceparent,
-          };
-          const sent = await (await connectedProducer()).send({
-            topic: topics.requested,
-            acks: -1,
-            messages: [{ key: request.requestId, value: JSON.stringify(request), headers }],
-          });
-          const metadata = sent[0];
-          return {
-            requestId: request.requestId,
-            traceparent,
-            traceId: traceparent.split('-')[1] ?? '',
-            topic: topics.requested,
-            partition: metadata?.partition ?? 0,
-            offset: metadata?.baseOffset ?? '0',
-          };
-        } finally {
-          span.end();
-        }
-      });
+      return sendResearchRequest(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', input);
     },
 
     subscribe(subscribeOptions = {}) {
-      const consumer = kafka.consumer({ groupId: subscribeOptions.groupId ?? `research-relay-subscriber-${randomUUID()}`, maxWaitTimeInMs: 500 });
-      const queue: ResultEvent[] = [];
-      const waiters: (() => void)[] = [];
-      const seen = new RecentIds();
-      let ended = false;
-      let failure: unknown;
-      const wake = (): void => {
-        for (const waiter of waiters.splice(0)) waiter();
-      };
-      const end = async (): Promise<void> => {
-        if (ended) return;
-        ended = true;
-        wake();
-        subscriptions.delete(end);
-        await consumer.disconnect();
-      };
-      subscriptions.add(end);
-      subscribeOptions.signal?.addEventListener('abort', () => void end(), { once: true });
-      const started = (async () => {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topics.completed, topics.failed], fromBeginning: subscribeOptions.fromBeginning ?? false });
-        await consumer.run({
-          eachMessage: ({ topic, message }) => {
-            const result = parseResultEvent(topic === topics.completed ? 'completed' : 'failed', message.value);
-            if (!result) return Promise.resolve();
-            if (subscribeOptions.requestId && result.event.requestId !== subscribeOptions.requestId) return Promise.resolve();
-            if (!seen.firstTime(result.event.eventId)) return Promise.resolve();
-            queue.push(result);
-            wake();
-            return Promise.resolve();
-          },
-        });
-      })().catch((error: unknown) => {
-        failure = error;
-        void end();
-      });
-      const iterator: AsyncIterableIterator<ResultEvent> = {
-        async next() {
-          await started;
-          for (;;) {
-            const item = queue.shift();
-            if (item) return { value: item, done: false };
-            if (failure) throw failure instanceof Error ? failure : new Error('the subscription failed', { cause: failure });
-            if (ended) return { value: undefined, done: true };
-            await new Promise<void>((resolve) => waiters.push(resolve));
-          }
-        },
-        async return() {
-          await end();
-          return { value: undefined, done: true };
-        },
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
-      return iterator;
+      return subscribeToResults(kafka, topics, subscribeOptions, subscriptions);
     },
 
     async waitForResult(requestId, waitOptions = {}) {

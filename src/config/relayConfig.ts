@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
+import type { RunSettings } from './runSettings';
 
 /**
  * Every setting of the service, read from environment variables once at start-up.
@@ -84,11 +85,6 @@ export interface LlmSettings {
   readonly models: { readonly planner: string; readonly searcher: string; readonly writer: string };
   readonly searchProvider?: 'openai-web-search' | 'local-corpus';
   readonly corpusDirectory?: string;
-  readonly searchConcurrency: number;
-  /** Temporal's limits for one agent activity: start-to-close timeout, attempts, first retry delay. */
-  readonly activityTimeoutMs: number;
-  readonly activityAttempts: number;
-  readonly retryInitialMs: number;
 }
 
 export interface RelayConfig {
@@ -102,6 +98,8 @@ export interface RelayConfig {
   readonly maxMessageBytes: number;
   readonly temporal: TemporalSettings;
   readonly llm: LlmSettings;
+  /** The worker's settings for every run it carries out. */
+  readonly run: RunSettings;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -168,10 +166,12 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       models: { planner: e.PLANNER_MODEL, searcher: e.SEARCHER_MODEL, writer: e.WRITER_MODEL },
       ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
       ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
+    },
+    run: {
       searchConcurrency: e.SEARCH_CONCURRENCY,
-      activityTimeoutMs: e.LLM_ACTIVITY_TIMEOUT_MS,
-      activityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
-      retryInitialMs: e.LLM_RETRY_INITIAL_MS,
+      llmActivityTimeoutMs: e.LLM_ACTIVITY_TIMEOUT_MS,
+      llmActivityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
+      llmRetryInitialMs: e.LLM_RETRY_INITIAL_MS,
     },
     logLevel: e.LOG_LEVEL,
   };

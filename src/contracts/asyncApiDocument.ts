@@ -28,6 +28,36 @@ function eventHeaders(type: string): object {
   };
 }
 
+/** What research-relay does on each channel. */
+function asyncApiOperations(): object {
+  return {
+receiveResearchRequest: {
+      action: 'receive',
+      channel: { $ref: '#/channels/researchRequested' },
+      summary: 'Each valid request becomes exactly one research run (workflow id research-<requestId>).',
+      messages: [{ $ref: '#/channels/researchRequested/messages/researchRequested' }],
+    },
+    sendResearchCompleted: {
+      action: 'send',
+      channel: { $ref: '#/channels/researchCompleted' },
+      summary: 'The report, searches, usage and timings of a finished run.',
+      messages: [{ $ref: '#/channels/researchCompleted/messages/researchCompleted' }],
+    },
+    sendResearchFailed: {
+      action: 'send',
+      channel: { $ref: '#/channels/researchFailed' },
+      summary: 'A run that ended without a report: the stage and the error.',
+      messages: [{ $ref: '#/channels/researchFailed/messages/researchFailed' }],
+    },
+    sendDeadLetter: {
+      action: 'send',
+      channel: { $ref: '#/channels/researchRequestedDlq' },
+      summary: 'A request that cannot be processed: the original key, bytes and headers, plus the reason.',
+      messages: [{ $ref: '#/channels/researchRequestedDlq/messages/deadLetter' }],
+    },
+  };
+}
+
 const kafkaKey = (description: string) => ({ kafka: { key: { type: 'string', description }, bindingVersion: '0.5.0' } });
 
 /**
@@ -50,32 +80,7 @@ export function asyncApiDocument(): object {
       researchFailed: { address: topics.failed, messages: { researchFailed: { $ref: '#/components/messages/researchFailed' } } },
       researchRequestedDlq: { address: topics.deadLetter, messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } } },
     },
-    operations: {
-      receiveResearchRequest: {
-        action: 'receive',
-        channel: { $ref: '#/channels/researchRequested' },
-        summary: 'Each valid request becomes exactly one research run (workflow id research-<requestId>).',
-        messages: [{ $ref: '#/channels/researchRequested/messages/researchRequested' }],
-      },
-      sendResearchCompleted: {
-        action: 'send',
-        channel: { $ref: '#/channels/researchCompleted' },
-        summary: 'The report, searches, usage and timings of a finished run.',
-        messages: [{ $ref: '#/channels/researchCompleted/messages/researchCompleted' }],
-      },
-      sendResearchFailed: {
-        action: 'send',
-        channel: { $ref: '#/channels/researchFailed' },
-        summary: 'A run that ended without a report: the stage and the error.',
-        messages: [{ $ref: '#/channels/researchFailed/messages/researchFailed' }],
-      },
-      sendDeadLetter: {
-        action: 'send',
-        channel: { $ref: '#/channels/researchRequestedDlq' },
-        summary: 'A request that cannot be processed: the original key, bytes and headers, plus the reason.',
-        messages: [{ $ref: '#/channels/researchRequestedDlq/messages/deadLetter' }],
-      },
-    },
+    operations: asyncApiOperations(),
     components: {
       messages: {
         researchRequested: {

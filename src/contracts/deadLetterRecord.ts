@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * A dead-lettered request on `research.requested.dlq`: the original key, value bytes and
- * headers unchanged, plus these headers. Redrive sends key, value and the original headers
- * back to `dlq.source.topic`.
+ * headers unchanged, plus these headers. `dlq redrive` takes a letter through the intake path
+ * again (after a fix) and starts its run.
  */
 export const deadLetterHeaderNames = {
   reason: 'dlq.reason',
@@ -15,7 +15,7 @@ export const deadLetterHeaderNames = {
 } as const;
 
 export const deadLetterHeadersSchema = z.object({
-  [deadLetterHeaderNames.reason]: z.enum(['missing-key', 'too-large', 'not-json', 'schema-violation', 'key-mismatch', 'unsupported-type']),
+  [deadLetterHeaderNames.reason]: z.enum(['missing-key', 'too-large', 'not-json', 'schema-violation', 'key-mismatch', 'unsupported-type', 'start-rejected']),
   [deadLetterHeaderNames.detail]: z.string(),
   [deadLetterHeaderNames.sourceTopic]: z.string(),
   [deadLetterHeaderNames.sourcePartition]: z.string().regex(/^\d+$/),

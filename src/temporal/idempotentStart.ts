@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { TemporalUnavailableError } from '../errors';
+import { StartRejectedError, TemporalUnavailableError } from '../errors';
 
 export type ReusePolicyName = 'reject-duplicate' | 'allow-duplicate-failed-only';
 
@@ -44,12 +44,19 @@ export async function startIdempotently<W extends Workflow>(
   }
 }
 
-/** Unreachable or throttling servers are retryable; anything else is passed on unchanged. */
+/**
+ * Unreachable or throttling servers are retryable; INVALID_ARGUMENT is the start's own fault
+ * and never succeeds; anything else (permissions, a missing namespace: every start would hit
+ * it) is passed on unchanged, and the caller keeps retrying it.
+ */
 function classifyStartError(error: unknown, workflowId: string): unknown {
   const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError((error as { cause?: unknown })?.cause) ? (error as { cause: unknown }).cause : undefined;
+  if (!grpc || !isGrpcServiceError(grpc)) return error;
   // 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED (namespace rate limit), 1 CANCELLED
-  if (grpc && isGrpcServiceError(grpc) && [1, 4, 8, 14].includes(grpc.code)) {
+  if ([1, 4, 8, 14].includes(grpc.code)) {
     return new TemporalUnavailableError(`Temporal did not accept the start of ${workflowId}: ${grpc.details || grpc.message}`, { cause: error });
   }
+  // 3 INVALID_ARGUMENT
+  if (Number(grpc.code) === 3) return new StartRejectedError(workflowId, `Temporal rejected the start of ${workflowId}: ${grpc.details || grpc.message}`, { cause: error });
   return error;
 }

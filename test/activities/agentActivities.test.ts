@@ -9,7 +9,7 @@ import { PriceTable } from '../../src/llm/priceTable';
 import { silentLogger } from '../../src/logging/logger';
 import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
 import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
-import { startStandInServer, type StandInServer } from '../../src/standIn';
+import { startStandInServer, type StandInServer } from '../../dev/standIn';
 
 describe('the agent activities, one at a time', () => {
   let standIn: StandInServer;
@@ -29,6 +29,7 @@ describe('the agent activities, one at a time', () => {
       models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
       prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
       logger: silentLogger,
+      runSettings: { searchConcurrency: 5, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 100 },
       // No beat during a test: cancellation must reach the model call through its abort signal.
       heartbeatIntervalMs: 60_000,
     };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
-import { BatchAcknowledgement } from '../../consumers/batchAcknowledgement';
-import { decodeRequest } from '../../consumers/requestDecoder';
-import { requestTraceFrom } from '../../consumers/requestTrace';
+import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
+import { decodeRequest } from '../../src/intake/requestDecoder';
+import { boundTracestate, newTraceContext, traceContextFromHeaders } from '../../src/telemetry/traceContext';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { InvalidRequestError } from '../../src/errors';
 
@@ -68,13 +68,29 @@ describe('request decoding', () => {
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', query: 'q' }), { ce_type: 'order.created' })), 'unsupported-type');
   });
 
-  it('continues the producer’s trace, or starts a new one when there is none or it is invalid', () => {
-    const given = requestTraceFrom({ traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), tracestate: 'k=v' });
-    assert.equal(given.traceId, '0af7651916cd43dd8448eb211c80319c');
-    assert.equal(given.tracestate, 'k=v');
-    const fresh = requestTraceFrom({});
+  it('reads the producer’s trace from the headers, and treats a missing or invalid one as none', () => {
+    const given = traceContextFromHeaders({ traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), tracestate: 'k=v' });
+    assert.equal(given?.traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.equal(given?.tracestate, 'k=v');
+    assert.equal(traceContextFromHeaders({}), undefined);
+    assert.equal(traceContextFromHeaders({ traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` }), undefined, 'an all-zero trace id is invalid');
+    assert.equal(traceContextFromHeaders({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331' }), undefined, 'flags missing');
+    const fresh = newTraceContext();
     assert.match(fresh.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    assert.notEqual(requestTraceFrom({}).traceId, fresh.traceId);
-    assert.notEqual(requestTraceFrom({ traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` }).traceId, '0'.repeat(32));
+    assert.equal(fresh.traceparent.slice(3, 35), fresh.traceId);
+    assert.notEqual(newTraceContext().traceId, fresh.traceId);
+  });
+
+  it('keeps a tracestate within the W3C limits: long members go first, then members from the end', () => {
+    const members = Array.from({ length: 40 }, (_, i) => `v${i}=${'x'.repeat(10)}`);
+    const bounded = boundTracestate([`big=${'y'.repeat(200)}`, ...members].join(','));
+    assert.ok(bounded);
+    const kept = bounded.split(',');
+    assert.equal(kept.length, 32, 'at most 32 members');
+    assert.equal(kept[0], 'v0=xxxxxxxxxx', 'the over-long member went first');
+    assert.ok(bounded.length <= 512);
+    const wide = boundTracestate(Array.from({ length: 20 }, (_, i) => `k${i}=${'z'.repeat(100)}`).join(','));
+    assert.ok(wide && wide.length <= 512 && wide.startsWith('k0='), 'members are dropped from the end until 512 characters remain');
+    assert.equal(boundTracestate('k=v, bad member ,m=w'), 'k=v,m=w', 'malformed members are dropped');
   });
 });

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 
-const bin = path.resolve(__dirname, '../../bin/research-relay.cjs');
+/** The compiled CLI, as the package ships it (npm test builds dist/ first). */
+const bin = path.resolve(__dirname, '../../dist/app/cli/cliMain.js');
 
 export interface CliResult {
   readonly code: number | null;

@@ -8,8 +8,7 @@
 import '../../src/telemetry/registerTelemetry';
 import { loadRelayConfig } from '../../src/config/relayConfig';
 import { silentLogger } from '../../src/logging/logger';
-import { RelayService } from '../../src/main/relayService';
-import { fastTuning } from './pipelineHarness';
+import { RelayService } from '../../app/service/relayService';
 
 async function main(): Promise<void> {
   const killAfter = Number(process.env.KILL_AFTER_STARTS ?? 0);
@@ -18,7 +17,6 @@ async function main(): Promise<void> {
     config: loadRelayConfig(process.env),
     logger: silentLogger,
     roles: { consumer: true, worker: false },
-    tuning: fastTuning,
     onOutcome: (outcome) => {
       if (outcome.kind !== 'started') return;
       started += 1;

@@ -6,30 +6,20 @@ import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
-import { RelayService } from '../../src/main/relayService';
-import { bundleResearchWorkflows } from '../../src/worker/workflowBundle';
-import { startStandInServer, type FaultPlan, type StandInServer } from '../../src/standIn';
-import type { ResearchTuning } from '../../workflows/researchWorkflowInput';
+import { RelayService } from '../../app/service/relayService';
+import { sharedWorkflowBundle } from './sharedWorkflowBundle';
+import { startStandInServer, type FaultPlan, type StandInServer } from '../../dev/standIn';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
 import { testConfig, testTemporalClient, uniqueName } from './testInfrastructure';
 import { TopicRecorder } from './topicRecorder';
 
-let bundle: Promise<{ code: string }> | undefined;
-
-/** Bundles workflows/ once per test process (each test file runs in its own process). */
-export function sharedWorkflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleResearchWorkflows();
-  return bundle;
-}
-
-/** Retries in tests are fast; behaviour is the same as production's. */
-export const fastTuning: Partial<ResearchTuning> = { llmAttempts: 2, llmInitialRetryMs: 100, searchConcurrency: 5 };
+/** The worker's run settings in tests: fast retries; behaviour is the same as production's. */
+export const fastRunSettings: NodeJS.ProcessEnv = { LLM_ACTIVITY_ATTEMPTS: '2', LLM_RETRY_INITIAL_MS: '100', SEARCH_CONCURRENCY: '5' };
 
 export interface PipelineOptions {
   readonly faults?: FaultPlan;
   readonly env?: NodeJS.ProcessEnv;
   readonly roles?: { consumer: boolean; worker: boolean };
-  readonly tuning?: Partial<ResearchTuning>;
   readonly logger?: Logger;
 }
 
@@ -66,6 +56,7 @@ export class PipelineHarness {
       OPENAI_TIMEOUT_MS: '5000',
       SEARCH_PROVIDER: 'local-corpus',
       INGEST_MAX_MESSAGE_BYTES: '4096',
+      ...fastRunSettings,
       ...options.env,
     };
     const config = testConfig(env);
@@ -89,7 +80,6 @@ export class PipelineHarness {
       config: this.config,
       logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug', name: 'test' }) : silentLogger),
       roles: options.roles ?? { consumer: true, worker: true },
-      tuning: options.tuning ?? fastTuning,
       workflowBundle: await sharedWorkflowBundle(),
       onOutcome: (outcome) => this.outcomes.push(outcome),
     });
@@ -102,6 +92,17 @@ export class PipelineHarness {
 
   async produceRaw(key: string | null, value: Buffer | string, headers: Record<string, string> = {}): Promise<void> {
     await this.producer.send({ topic: this.config.topics.requested, acks: -1, messages: [{ key, value, headers }] });
+  }
+
+  /** The sum of a topic's high watermarks: how many records it ever held. */
+  async topicEnd(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   workflowId(requestId: string): string {

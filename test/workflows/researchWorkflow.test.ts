@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ResearchActivities } from '../../activities/createActivities';
 import type { CompletedDraft, FailedDraft } from '../../activities/completionPublisher';
+import type { RunSettings } from '../../src/config/runSettings';
 import type { AgentUsage } from '../../src/contracts/researchUsage';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
 import { researchProgressQuery } from '../../workflows/researchProgress';
-import { sharedWorkflowBundle } from '../support/pipelineHarness';
+import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 import { eventually, uniqueName } from '../support/testInfrastructure';
 import { startTestWorker, type TestWorker } from '../support/testWorker';
 
@@ -22,9 +23,12 @@ class FakeAgents {
   searchGate: Promise<void> = Promise.resolve();
   planError: Error | undefined;
   failingSearches = new Set<string>();
+  /** The worker's run settings: each run reads them as it begins. */
+  settings: RunSettings = { searchConcurrency: 3, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 10 };
 
   activities(): ResearchActivities {
     return {
+      runSettings: () => Promise.resolve(this.settings),
       planSearches: async ({ maxSearches }) => {
         if (this.planError) throw this.planError;
         const count = maxSearches ?? 6;
@@ -70,18 +74,19 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
     await worker.stop();
   });
 
-  const start = (requestId: string, extra: Record<string, unknown> = {}, searchConcurrency = 3) =>
+  const start = (requestId: string, extra: Record<string, unknown> = {}) =>
     client.workflow.start<typeof ResearchWorkflow>('ResearchWorkflow', {
       taskQueue,
       workflowId: uniqueName(requestId),
-      args: [{ request: { requestId, query: `question ${requestId}`, ...extra }, trace: { traceparent }, tuning: { searchConcurrency, llmAttempts: 1, llmInitialRetryMs: 10 } }],
+      args: [{ request: { requestId, query: `question ${requestId}`, ...extra }, trace: { traceparent } }],
     });
 
-  it('runs searches at most searchConcurrency at once and publishes one result with the usage added up', async () => {
+  it('runs searches at most as many at once as its worker’s settings allow, and publishes one result with the usage added up', async () => {
     agents.published = [];
     agents.peakSearches = 0;
-    const handle = await start('bounded', {}, 2);
-    const result = await handle.result();
+    agents.settings = { ...agents.settings, searchConcurrency: 2 };
+    const handle = await start('bounded', {});
+    const result = await handle.result().finally(() => (agents.settings = { ...agents.settings, searchConcurrency: 3 }));
     assert.equal((await handle.query(researchProgressQuery)).stage, 'done', 'a finished run says so');
     assert.equal(agents.peakSearches, 2);
     assert.equal(result.searchesSucceeded, 6);

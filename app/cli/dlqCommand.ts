@@ -1,0 +1,89 @@
+import { readDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../operator/deadLetters/deadLetterReader';
+import { redriveDeadLetters, type RedriveResult } from '../../operator/deadLetters/deadLetterRedrive';
+import type { CliContext } from './cliContext';
+import { commandArgs, positiveInteger } from './commandArgs';
+import { UsageError } from './usageError';
+
+export const dlqUsage = `Usage: research-relay dlq <list | redrive> [options]
+
+  list      show the dead-lettered requests: where they came from, why, and their bytes
+  redrive   take matching dead letters through the intake path again (after a fix): a letter
+            that now decodes starts its run (once: redriving twice is harmless); one that
+            still fails is reported with its reason and stays in the DLQ
+
+Options:
+  --where reason=R        only records dead-lettered for this reason (not-json, schema-violation,
+                          too-large, missing-key, key-mismatch, unsupported-type, start-rejected)
+  --where key=K           only records with this key
+  --limit N               list: at most N records (the newest)
+  --dry-run               redrive: show what would start, start nothing
+  --json                  machine-readable output
+  -h, --help`;
+
+export async function dlqCommand(args: string[], context: CliContext): Promise<number> {
+  const { values, positionals } = commandArgs(args, { where: { type: 'string', multiple: true }, limit: { type: 'string' }, 'dry-run': { type: 'boolean' } }, dlqUsage);
+  const action = positionals[0];
+  if (values.help || action === undefined) {
+    console.log(dlqUsage);
+    return values.help ? 0 : 2;
+  }
+  const filter = parseFilter(values.where ?? []);
+  const limit = positiveInteger(values.limit, '--limit', dlqUsage);
+  if (action === 'list') return listDeadLetters(context, filter, limit, values.json ?? false);
+  if (action === 'redrive') {
+    const dryRun = values['dry-run'] ?? false;
+    const temporal = await context.temporal();
+    const result = await redriveDeadLetters({ kafka: context.kafka(), temporal, config: context.config, logger: context.logger }, filter, { dryRun });
+    printRedrive(result, dryRun, values.json ?? false);
+    return 0;
+  }
+  throw new UsageError(`unknown dlq action "${action}"`, dlqUsage);
+}
+
+async function listDeadLetters(context: CliContext, filter: DeadLetterFilter, limit: number | undefined, json: boolean): Promise<number> {
+  const letters = await readDeadLetters(context.kafka(), context.config, filter);
+  const shown = limit ? letters.slice(-limit) : letters;
+  if (json) {
+    for (const letter of shown) console.log(JSON.stringify(withoutRaw(letter)));
+  } else if (shown.length === 0) {
+    console.log(`no dead letters on ${context.config.topics.deadLetter}${Object.keys(filter).length ? ' matching the filter' : ''}`);
+  } else {
+    for (const letter of shown) {
+      console.log(`${letter.partition}:${letter.offset}  ${letter.reason}  key=${letter.key ?? '(none)'}  from ${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}  ${letter.deadLetteredAt}`);
+      console.log(`    ${letter.detail.slice(0, 160)}`);
+      console.log(`    value (${letter.valueEncoding}): ${letter.value.slice(0, 120)}${letter.value.length > 120 ? '…' : ''}`);
+    }
+    console.log(`${shown.length} of ${letters.length} dead letters`);
+  }
+  return 0;
+}
+
+function printRedrive(result: RedriveResult, dryRun: boolean, json: boolean): void {
+  if (json) {
+    const stillInvalid = result.stillInvalid.map(({ letter, reason, detail }) => ({ ...withoutRaw(letter), reason, detail }));
+    console.log(JSON.stringify({ dryRun, started: result.started.map(withoutRaw), existing: result.existing.map(withoutRaw), stillInvalid, duplicates: result.duplicates }));
+    return;
+  }
+  const where = (letter: DeadLetter): string => `${letter.partition}:${letter.offset} (${letter.reason}, key ${letter.key ?? '(none)'})`;
+  for (const letter of result.started) console.log(`${dryRun ? 'would start' : 'started'} ${where(letter)}`);
+  for (const letter of result.existing) console.log(`already has a run: ${where(letter)}`);
+  for (const { letter, reason, detail } of result.stillInvalid) console.log(`still invalid (${reason}): ${where(letter)}: ${detail.slice(0, 160)}`);
+  const redriven = result.started.length + result.existing.length;
+  const skipped = result.duplicates ? `, ${result.duplicates} duplicate dead letter(s) of the same source records skipped` : '';
+  console.log(`${redriven} record(s) ${dryRun ? 'would be ' : ''}redriven (${result.started.length} ${dryRun ? 'would start' : 'started'}), ${result.stillInvalid.length} still invalid${skipped}`);
+}
+
+function parseFilter(where: string[]): DeadLetterFilter {
+  const filter: { reason?: string; key?: string } = {};
+  for (const entry of where) {
+    const match = /^(reason|key)=(.+)$/.exec(entry);
+    if (!match?.[1] || !match[2]) throw new UsageError(`--where "${entry}" is not reason=R or key=K`, dlqUsage);
+    filter[match[1] as 'reason' | 'key'] = match[2];
+  }
+  return filter;
+}
+
+function withoutRaw(letter: DeadLetter): Omit<DeadLetter, 'raw'> {
+  const { raw: _raw, ...rest } = letter;
+  return rest;
+}

@@ -1,0 +1,106 @@
+import { replayRequests, type ReplayMode } from '../../operator/replay/requestReplay';
+import { parseWhere } from '../../operator/replay/replayFilter';
+import { parseReplayBound } from '../../operator/replay/replayRange';
+import type { CliContext } from './cliContext';
+import { commandArgs, positiveInteger } from './commandArgs';
+import { ProgressBar } from './progressBar';
+import { UsageError } from './usageError';
+
+export const replayUsage = `Usage: research-relay replay --from <beginning | ISO time | partition:offset,...> [options]
+
+Replays a range of research.requested for batch research, with a consumer group of its own
+(the live group's offsets never move). Runs start idempotently.
+
+Options:
+  --from BOUND            where to start: beginning, an ISO time, or partition:offset,...
+  --to BOUND              where to stop (default: the end of each partition now)
+  --where metadata.K=V    only requests whose metadata matches (repeatable; all must match)
+  --mode MODE             skip-existing (default: never a second run for a request) or
+                          rerun (fresh runs research-<id>-r<epoch>; results carry the epoch)
+  --epoch N               the rerun epoch (default: a number derived from the replay id)
+  --dry-run               count what would happen; start, write and commit nothing
+  --rate N/s              at most N starts per second
+  --concurrency N         starts in flight at once (default 16)
+  --replay-id ID          name the replay; run again with the same id to resume it
+  --json                  print the summary as JSON
+  -h, --help`;
+
+export async function replayCommand(args: string[], context: CliContext): Promise<number> {
+  const { values, positionals } = commandArgs(
+    args,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      where: { type: 'string', multiple: true },
+      mode: { type: 'string' },
+      epoch: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      rate: { type: 'string' },
+      concurrency: { type: 'string' },
+      'replay-id': { type: 'string' },
+    },
+    replayUsage,
+  );
+  if (values.help) {
+    console.log(replayUsage);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, replayUsage);
+  if (!values.from && !values['replay-id']) throw new UsageError('--from is required (or --replay-id to resume a replay)', replayUsage);
+  const mode = (values.mode ?? 'skip-existing') as ReplayMode;
+  if (!['skip-existing', 'rerun'].includes(mode)) throw new UsageError(`--mode must be skip-existing or rerun (got "${values.mode}")`, replayUsage);
+  const rateMatch = values.rate === undefined ? undefined : /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(values.rate);
+  if (values.rate !== undefined && !rateMatch) throw new UsageError(`--rate must look like 50/s (got "${values.rate}")`, replayUsage);
+  let from;
+  let to;
+  try {
+    from = values.from ? parseReplayBound(values.from, '--from') : undefined;
+    to = values.to ? parseReplayBound(values.to, '--to') : undefined;
+    parseWhere(values.where ?? []);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), replayUsage);
+  }
+  const epoch = positiveInteger(values.epoch, '--epoch', replayUsage);
+  const concurrency = positiveInteger(values.concurrency, '--concurrency', replayUsage);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  const bar = new ProgressBar(values['dry-run'] ? 'replay (dry run)' : 'replay');
+  const summary = await replayRequests({
+    kafka: context.kafka(),
+    temporal: await context.temporal(),
+    config: context.config,
+    logger: context.logger,
+    mode,
+    signal: stop.signal,
+    dryRun: values['dry-run'] ?? false,
+    ...(values['replay-id'] ? { replayId: values['replay-id'] } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(values.where ? { where: values.where } : {}),
+    ...(epoch !== undefined ? { epoch } : {}),
+    ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    onProgress: (p) =>
+      bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} errors ${p.errors}`),
+  });
+  bar.update(summary.started + summary.existing + summary.invalid + summary.filtered + summary.errors, summary.total, 0, 0, 'done', true);
+  if (values.json) {
+    console.log(JSON.stringify({ ...summary, interrupted: stop.signal.aborted }));
+  } else {
+    console.log(
+      [
+        `replay ${summary.replayId}${summary.resumed ? ' (resumed)' : ''}${summary.dryRun ? ' — dry run, nothing changed' : ''}${stop.signal.aborted ? ' — interrupted; run again with --replay-id to resume' : ''}`,
+        `  mode:       ${summary.mode}${summary.epoch !== undefined ? ` (epoch ${summary.epoch})` : ''}`,
+        `  requests:   ${summary.total} in range, ${(summary.durationMs / 1000).toFixed(1)} s`,
+        `  ${(summary.dryRun ? 'would start:' : 'started:').padEnd(12)}${summary.started}`,
+        `  existing:   ${summary.existing}`,
+        `  invalid:    ${summary.invalid}${summary.dryRun ? '' : ' (sent to the DLQ)'}`,
+        `  filtered:   ${summary.filtered}`,
+        `  errors:     ${summary.errors}`,
+        ...summary.errorDetails.slice(0, 10).map((e) => `    ${e.location.partition}:${e.location.offset} ${e.message}`),
+      ].join('\n'),
+    );
+  }
+  return summary.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,96 @@
+import { createResearchClient } from '../../src/client/researchClient';
+import type { ResultEvent } from '../../src/client/resultEvent';
+import { temporalUiLink } from '../../src/temporal/temporalUiLink';
+import type { CliContext } from './cliContext';
+import { commandArgs, positiveInteger } from './commandArgs';
+import { UsageError } from './usageError';
+
+export const requestUsage = `Usage: research-relay request "<query>" [options]
+
+Produces a research request (with a W3C traceparent) to the requests topic.
+
+Options:
+  --id ID                 request id (default: a new UUID); sending an id again never starts a second run
+  --metadata KEY=VALUE    metadata entry (repeatable)
+  --max-searches N        cap the searches (1–20)
+  --requested-by WHO      who asked
+  --traceparent TP        continue this W3C trace
+  --wait                  wait for the result and print it
+  --timeout SECONDS       with --wait, give up after this long (default 900)
+  --json                  machine-readable output
+  -h, --help`;
+
+export async function requestCommand(args: string[], context: CliContext): Promise<number> {
+  const { values, positionals } = commandArgs(
+    args,
+    {
+      id: { type: 'string' },
+      metadata: { type: 'string', multiple: true },
+      'max-searches': { type: 'string' },
+      'requested-by': { type: 'string' },
+      traceparent: { type: 'string' },
+      wait: { type: 'boolean' },
+      timeout: { type: 'string' },
+    },
+    requestUsage,
+  );
+  if (values.help) {
+    console.log(requestUsage);
+    return 0;
+  }
+  const query = positionals.join(' ').trim();
+  if (!query) throw new UsageError('the query is missing', requestUsage);
+  const metadata: Record<string, string> = {};
+  for (const entry of values.metadata ?? []) {
+    const at = entry.indexOf('=');
+    if (at < 1) throw new UsageError(`--metadata "${entry}" is not KEY=VALUE`, requestUsage);
+    metadata[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  const maxSearches = positiveInteger(values['max-searches'], '--max-searches', requestUsage);
+  const timeoutSeconds = positiveInteger(values.timeout, '--timeout', requestUsage) ?? 900;
+  const client = createResearchClient({ kafka: context.kafka(), topics: context.config.topics });
+  try {
+    const sent = await client.request({
+      query,
+      ...(values.id ? { requestId: values.id } : {}),
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      ...(maxSearches !== undefined ? { maxSearches } : {}),
+      ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
+      ...(values.traceparent ? { traceparent: values.traceparent } : {}),
+    });
+    if (!values.wait) {
+      if (values.json) console.log(JSON.stringify(sent));
+      else console.log(`request ${sent.requestId} sent to ${sent.topic}[${sent.partition}]@${sent.offset} (trace ${sent.traceId})`);
+      return 0;
+    }
+    if (!values.json) console.error(`request ${sent.requestId} sent (trace ${sent.traceId}); waiting for its result…`);
+    const result = await client.waitForResult(sent.requestId, { timeoutMs: timeoutSeconds * 1000 });
+    if (values.json) console.log(JSON.stringify({ ...sent, result: { kind: result.kind, event: result.event } }));
+    else console.log(describeResult(result, context));
+    return result.kind === 'completed' ? 0 : 1;
+  } finally {
+    await client.close();
+  }
+}
+
+/** A result event for people: what came out, what it cost, where to look. */
+export function describeResult(result: ResultEvent, context: CliContext): string {
+  const link = temporalUiLink(context.config.temporal.uiUrl, context.config.temporal.namespace, result.event.workflowId, result.event.runId);
+  if (result.kind === 'failed') {
+    const event = result.event;
+    return [`research.failed  ${event.requestId}${event.epoch ? ` (epoch ${event.epoch})` : ''}`, `  stage:    ${event.stage}${event.cancelled ? ' (cancelled)' : ''}`, `  error:    ${event.error.type}: ${event.error.message}`, `  trace id: ${event.traceId}`, `  temporal: ${link}`].join('\n');
+  }
+  const event = result.event;
+  const succeeded = event.searches.filter((search) => search.succeeded).length;
+  return [
+    `research.completed  ${event.requestId}${event.epoch ? ` (epoch ${event.epoch})` : ''}`,
+    `  summary:  ${event.report.shortSummary}`,
+    `  searches: ${succeeded}/${event.searches.length} succeeded (${event.searchProvider})`,
+    `  report:   ${event.report.markdownReport.split(/\s+/).length} words; follow-ups: ${event.report.followUpQuestions.length}`,
+    `  models:   ${event.models.planner} / ${event.models.searcher} / ${event.models.writer}`,
+    `  usage:    ${event.usage.total.inputTokens} in + ${event.usage.total.outputTokens} out tokens, ~$${event.usage.total.estimatedCostUsd.toFixed(4)}`,
+    `  took:     ${(event.timings.durationMs / 1000).toFixed(1)} s`,
+    `  trace id: ${event.traceId}`,
+    `  temporal: ${link}`,
+  ].join('\n');
+}

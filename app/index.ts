@@ -1,0 +1,62 @@
+/**
+ * research-relay's public API — the one entry point of the package (`import … from 'research-relay'`).
+ * Each export's own documentation carries an example.
+ *
+ * @example
+ * import { createResearchClient } from 'research-relay';
+ * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
+ * const { requestId } = await client.request({ query: 'What limits battery recycling?' });
+ * const result = await client.waitForResult(requestId);
+ * await client.close();
+ */
+
+// Producers and subscribers: the typed client.
+export { createResearchClient } from '../src/client/researchClient';
+export type { ResearchClient, ResearchClientOptions, ResearchRequestInput, SentRequest, SubscribeOptions } from '../src/client/researchClient';
+export type { ResultEvent } from '../src/client/resultEvent';
+
+// Operators: batch replays and dead letters.
+export { replayRequests } from '../operator/replay/requestReplay';
+export type { ReplayCounts, ReplayMode, ReplayOptions, ReplayProgress, ReplaySummary } from '../operator/replay/requestReplay';
+export { parseReplayBound } from '../operator/replay/replayRange';
+export type { ReplayBound } from '../operator/replay/replayRange';
+export { readDeadLetters } from '../operator/deadLetters/deadLetterReader';
+export type { DeadLetter, DeadLetterFilter } from '../operator/deadLetters/deadLetterReader';
+export { redriveDeadLetters } from '../operator/deadLetters/deadLetterRedrive';
+export type { RedriveResult } from '../operator/deadLetters/deadLetterRedrive';
+
+// The event contracts.
+export { researchRequestedSchema, researchRequestedType } from '../src/contracts/researchRequested';
+export type { ResearchRequested } from '../src/contracts/researchRequested';
+export { researchCompletedSchema, researchCompletedType } from '../src/contracts/researchCompleted';
+export type { ResearchCompleted, ResearchReport, SearchOutcome } from '../src/contracts/researchCompleted';
+export { researchFailedSchema, researchFailedType } from '../src/contracts/researchFailed';
+export type { ResearchFailed, ResearchStage } from '../src/contracts/researchFailed';
+export { deadLetterHeaderNames } from '../src/contracts/deadLetterRecord';
+export type { DeadLetterReason } from '../src/contracts/deadLetterRecord';
+
+// Trace context (W3C), for producers that carry their own traces.
+export { newTraceContext, parseTraceparent } from '../src/telemetry/traceContext';
+export type { TraceContext } from '../src/telemetry/traceContext';
+
+// Embedding the service.
+export { loadRelayConfig } from '../src/config/relayConfig';
+export type { RelayConfig } from '../src/config/relayConfig';
+export type { RunSettings } from '../src/config/runSettings';
+export { prefixedNameVariables } from '../src/config/prefixedNames';
+export { RelayService } from './service/relayService';
+export type { RelayServiceOptions } from './service/relayService';
+export { startTelemetry } from '../src/telemetry/telemetry';
+
+// Errors, each saying whether a retry can help.
+export {
+  ConfigurationError,
+  InvalidRequestError,
+  isRetryable,
+  ModelOutputInvalidError,
+  ModelRequestError,
+  PublishError,
+  RelayError,
+  StartRejectedError,
+  TemporalUnavailableError,
+} from '../src/errors';

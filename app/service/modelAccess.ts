@@ -1,0 +1,65 @@
+import type OpenAI from 'openai';
+import type { LlmSettings } from '../../src/config/relayConfig';
+import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
+import type { Logger } from '../../src/logging/logger';
+import { createSearchProvider, defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
+import type { SearchProvider } from '../../src/search/searchProvider';
+
+/** Which model endpoint the worker talks to. */
+export type ModelMode = 'openai' | 'compatible-server' | 'embedded-stand-in';
+
+export interface ModelAccess {
+  readonly mode: ModelMode;
+  readonly openai: OpenAI;
+  readonly searchProvider: SearchProvider;
+  /** The models as the agents will request them (prefixed "stand-in:" in embedded mode). */
+  readonly models: LlmSettings['models'];
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Model names in embedded mode carry this prefix, so a stand-in report is never taken for a real one. */
+export const standInModelPrefix = 'stand-in:';
+
+/**
+ * Decides where LLM calls go:
+ * - OPENAI_API_KEY without OPENAI_BASE_URL → OpenAI, hosted web search;
+ * - OPENAI_BASE_URL → that OpenAI-compatible server (vLLM, Ollama, a stand-in), local-corpus search;
+ * - neither → the stand-in server embedded in this process, local-corpus search over the
+ *   sample corpus, with a loud warning: reports are generated text, not research.
+ * SEARCH_PROVIDER and SEARCH_CORPUS_DIR override the search choice.
+ */
+export async function resolveModelAccess(settings: LlmSettings, logger: Logger): Promise<ModelAccess> {
+  const corpusDirectory = settings.corpusDirectory ?? defaultCorpusDirectory;
+  if (!settings.apiKey && !settings.baseUrl) {
+    // Loaded only in offline mode: the stand-in is development tooling (dev/), and this is the
+    // one place production code reaches it (a lint rule keeps it so).
+    const { startOfflineModelServer } = await import('../../dev/standIn/offlineModelServer.js');
+    const standIn = await startOfflineModelServer();
+    logger.warn(
+      'OFFLINE MODE: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set, so LLM calls go to the embedded stand-in server ' +
+        `(${standIn.baseUrl}) and search uses the local corpus. Reports are deterministic generated text, not research; ` +
+        `result events name the models "${standInModelPrefix}…".`,
+      { baseUrl: standIn.baseUrl, corpusDirectory },
+    );
+    const searchProvider = await createSearchProvider({ kind: settings.searchProvider ?? 'local-corpus', corpusDirectory });
+    const models = {
+      planner: `${standInModelPrefix}${settings.models.planner}`,
+      searcher: `${standInModelPrefix}${settings.models.searcher}`,
+      writer: `${standInModelPrefix}${settings.models.writer}`,
+    };
+    const openai = createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries });
+    return { mode: 'embedded-stand-in', openai, searchProvider, models, baseUrl: standIn.baseUrl, close: () => standIn.stop() };
+  }
+  const mode: ModelMode = settings.baseUrl ? 'compatible-server' : 'openai';
+  const searchKind = settings.searchProvider ?? (mode === 'openai' ? 'openai-web-search' : 'local-corpus');
+  const searchProvider = await createSearchProvider({ kind: searchKind, corpusDirectory });
+  const openai = createOpenAIClient({
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+    ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
+    timeoutMs: settings.timeoutMs,
+    maxRetries: settings.maxRetries,
+  });
+  logger.info('model endpoint', { mode, baseUrl: settings.baseUrl ?? 'https://api.openai.com/v1', search: searchProvider.name });
+  return { mode, openai, searchProvider, models: settings.models, baseUrl: settings.baseUrl ?? 'https://api.openai.com/v1', close: () => Promise.resolve() };
+}

@@ -1,0 +1,160 @@
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Kafka, Producer } from 'kafkajs';
+import { IngestConsumer, type IngestOutcome } from '../../consumers/ingestConsumer';
+import type { RelayConfig } from '../../src/config/relayConfig';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { PriceTable } from '../../src/llm/priceTable';
+import type { Logger } from '../../src/logging/logger';
+import type { BackoffPolicy } from '../../src/retry/backoff';
+import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { connectTemporalClient, type TemporalClientHandle } from '../../src/temporal/temporalClient';
+import { resolveModelAccess, type ModelAccess } from './modelAccess';
+import { createResearchWorker } from './researchWorker';
+
+export interface RelayServiceOptions {
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  /** Which halves run in this process (both by default; scale them apart with --role). */
+  readonly roles?: { readonly consumer: boolean; readonly worker: boolean };
+  readonly onOutcome?: (outcome: IngestOutcome) => void;
+  /** Backoff of the consumer while Temporal or the DLQ is unavailable. */
+  readonly backoff?: BackoffPolicy;
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  readonly workflowBundle?: { code: string };
+  readonly prices?: PriceTable;
+}
+
+interface ServiceParts {
+  consumer?: IngestConsumer;
+  temporal?: TemporalClientHandle;
+  worker?: Worker;
+  workerConnection?: NativeConnection;
+  producer?: Producer;
+  models?: ModelAccess;
+}
+
+/**
+ * research-relay in one process: the ingest consumer (Kafka → Temporal) and the worker
+ * (agents → Kafka). `npm start` runs it until SIGINT/SIGTERM.
+ *
+ * @example
+ * const service = await RelayService.start({ config: loadRelayConfig(process.env), logger });
+ * process.once('SIGTERM', () => void service.stop());
+ */
+export class RelayService {
+  private stopping: Promise<void> | undefined;
+  private workerRun: Promise<void> | undefined;
+  private readonly parts: ServiceParts = {};
+
+  private constructor(private readonly logger: Logger) {}
+
+  /** Starts the configured roles; on failure, whatever started is stopped again. */
+  static async start(options: RelayServiceOptions): Promise<RelayService> {
+    const roles = options.roles ?? { consumer: true, worker: true };
+    const kafka = createKafka(options.config.kafka, options.logger);
+    const service = new RelayService(options.logger);
+    try {
+      await provisionTopics(kafka, options.config, options.logger);
+      if (roles.worker) await service.startWorker(kafka, options);
+      if (roles.consumer) await service.startConsumer(kafka, options);
+      return service;
+    } catch (error) {
+      await service.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Settles when the worker stops by itself (a fatal error); never while all is well. */
+  get workerDone(): Promise<void> {
+    return this.workerRun ?? new Promise<void>(() => undefined);
+  }
+
+  /**
+   * Ordered shutdown: stop consuming (in-flight starts settle, offsets commit), then drain and
+   * stop the worker, then the producer, the embedded model server and the connections.
+   * Concurrent calls share one shutdown.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.parts.consumer?.stop();
+      } finally {
+        try {
+          await this.stopWorker();
+        } finally {
+          await this.closeClients();
+        }
+      }
+    })();
+    return this.stopping;
+  }
+
+  private async startWorker(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
+    const { config, logger } = options;
+    const models = (this.parts.models = await resolveModelAccess(config.llm, logger));
+    const producer = (this.parts.producer = kafka.producer());
+    await producer.connect();
+    const { worker, connection } = await createResearchWorker({
+      config,
+      logger,
+      openai: models.openai,
+      searchProvider: models.searchProvider,
+      producer,
+      prices: options.prices ?? PriceTable.fromEnv(),
+      models: models.models,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+    });
+    this.parts.worker = worker;
+    this.parts.workerConnection = connection;
+    this.workerRun = worker.run().catch((error: unknown) => {
+      logger.error('worker stopped with an error', { error });
+      throw error;
+    });
+    logger.info('worker running', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, models: models.models });
+  }
+
+  private async startConsumer(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
+    const temporal = (this.parts.temporal = await connectTemporalClient(options.config.temporal));
+    this.parts.consumer = new IngestConsumer({
+      kafka,
+      temporal: temporal.client,
+      config: options.config,
+      logger: options.logger.child({ component: 'ingest' }),
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    await this.parts.consumer.start();
+  }
+
+  private async stopWorker(): Promise<void> {
+    const { worker } = this.parts;
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await this.workerRun?.catch(() => undefined);
+  }
+
+  private async closeClients(): Promise<void> {
+    const { producer, models, workerConnection, temporal } = this.parts;
+    await producer?.disconnect().catch((error: unknown) => this.logger.warn('producer disconnect failed', { error }));
+    await models?.close().catch(() => undefined);
+    await workerConnection?.close().catch(() => undefined);
+    await temporal?.close().catch(() => undefined);
+    // Spans of the last runs leave before the process does (bounded by the export timeout).
+    await activeTelemetry().flush().catch(() => undefined);
+  }
+}
+
+/** Creates the relay's topics where missing; an unreachable broker is named with its variable. */
+async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { requested, completed, failed, deadLetter } = config.topics;
+    const created = await ensureTopics(admin, [requested, completed, failed, deadLetter], config.topicPartitions);
+    if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
+  } catch (error) {
+    throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,66 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Producer } from 'kafkajs';
+import type OpenAI from 'openai';
+import { createActivities } from '../../activities/createActivities';
+import type { RelayConfig } from '../../src/config/relayConfig';
+import type { PriceTable } from '../../src/llm/priceTable';
+import type { Logger } from '../../src/logging/logger';
+import type { SearchProvider } from '../../src/search/searchProvider';
+import { tracingWorkerOptions, workflowTracingModule } from '../../src/telemetry/temporalTracing';
+import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { workflowsPath } from './workflowBundle';
+
+export interface ResearchWorkerOptions {
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  readonly openai: OpenAI;
+  readonly searchProvider: SearchProvider;
+  /** The worker's one shared producer for result events (acks=all). */
+  readonly producer: Producer;
+  readonly prices: PriceTable;
+  /** The models the agents request (default: the configured ones). */
+  readonly models?: RelayConfig['llm']['models'];
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  readonly workflowBundle?: { code: string };
+}
+
+/** The Temporal worker that runs ResearchWorkflow and the agent activities. */
+export async function createResearchWorker(options: ResearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const { config } = options;
+  const connection = await NativeConnection.connect({
+    address: config.temporal.address,
+    tls: config.temporal.tls,
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+  });
+  try {
+    const tracing = tracingWorkerOptions(activeTelemetry());
+    const worker = await Worker.create({
+      ...tracing,
+      interceptors: {
+        ...tracing.interceptors,
+        // A pre-built bundle already contains the workflow interceptors (bundleResearchWorkflows).
+        ...(options.workflowBundle ? {} : { workflowModules: [workflowTracingModule] }),
+      },
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+      activities: createActivities({
+        openai: options.openai,
+        searchProvider: options.searchProvider,
+        producer: options.producer,
+        topics: config.topics,
+        models: options.models ?? config.llm.models,
+        prices: options.prices,
+        logger: options.logger,
+        runSettings: config.run,
+      }),
+      maxConcurrentActivityTaskExecutions: 50,
+      shutdownGraceTime: '10 seconds',
+    });
+    return { worker, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+// First: tracing must be running before kafkajs is loaded.
+import '../../src/telemetry/registerTelemetry';
+import { parseArgs } from 'node:util';
+import { loadRelayConfig, relayEnvironmentVariables } from '../../src/config/relayConfig';
+import { ConfigurationError } from '../../src/errors';
+import { createLogger } from '../../src/logging/logger';
+import { installTemporalRuntimeLogging } from './temporalRuntimeLogging';
+import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { RelayService } from './relayService';
+
+const usage = `Usage: npm start [-- --role consumer|worker|both]
+
+Runs research-relay until SIGINT/SIGTERM: the ingest consumer (research.requested → Temporal)
+and the worker (planner, searchers, writer → research.completed / research.failed).
+Run the roles in separate processes to scale them apart.
+
+Configuration comes from environment variables: ${relayEnvironmentVariables.join(', ')}.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { role: { type: 'string', default: process.env.RELAY_ROLE ?? 'both' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (!['consumer', 'worker', 'both'].includes(values.role)) {
+    console.error(`--role must be consumer, worker or both (got "${values.role}")\n\n${usage}`);
+    return 2;
+  }
+  const config = loadRelayConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
+  installTemporalRuntimeLogging(logger, config.logLevel === 'debug' ? 'INFO' : 'WARN');
+  const service = await RelayService.start({
+    config,
+    logger,
+    roles: { consumer: values.role !== 'worker', worker: values.role !== 'consumer' },
+  });
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const ended = await Promise.race([signalled, service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const)]);
+  logger.info('shutting down', { reason: ended });
+  await service.stop();
+  await activeTelemetry().shutdown();
+  logger.info('stopped');
+  return ended === 'worker-failed' ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigurationError ? error.message : `research-relay: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

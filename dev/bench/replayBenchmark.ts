@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:replay [-- --events 2000]`: how long a replay of N requests takes in each mode,
+ * on the real Kafka and Temporal. The requests are ingested first by the real consumer (their
+ * runs exist, no worker runs them), then replayed: --dry-run, skip-existing (every run exists),
+ * and rerun (N fresh runs started). Prints figures; asserts nothing.
+ */
+// Tracing stays off here (no SDK started): this measures replay alone.
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { replayRequests, type ReplayOptions, type ReplaySummary } from '../../operator/replay/requestReplay';
+import { prefixedNameVariables } from '../../src/config/prefixedNames';
+import { loadRelayConfig } from '../../src/config/relayConfig';
+import { ProgressLine } from '../infra/progressLine';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { createLogger, silentLogger } from '../../src/logging/logger';
+import { RelayService } from '../../app/service/relayService';
+import { formatRate, perSecond } from './benchmarkFigures';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    console.log('Usage: npm run bench:replay [-- --events 2000]');
+    return;
+  }
+  const events = Number(values.events);
+  const id = `replaybench-${Date.now().toString(36)}`;
+  const config = loadRelayConfig({
+    ...process.env,
+    ...prefixedNameVariables(id),
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+  });
+  const kafka = createKafka(config.kafka, silentLogger, 'replay-bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const progress = new ProgressLine('producing requests');
+  for (let sent = 0; sent < events; sent += 500) {
+    const size = Math.min(500, events - sent);
+    await producer.send({
+      topic: config.topics.requested,
+      acks: -1,
+      messages: Array.from({ length: size }, (_, k) => ({ key: `r${sent + k}`, value: JSON.stringify({ requestId: `r${sent + k}`, query: `Replay question ${sent + k}` }) })),
+    });
+    progress.update(`${sent + size}/${events}`);
+  }
+  progress.done(`${events} produced`);
+  await producer.disconnect();
+
+  // The live path first: the consumer starts every run (nobody works them off: they exist).
+  let acknowledged = 0;
+  const ingestProgress = new ProgressLine('live ingest');
+  const consumer = await RelayService.start({ config, logger: createLogger({ level: 'warn', name: 'replay-bench' }), roles: { consumer: true, worker: false }, onOutcome: () => (acknowledged += 1) });
+  while (acknowledged < events) {
+    ingestProgress.update(`${acknowledged}/${events} runs started`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  ingestProgress.done(`${events} runs started`);
+  await consumer.stop();
+
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const timed = async (label: string, options: Partial<ReplayOptions>): Promise<ReplaySummary> => {
+    const line = new ProgressLine(label);
+    const summary = await replayRequests({
+      kafka,
+      temporal,
+      config,
+      logger: silentLogger,
+      from: { kind: 'beginning' },
+      onProgress: (p) => line.update(`${p.processed}/${p.total}, ${p.perSecond.toFixed(1)}/s`),
+      ...options,
+    });
+    line.done(`${summary.total} in ${summary.durationMs} ms`);
+    return summary;
+  };
+  const dryRun = await timed('replay --dry-run', { mode: 'skip-existing', dryRun: true });
+  const skip = await timed('replay --mode skip-existing', { mode: 'skip-existing' });
+  const rerun = await timed('replay --mode rerun', { mode: 'rerun', epoch: 1 });
+  const ids = Array.from({ length: events }, (_, i) => `${config.temporal.workflowIdPrefix}r${i}`);
+  const cleanup = new ProgressLine('cleaning up');
+  let terminated = 0;
+  for (let i = 0; i < ids.length; i += 64) {
+    await Promise.all(
+      ids.slice(i, i + 64).flatMap((workflowId) => [workflowId, `${workflowId}-r1`]).map((workflowId) => temporal.workflow.getHandle(workflowId).terminate('benchmark cleanup').catch(() => undefined)),
+    );
+    terminated += Math.min(64, ids.length - i);
+    cleanup.update(`${terminated}/${ids.length}`);
+  }
+  cleanup.done('done');
+  await connection.close();
+
+  const row = (label: string, summary: ReplaySummary, what: string) =>
+    console.log(`${label.padEnd(28)} ${(summary.durationMs / 1000).toFixed(1).padStart(6)} s  ${formatRate(perSecond(summary.total, summary.durationMs)).padStart(9)}  ${what}`);
+  console.log(`\n=== replay of ${events} requests (runs exist, no worker) ===`);
+  row('--dry-run', dryRun, `would start ${dryRun.started}, existing ${dryRun.existing}`);
+  row('--mode skip-existing', skip, `started ${skip.started}, existing ${skip.existing}`);
+  row('--mode rerun', rerun, `started ${rerun.started} (epoch ${rerun.epoch ?? '?'})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:replay: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,260 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Kafka, logLevel } from 'kafkajs';
+import { silenceKafkajsTimeoutWarning } from '../../src/kafka/kafkajsTimeoutWarning';
+import { type InfraPaths, kafkaPomPath } from './infraPaths';
+import { ManagedProcess, sleep } from './managedProcess';
+import { isPortOpen } from './portProbe';
+import { ProgressLine } from './progressLine';
+import { probeServiceState, type ServiceState } from './serviceState';
+
+/** The Kafka release `infra:up` runs; 4.x works with kafkajs 2.2.4 (see README, "Versions"). */
+export const defaultKafkaVersion = '4.3.1';
+
+export interface LocalKafkaOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly version: string;
+  readonly heap: string;
+  readonly paths: InfraPaths;
+}
+
+export type { ServiceState } from './serviceState';
+
+export class LocalKafka {
+  private readonly process: ManagedProcess;
+
+  constructor(private readonly options: LocalKafkaOptions) {
+    this.process = new ManagedProcess('kafka', options.paths.pids, options.paths.logs);
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  get logFile(): string {
+    return this.process.logFile;
+  }
+
+  state(): Promise<ServiceState> {
+    return probeServiceState({ process: this.process, host: this.options.host, port: this.options.port, answers: answersKafka, serverName: 'a Kafka broker', variable: 'KAFKA_BROKERS' });
+  }
+
+  /** Starts the broker unless one already answers; returns whether this call started it. */
+  async up(): Promise<{ started: boolean; state: ServiceState }> {
+    const before = await this.state();
+    if (before.kind === 'ours' && (await answersKafka(this.address))) return { started: false, state: before };
+    if (before.kind === 'external') return { started: false, state: before };
+    if (before.kind === 'ours') {
+      // Our process is alive but not answering yet (an earlier up still starting): wait for it.
+      await this.waitUntilReady(before.pid);
+      return { started: false, state: before };
+    }
+    if (await isPortOpen(this.options.host, this.options.controllerPort)) {
+      throw new Error(`port ${this.options.controllerPort} (Kafka controller) on ${this.options.host} is already in use`);
+    }
+    const java = resolveJava();
+    await this.ensureJars();
+    this.writeConfig();
+    this.formatStorage(java);
+    const pid = this.process.start(
+      java,
+      [
+        `-Xmx${this.options.heap}`,
+        `-Xms${this.options.heap}`,
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${this.options.paths.kafkaLog4j}`,
+        '-cp',
+        path.join(this.options.paths.kafkaLibs, '*'),
+        'kafka.Kafka',
+        this.options.paths.kafkaConfig,
+      ],
+      process.env,
+    );
+    await this.waitUntilReady(pid);
+    return { started: true, state: { kind: 'ours', pid } };
+  }
+
+  async down(): Promise<boolean> {
+    return this.process.stop();
+  }
+
+  /** Downloads the broker jars with Maven once; later runs find them in the cache. */
+  async ensureJars(): Promise<void> {
+    const marker = path.join(this.options.paths.kafkaLibs, `.complete-${this.options.version}`);
+    if (fs.existsSync(marker)) return;
+    fs.rmSync(this.options.paths.kafkaLibs, { recursive: true, force: true });
+    fs.mkdirSync(this.options.paths.kafkaLibs, { recursive: true });
+    const progress = new ProgressLine(`Kafka ${this.options.version} jars from Maven Central`);
+    let downloaded = 0;
+    const child = spawn(
+      'mvn',
+      [
+        // Batch mode prints one "Downloaded from" line per file, which we count.
+        '-B',
+        '-f',
+        kafkaPomPath,
+        `-Dmaven.repo.local=${this.options.paths.mavenRepo}`,
+        `-Dkafka.version=${this.options.version}`,
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${this.options.paths.kafkaLibs}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output: string[] = [];
+    const onLine = (line: string): void => {
+      output.push(line);
+      if (output.length > 200) output.shift();
+      if (line.includes('Downloaded from')) {
+        downloaded += 1;
+        progress.update(`${downloaded} files downloaded`);
+      }
+    };
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', (error) =>
+        reject(new Error(`cannot run mvn (${error.message}); install Apache Maven to download Kafka`)),
+      );
+      child.once('close', resolve);
+    });
+    if (code !== 0) {
+      throw new Error(`mvn failed to fetch Kafka ${this.options.version} (exit ${code}):\n${output.slice(-30).join('\n')}`);
+    }
+    const jars = fs.readdirSync(this.options.paths.kafkaLibs).filter((f) => f.endsWith('.jar')).length;
+    fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+    progress.done(`${jars} jars ready (${downloaded} files downloaded)`);
+  }
+
+  private writeConfig(): void {
+    const { host, port, controllerPort, paths } = this.options;
+    fs.mkdirSync(path.dirname(paths.kafkaConfig), { recursive: true });
+    const properties = [
+      '# Written by `npm run infra:up`: one combined broker + controller (KRaft), static voter.',
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@${host}:${controllerPort}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${paths.kafkaData}`,
+      // One broker: every internal topic must fit on it, or kafkajs reports
+      // "group coordinator not available" forever.
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=10',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'num.partitions=1',
+      'auto.create.topics.enable=true',
+      'log.retention.hours=168',
+      '',
+    ].join('\n');
+    fs.writeFileSync(paths.kafkaConfig, properties);
+    fs.writeFileSync(
+      paths.kafkaLog4j,
+      [
+        'rootLogger.level=INFO',
+        'rootLogger.appenderRef.stdout.ref=STDOUT',
+        'appender.stdout.type=Console',
+        'appender.stdout.name=STDOUT',
+        'appender.stdout.layout.type=PatternLayout',
+        'appender.stdout.layout.pattern=[%d] %p %m (%c)%n',
+        'logger.kafka.name=kafka',
+        'logger.kafka.level=INFO',
+        'logger.state.name=state.change.logger',
+        'logger.state.level=WARN',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  /** KRaft needs its metadata directory formatted once with a cluster id. */
+  private formatStorage(java: string): void {
+    const { paths } = this.options;
+    if (fs.existsSync(path.join(paths.kafkaData, 'meta.properties'))) return;
+    fs.mkdirSync(paths.kafkaData, { recursive: true });
+    // Kafka's cluster ids are 16 random bytes in URL-safe base64 (what `random-uuid` prints).
+    const clusterId = randomBytes(16).toString('base64url');
+    const result = spawnSync(
+      java,
+      [
+        `-Dlog4j2.configurationFile=${paths.kafkaLog4j}`,
+        '-cp',
+        path.join(paths.kafkaLibs, '*'),
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        paths.kafkaConfig,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) {
+      throw new Error(`formatting Kafka storage failed:\n${result.stdout}\n${result.stderr}`);
+    }
+  }
+
+  private async waitUntilReady(pid: number, timeoutMs = 120_000): Promise<void> {
+    const progress = new ProgressLine(`Kafka on ${this.address}`);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.process.exited(pid)) {
+        throw new Error(`Kafka exited while starting; last lines of ${this.process.logFile}:\n${this.process.logTail()}`);
+      }
+      if ((await isPortOpen(this.options.host, this.options.port)) && (await answersKafka(this.address))) {
+        progress.done('ready');
+        return;
+      }
+      progress.update('waiting for the broker');
+      await sleep(500);
+    }
+    throw new Error(`Kafka did not answer on ${this.address} within ${timeoutMs / 1000}s; see ${this.process.logFile}`);
+  }
+}
+
+/** True when a Kafka broker answers a metadata request at the address. */
+export async function answersKafka(address: string): Promise<boolean> {
+  silenceKafkajsTimeoutWarning();
+  const kafka = new Kafka({
+    clientId: 'research-relay-infra-probe',
+    brokers: [address],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: 2000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** JAVA_HOME's java, else the one on PATH; Kafka 4 needs Java 17 or newer. */
+export function resolveJava(): string {
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const result = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  if (result.error) throw new Error(`cannot run ${java} (${result.error.message}); install a JDK 17 or newer`);
+  const major = /version "(\d+)/.exec(result.stderr)?.[1];
+  if (major === undefined || Number(major) < 17) {
+    throw new Error(`Kafka ${defaultKafkaVersion} needs Java 17 or newer; ${java} reports: ${result.stderr.split('\n')[0]}`);
+  }
+  return java;
+}

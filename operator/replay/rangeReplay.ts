@@ -1,0 +1,197 @@
+import { ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
+import { RateLimiter } from '../../src/concurrency/rateLimiter';
+import type { RelayConfig } from '../../src/config/relayConfig';
+import type { MessageLocation } from '../../src/intake/requestDecoder';
+import type { IntakeControl, IntakeMode, IntakeOutcome, RequestIntake } from '../../src/intake/requestIntake';
+import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
+import type { Logger } from '../../src/logging/logger';
+import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
+import { relayTracer } from '../../src/telemetry/tracer';
+import { ReplayCommitter } from './replayCommitter';
+import type { ReplayLayout } from './replayPlan';
+
+export interface ReplayCounts {
+  /** Runs started (in a dry run: runs that would start). */
+  started: number;
+  /** Requests that already have a run (skip-existing) or a run in this epoch (rerun). */
+  existing: number;
+  /** Records that are not valid requests, sent to the DLQ (in a dry run: counted only). */
+  invalid: number;
+  /** Requests left out by --where. */
+  filtered: number;
+  errors: number;
+}
+
+export interface RangeReplaySettings {
+  readonly kafka: Kafka;
+  readonly intake: RequestIntake;
+  readonly mode: IntakeMode;
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  readonly groupId: string;
+  readonly replayId: string;
+  readonly layout: ReplayLayout;
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  readonly ratePerSecond?: number;
+  readonly maxBytesPerPartition?: number;
+  readonly signal?: AbortSignal;
+  /** Called after every record. */
+  readonly onRecord: () => void;
+}
+
+/**
+ * Consumes one replay's range with the replay's own consumer group and takes each record
+ * through the intake path, in a new trace linked to the request's original one. Ends when
+ * every partition reached its end offset, the signal aborts, or the consumer crashes.
+ */
+export class RangeReplay {
+  readonly counts: ReplayCounts = { started: 0, existing: 0, invalid: 0, filtered: 0, errors: 0 };
+  readonly errorDetails: { readonly location: MessageLocation; readonly message: string }[] = [];
+  processed = 0;
+  private readonly limit: ConcurrencyLimit;
+  private readonly rate: RateLimiter | undefined;
+  private readonly abort = new AbortController();
+  private readonly pending: Set<number>;
+  private crashed: unknown;
+  private finish!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+
+  constructor(private readonly settings: RangeReplaySettings) {
+    this.limit = new ConcurrencyLimit(settings.concurrency);
+    this.rate = settings.ratePerSecond ? new RateLimiter(settings.ratePerSecond) : undefined;
+    this.pending = new Set(settings.layout.pending);
+    settings.signal?.addEventListener('abort', () => this.abort.abort(), { once: true });
+    this.abort.signal.addEventListener('abort', () => this.finish(), { once: true });
+  }
+
+  async run(): Promise<void> {
+    const consumer = this.createConsumer();
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.settings.config.topics.requested, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, this.settings.layout.end.size),
+      eachBatch: (payload) => this.processBatch(consumer, payload),
+    });
+    await this.finished;
+    await consumer.disconnect();
+    if (this.crashed) throw this.crashed instanceof Error ? this.crashed : new Error('the replay consumer crashed');
+  }
+
+  private createConsumer(): Consumer {
+    const { kafka, config, groupId, maxBytesPerPartition } = this.settings;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+      ...(maxBytesPerPartition ? { maxBytesPerPartition } : {}),
+    });
+    // Batches of only control records (transaction markers) or aborted records never reach
+    // eachBatch; kafkajs still reports them here, so a range ending past one can finish.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      if (event.payload.topic === config.topics.requested) this.partitionReached(event.payload.partition, BigInt(event.payload.lastOffset) + 1n);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) {
+        this.crashed = event.payload.error;
+        this.finish();
+      }
+    });
+    return consumer;
+  }
+
+  private partitionReached(partition: number, nextOffset: bigint): void {
+    if (nextOffset < BigInt(this.settings.layout.end.get(partition) ?? '0')) return;
+    this.pending.delete(partition);
+    if (this.pending.size === 0) this.finish();
+  }
+
+  private async processBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const partitionEnd = BigInt(this.settings.layout.end.get(batch.partition) ?? '0');
+    const inRange = batch.messages.filter((message) => BigInt(message.offset) < partitionEnd);
+    const committer = this.settings.dryRun ? undefined : new ReplayCommitter(consumer, batch.topic, batch.partition, JSON.stringify(this.settings.layout.plan));
+    const firstOffset = inRange[0]?.offset;
+    if (committer && firstOffset !== undefined) await committer.storePlan(firstOffset);
+    const control: IntakeControl = { signal: this.abort.signal, canContinue: () => !this.abort.signal.aborted && payload.isRunning(), heartbeat: () => payload.heartbeat() };
+    // Starts can wait on backoff or the rate limit: keep the group session alive meanwhile.
+    const interval = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
+    try {
+      await this.processRange(inRange, batch.partition, payload, committer, control);
+    } finally {
+      clearInterval(interval);
+    }
+    if (!control.canContinue()) return;
+    await committer?.commit();
+    // Past the range (or a batch holding only records beyond it): resolve the whole batch,
+    // and judge completion by the batch's last offset, which counts control records too.
+    if (inRange.length < batch.messages.length || inRange.length === 0) payload.resolveOffset(batch.lastOffset());
+    this.partitionReached(batch.partition, BigInt(batch.lastOffset()) + 1n);
+  }
+
+  /** Handles the batch's records in range; resolving offsets moves kafkajs's fetch position on. */
+  private async processRange(messages: KafkaMessage[], partition: number, payload: EachBatchPayload, committer: ReplayCommitter | undefined, control: IntakeControl): Promise<void> {
+    const acks = new BatchAcknowledgement(messages.map((message) => message.offset));
+    const topic = this.settings.config.topics.requested;
+    await Promise.all(
+      messages.map((message) =>
+        this.limit.run(async () => {
+          if (!control.canContinue()) return;
+          const location = { topic, partition, offset: message.offset };
+          if (!(await this.handle(message, location, control))) return;
+          const moved = acks.acknowledge(message.offset);
+          if (moved !== undefined) {
+            committer?.handledUpTo(moved);
+            payload.resolveOffset(moved);
+          }
+          this.settings.onRecord();
+          await committer?.maybeCommit();
+        }),
+      ),
+    );
+  }
+
+  /** One record: counted by its outcome; an error is counted and reported, never fatal. */
+  private async handle(message: KafkaMessage, location: MessageLocation, control: IntakeControl): Promise<boolean> {
+    try {
+      const outcome = await this.admitInReplaySpan(message, location, control);
+      if (!outcome) return false;
+      this.count(outcome);
+    } catch (error) {
+      if (this.abort.signal.aborted) return false;
+      this.counts.errors += 1;
+      this.errorDetails.push({ location, message: error instanceof Error ? error.message : String(error) });
+      this.settings.logger.warn('replay could not start a run', { ...location, error });
+    }
+    this.processed += 1;
+    return true;
+  }
+
+  /** A replayed run gets a trace of its own, linked to the request's original trace. */
+  private admitInReplaySpan(message: KafkaMessage, location: MessageLocation, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+    const original = otelTrace.getSpanContext(otelContextFromHeaders(message.headers));
+    const attributes = { 'research.replay.id': this.settings.replayId, 'research.replay.mode': this.settings.layout.plan.mode };
+    const options = { kind: SpanKind.CONSUMER, root: true, links: original ? [{ context: original }] : [], attributes };
+    return relayTracer().startActiveSpan('research.replay', options, ROOT_CONTEXT, async (span) => {
+      try {
+        const mode = this.rate ? { ...this.settings.mode, beforeStart: () => this.rate?.take() ?? Promise.resolve() } : this.settings.mode;
+        const outcome = await this.settings.intake.admit(message, location, mode, control);
+        if (outcome && 'requestId' in outcome) span.setAttribute('research.request_id', outcome.requestId);
+        return outcome;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private count(outcome: IntakeOutcome): void {
+    if (outcome.kind === 'started') this.counts.started += 1;
+    else if (outcome.kind === 'duplicate') this.counts.existing += 1;
+    else if (outcome.kind === 'filtered') this.counts.filtered += 1;
+    else this.counts.invalid += 1;
+  }
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Kafka, Producer } from 'kafkajs';
+import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
+import { RequestIntake, type IntakeMode } from '../../src/intake/requestIntake';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { silentLogger, type Logger } from '../../src/logging/logger';
+import { connectTemporalClient } from '../../src/temporal/temporalClient';
+import { RangeReplay, type ReplayCounts } from './rangeReplay';
+import { parseWhere } from './replayFilter';
+import { layOutReplay, type ReplayLayout, type ReplayMode } from './replayPlan';
+import type { ReplayBound } from './replayRange';
+
+export type { ReplayCounts } from './rangeReplay';
+export type { ReplayMode } from './replayPlan';
+
+export interface ReplayOptions {
+  /** Default: built from `config` (KAFKA_* variables). */
+  readonly kafka?: Kafka;
+  /** Default: connected from `config` (TEMPORAL_* variables), closed at the end. */
+  readonly temporal?: Client;
+  /** Default: loadRelayConfig(process.env). */
+  readonly config?: RelayConfig;
+  readonly logger?: Logger;
+  /** Names the replay; the same id resumes an interrupted replay where it stopped. */
+  readonly replayId?: string;
+  readonly from?: ReplayBound;
+  /** Default: the end of each partition when the replay starts. */
+  readonly to?: ReplayBound;
+  /** `metadata.KEY=VALUE` filters; a request must match all of them. */
+  readonly where?: readonly string[];
+  readonly mode?: ReplayMode;
+  /** Rerun epoch; default: a number derived from the replay id (so a resume keeps it). */
+  readonly epoch?: number;
+  /** Count what would happen; start nothing, write nothing, commit nothing. */
+  readonly dryRun?: boolean;
+  /** Runs started per second at most. */
+  readonly ratePerSecond?: number;
+  readonly concurrency?: number;
+  /** Bytes fetched per partition and request (kafkajs default 1 MiB); smaller = more, smaller batches. */
+  readonly maxBytesPerPartition?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayProgress extends ReplayCounts {
+  readonly processed: number;
+  readonly total: number;
+  readonly perSecond: number;
+  readonly etaSeconds: number | undefined;
+}
+
+export interface ReplaySummary extends ReplayCounts {
+  readonly replayId: string;
+  readonly mode: ReplayMode;
+  readonly epoch?: number;
+  readonly resumed: boolean;
+  readonly dryRun: boolean;
+  readonly total: number;
+  readonly durationMs: number;
+  readonly errorDetails: { readonly location: { topic: string; partition: number; offset: string }; readonly message: string }[];
+}
+
+/**
+ * Replays a range of `research.requested` for batch research, with a consumer group of its own
+ * (`<CONSUMER_GROUP_ID>-replay-<replayId>`), so the live group's offsets never move. Each
+ * record takes the intake path: `skip-existing` never creates a second run for a request;
+ * `rerun` starts fresh runs under the epoch's own workflow ids. Progress is committed as it
+ * goes together with the plan (mode, epoch, end offsets), so the same replay id resumes
+ * without duplicates.
+ *
+ * @example
+ * const summary = await replayRequests({ from: { kind: 'beginning' }, where: ['metadata.team=platform'] });
+ * console.log(`${summary.started} started, ${summary.existing} already had a run`);
+ */
+export async function replayRequests(options: ReplayOptions): Promise<ReplaySummary> {
+  const config = options.config ?? loadRelayConfig(process.env);
+  const logger = options.logger ?? silentLogger;
+  const kafka = options.kafka ?? createKafka(config.kafka, logger, 'replay');
+  const owned = options.temporal ? undefined : await connectTemporalClient(config.temporal);
+  try {
+    return await replayWith({ ...options, kafka, temporal: options.temporal ?? (owned as { client: Client }).client, config, logger });
+  } finally {
+    await owned?.close();
+  }
+}
+
+type ResolvedReplayOptions = ReplayOptions & { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger };
+
+async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary> {
+  const { kafka, config, logger } = options;
+  const dryRun = options.dryRun ?? false;
+  const replayId = options.replayId ?? `replay-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const groupId = dryRun ? `${config.consumerGroupId}-dryrun-${randomUUID()}` : `${config.consumerGroupId}-replay-${replayId}`;
+  if (groupId === config.consumerGroupId) throw new Error('a replay must not use the live consumer group');
+  const accept = parseWhere(options.where ?? []);
+  const began = Date.now();
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer: Producer = kafka.producer();
+  try {
+    const layout = await layOutReplay(admin, { ...options, groupId, topic: config.topics.requested, replayId, dryRun });
+    const { plan } = layout;
+    logger.info('replay planned', { replayId, groupId, mode: plan.mode, epoch: plan.epoch, resumed: layout.resumed, dryRun, total: layout.total });
+    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'write', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
+    if (layout.pending.size > 0 && !dryRun) await producer.connect();
+    const replay = new RangeReplay({
+      ...options,
+      intake: new RequestIntake({ temporal: options.temporal, producer, config, logger }),
+      mode,
+      groupId,
+      replayId,
+      layout,
+      dryRun,
+      concurrency: options.concurrency ?? 16,
+      onRecord: () => options.onProgress?.(progressOf(replay, layout, began)),
+    });
+    if (layout.pending.size > 0) await replay.run();
+    options.onProgress?.(progressOf(replay, layout, began));
+    return summaryOf(replay, layout, { replayId, dryRun, durationMs: Date.now() - began });
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    if (dryRun) await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+function progressOf(replay: RangeReplay, layout: ReplayLayout, began: number): ReplayProgress {
+  const seconds = (Date.now() - began) / 1000;
+  const perSecond = seconds > 0 ? replay.processed / seconds : 0;
+  const etaSeconds = perSecond > 0 ? (layout.total - replay.processed) / perSecond : undefined;
+  return { ...replay.counts, processed: replay.processed, total: layout.total, perSecond, etaSeconds };
+}
+
+function summaryOf(replay: RangeReplay, layout: ReplayLayout, run: { replayId: string; dryRun: boolean; durationMs: number }): ReplaySummary {
+  const { mode, epoch } = layout.plan;
+  return { ...run, mode, ...(epoch !== undefined ? { epoch } : {}), resumed: layout.resumed, total: layout.total, ...replay.counts, errorDetails: replay.errorDetails };
+}

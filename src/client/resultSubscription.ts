@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { TopicNames } from '../config/relayConfig';
+import { RecentIds } from './recentIds';
+import { parseResultEvent, type ResultEvent } from './resultEvent';
+
+export interface SubscribeOptions {
+  /** Read results already on the topics (default false: only new ones). */
+  readonly fromBeginning?: boolean;
+  /** Only results of this request. */
+  readonly requestId?: string;
+  /** Consumer group; default a fresh one, so every subscriber sees every result. */
+  readonly groupId?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Result events as an async iterator: `research.completed` and `research.failed`, each event
+ * once (deduplicated by event id, since a retried publish may send one twice). Ending the
+ * iteration, aborting the signal or calling the returned `end` disconnects the consumer.
+ */
+export function subscribeToResults(
+  kafka: Kafka,
+  topics: TopicNames,
+  subscribeOptions: SubscribeOptions,
+  subscriptions: Set<() => Promise<void>>,
+): AsyncIterableIterator<ResultEvent> {
+  const consumer = kafka.consumer({ groupId: subscribeOptions.groupId ?? `research-relay-subscriber-${randomUUID()}`, maxWaitTimeInMs: 500 });
+  const queue: ResultEvent[] = [];
+  const waiters: (() => void)[] = [];
+  const seen = new RecentIds();
+  let ended = false;
+  let failure: unknown;
+  const wake = (): void => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  const end = async (): Promise<void> => {
+    if (ended) return;
+    ended = true;
+    wake();
+    subscriptions.delete(end);
+    await consumer.disconnect();
+  };
+  subscriptions.add(end);
+  subscribeOptions.signal?.addEventListener('abort', () => void end(), { once: true });
+  const started = (async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.completed, topics.failed], fromBeginning: subscribeOptions.fromBeginning ?? false });
+    await consumer.run({
+      eachMessage: ({ topic, message }) => {
+        const result = parseResultEvent(topic === topics.completed ? 'completed' : 'failed', message.value);
+        if (!result) return Promise.resolve();
+        if (subscribeOptions.requestId && result.event.requestId !== subscribeOptions.requestId) return Promise.resolve();
+        if (!seen.firstTime(result.event.eventId)) return Promise.resolve();
+        queue.push(result);
+        wake();
+        return Promise.resolve();
+      },
+    });
+  })().catch((error: unknown) => {
+    failure = error;
+    void end();
+  });
+  const iterator: AsyncIterableIterator<ResultEvent> = {
+    async next() {
+      await started;
+      for (;;) {
+        const item = queue.shift();
+        if (item) return { value: item, done: false };
+        if (failure) throw failure instanceof Error ? failure : new Error('the subscription failed', { cause: failure });
+        if (ended) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+    async return() {
+      await end();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,136 @@
+import type { Client } from '@temporalio/client';
+import type { KafkaMessage, Producer } from 'kafkajs';
+import type { RelayConfig } from '../config/relayConfig';
+import type { ResearchRequested } from '../contracts/researchRequested';
+import { InvalidRequestError, isRetryable, StartRejectedError } from '../errors';
+import type { Logger } from '../logging/logger';
+import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../retry/backoff';
+import { activeTraceContext, newTraceContext, traceContextFromHeaders, type TraceContext } from '../telemetry/traceContext';
+import { runExists } from '../temporal/runExists';
+import { workflowIdFor } from '../temporal/workflowIds';
+import { writeDeadLetter } from './deadLetterWriter';
+import { decodeRequest, type MessageLocation } from './requestDecoder';
+import { startResearchRun } from './researchRunStarter';
+
+/** How one record ended on the intake path. */
+export type IntakeOutcome =
+  | { readonly kind: 'started'; readonly requestId: string; readonly workflowId: string }
+  /** A run with this workflow id already exists (or, live, is running and was attached to). */
+  | { readonly kind: 'duplicate'; readonly requestId: string; readonly workflowId: string }
+  /** Not a request, or refused by Temporal for good. `written`: a DLQ record holds it now. */
+  | { readonly kind: 'dead-lettered'; readonly reason: string; readonly detail: string; readonly written: boolean }
+  /** Left out by the caller's filter (replay --where). */
+  | { readonly kind: 'filtered'; readonly requestId: string };
+
+/** What the caller of the intake path decides; the steps are the same for everyone. */
+export interface IntakeMode {
+  /** `use-existing` for live ingest and redrive; `fail` for replay (counts existing runs). */
+  readonly conflict: 'use-existing' | 'fail';
+  /** A deliberate rerun under its own workflow ids. */
+  readonly epoch?: number;
+  /**
+   * `write`: bad records go to the DLQ; `leave`: they already are there (redrive) and are only
+   * reported; `count`: a dry run, nothing is written and nothing is started.
+   */
+  readonly deadLetters: 'write' | 'leave' | 'count';
+  /** `continue`: the run joins the active span's trace, else the record's; `new`: the active span's or a fresh one. */
+  readonly trace: 'continue' | 'new';
+  /** Requests the caller wants (replay --where); the others end as `filtered`. */
+  readonly accept?: (request: ResearchRequested) => boolean;
+  /** Awaited once before a run is started (replay --rate). */
+  readonly beforeStart?: () => Promise<void>;
+}
+
+/** The caller's loop: whether to keep retrying, the abort of a shutdown, a heart-beat while waiting. */
+export interface IntakeControl {
+  readonly signal: AbortSignal;
+  readonly canContinue: () => boolean;
+  readonly heartbeat?: () => Promise<void>;
+}
+
+export interface IntakeDependencies {
+  readonly temporal: Client;
+  /** Needed unless the mode never writes dead letters. */
+  readonly producer?: Producer;
+  readonly config: RelayConfig;
+  readonly logger: Logger;
+  /** Backoff while Temporal or the DLQ is unavailable. */
+  readonly backoff?: BackoffPolicy;
+}
+
+/**
+ * The one intake path of live ingest, replay and DLQ redrive: decode → dead-letter with a
+ * reason, or start the run idempotently. One retry policy: errors a later attempt can fix
+ * (Temporal or Kafka away, throttling) back off and retry for as long as the caller may
+ * continue, heart-beating meanwhile; errors that can never succeed (the record is not a
+ * request, Temporal rejects the start for good) are dead-lettered with their reason.
+ * Resolves undefined when the caller stopped (shutdown, rebalance) before the record was done.
+ */
+export class RequestIntake {
+  constructor(private readonly deps: IntakeDependencies) {}
+
+  async admit(message: KafkaMessage, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+    let request: ResearchRequested;
+    try {
+      request = decodeRequest(message, location, this.deps.config.maxMessageBytes);
+    } catch (error) {
+      if (!(error instanceof InvalidRequestError)) throw error;
+      return this.deadLetter(message, error, mode, control);
+    }
+    if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
+    const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
+    if (mode.deadLetters === 'count') {
+      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', location, control);
+      if (exists === undefined) return undefined;
+      return { kind: exists ? 'duplicate' : 'started', requestId: request.requestId, workflowId };
+    }
+    await mode.beforeStart?.();
+    return this.start(message, request, location, mode, control);
+  }
+
+  private async start(message: KafkaMessage, request: ResearchRequested, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+    const trace = traceFor(message, mode);
+    const start = { request, trace, location, conflict: mode.conflict, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}) };
+    try {
+      const outcome = await this.untilDone(() => startResearchRun(this.deps.temporal, this.deps.config.temporal, start), 'workflow start', location, control);
+      return outcome && { kind: outcome.kind, requestId: request.requestId, workflowId: outcome.workflowId };
+    } catch (error) {
+      if (!(error instanceof StartRejectedError)) throw error;
+      return this.deadLetter(message, new InvalidRequestError('start-rejected', error.message, location), mode, control);
+    }
+  }
+
+  private async deadLetter(message: KafkaMessage, error: InvalidRequestError, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+    const { producer, config, logger } = this.deps;
+    const outcome = { kind: 'dead-lettered', reason: error.reason, detail: error.message } as const;
+    if (mode.deadLetters !== 'write') return { ...outcome, written: false };
+    if (!producer) throw new Error('the intake path needs a producer to write dead letters');
+    const written = await this.untilDone(() => writeDeadLetter(producer, config.topics.deadLetter, message, error).then(() => true), 'dead-letter write', error.location, control);
+    if (!written) return undefined;
+    logger.warn('request dead-lettered', { reason: error.reason, detail: error.message, ...error.location });
+    return { ...outcome, written: true };
+  }
+
+  /** Retries a step while a retry can help and the caller may go on; undefined once it may not. */
+  private async untilDone<T>(step: () => Promise<T>, what: string, location: MessageLocation, control: IntakeControl): Promise<T | undefined> {
+    try {
+      return await retryWithBackoff(step, {
+        policy: this.deps.backoff ?? defaultBackoff,
+        shouldRetry: (error) => isRetryable(error) && control.canContinue(),
+        signal: control.signal,
+        whileWaiting: () => control.heartbeat?.(),
+        onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...location }),
+      });
+    } catch (error) {
+      if (!control.canContinue() || control.signal.aborted) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** The trace a run joins: the active span's (which continues the producer's), else the record's, else a new one. */
+function traceFor(message: KafkaMessage, mode: IntakeMode): TraceContext {
+  const active = activeTraceContext();
+  if (mode.trace === 'new') return active ?? newTraceContext();
+  return active ?? traceContextFromHeaders(message.headers) ?? newTraceContext();
+}

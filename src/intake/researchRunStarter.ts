@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+import type { TemporalSettings } from '../config/relayConfig';
+import type { ResearchRequested } from '../contracts/researchRequested';
+import { startIdempotently, type StartOutcome } from '../temporal/idempotentStart';
+import { workflowIdFor } from '../temporal/workflowIds';
+import type { TraceContext } from '../telemetry/traceContext';
+import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
+import type { MessageLocation } from './requestDecoder';
+
+export interface ResearchRunStart {
+  readonly request: ResearchRequested;
+  readonly trace: TraceContext;
+  readonly location: MessageLocation;
+  /** A deliberate rerun: its own workflow id, and the result carries the epoch. */
+  readonly epoch?: number;
+  /**
+   * `use-existing` (live ingest, redrive): a redelivery attaches to the running run.
+   * `fail` (replay): any existing run, running or closed, counts as "already existing".
+   */
+  readonly conflict: 'use-existing' | 'fail';
+}
+
+/** Starts the ResearchWorkflow of one request idempotently — the one start of the intake path. */
+export function startResearchRun(client: Client, settings: TemporalSettings, start: ResearchRunStart): Promise<StartOutcome> {
+  const { request, trace, location, epoch } = start;
+  return startIdempotently<typeof ResearchWorkflow>(client, 'ResearchWorkflow', {
+    taskQueue: settings.taskQueue,
+    workflowId: workflowIdFor(settings.workflowIdPrefix, request.requestId, epoch),
+    reusePolicy: settings.reusePolicy,
+    conflict: start.conflict,
+    args: [{ request, ...(epoch !== undefined ? { epoch } : {}), trace, source: location }],
+    memo: { requestId: request.requestId, traceId: trace.traceId, ...(epoch !== undefined ? { epoch } : {}) },
+  });
+}

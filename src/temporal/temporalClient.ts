@@ -1,0 +1,37 @@
+import { Client, Connection } from '@temporalio/client';
+import type { TemporalSettings } from '../config/relayConfig';
+import { TemporalUnavailableError } from '../errors';
+import { registerSecret } from '../logging/logger';
+import { tracingClientInterceptors } from '../telemetry/temporalTracing';
+
+/** A Temporal client and the connection it owns; `close()` closes the connection. */
+export interface TemporalClientHandle {
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects the relay's Temporal client to the configured frontend (TLS and API key for
+ * Temporal Cloud) with the tracing interceptors, so a start continues the active trace.
+ * An unreachable server is a TemporalUnavailableError naming the address.
+ *
+ * @example
+ * const temporal = await connectTemporalClient(config.temporal);
+ * try { await temporal.client.workflow.getHandle('research-r1').describe(); } finally { await temporal.close(); }
+ */
+export async function connectTemporalClient(settings: TemporalSettings, connectTimeoutMs = 5000): Promise<TemporalClientHandle> {
+  registerSecret(settings.apiKey);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: settings.address,
+      tls: settings.tls,
+      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+      connectTimeout: connectTimeoutMs,
+    });
+  } catch (error) {
+    throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS)`, { cause: error });
+  }
+  const client = new Client({ connection, namespace: settings.namespace, interceptors: { workflow: tracingClientInterceptors() } });
+  return { client, close: () => connection.close() };
+}

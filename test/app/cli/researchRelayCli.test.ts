@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { researchCompletedSchema } from '../../../src/contracts/researchCompleted';
+import { runCli, startCli } from '../../support/cliRunner';
+import { PipelineHarness } from '../../support/pipelineHarness';
+
+describe('the research-relay CLI', () => {
+  let harness: PipelineHarness;
+  before(async () => {
+    harness = await PipelineHarness.start();
+  });
+  after(async () => {
+    await harness.close();
+  });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...harness.env, ...env });
+
+  it('answers --help for every command and rejects a wrong flag with exit 2, naming it', async () => {
+    for (const command of ['request', 'watch', 'replay', 'dlq', 'status']) {
+      const help = await cli([command, '--help']);
+      assert.equal(help.code, 0, `${command} --help`);
+      assert.match(help.stdout, new RegExp(`Usage: research-relay ${command}`));
+      const wrong = await cli([command, '--no-such-flag']);
+      assert.equal(wrong.code, 2, `${command} with a wrong flag`);
+      assert.match(wrong.stderr, /Unknown option '--no-such-flag'/);
+    }
+    const unknown = await cli(['research']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "research"/);
+  });
+
+  it('says which broker or server it cannot reach, and which variable sets it', async () => {
+    const kafka = await cli(['request', 'a question'], { KAFKA_BROKERS: '127.0.0.1:1' });
+    assert.equal(kafka.code, 1);
+    assert.match(kafka.stderr, /cannot reach Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKERS\)/);
+    const temporal = await cli(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(temporal.code, 1);
+    assert.match(temporal.stderr, /cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\)/);
+    const config = await cli(['status', 'x'], { INGEST_CONCURRENCY: 'many' });
+    assert.equal(config.code, 1);
+    assert.match(config.stderr, /INGEST_CONCURRENCY="many"/);
+  });
+
+  it('request --wait produces a traced request and prints its result; status shows the finished run', async () => {
+    const result = await cli(['request', 'How do consumer groups rebalance?', '--id', 'cli-1', '--metadata', 'team=search', '--max-searches', '2', '--wait', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const output = JSON.parse(result.stdout) as { requestId: string; traceId: string; result: { kind: string; event: unknown } };
+    assert.equal(output.requestId, 'cli-1');
+    assert.equal(output.result.kind, 'completed');
+    const event = researchCompletedSchema.parse(output.result.event);
+    assert.equal(event.traceId, output.traceId, 'the result continues the request’s trace');
+    assert.deepEqual(event.metadata, { team: 'search' });
+    assert.equal(event.searches.length, 2);
+
+    const status = await cli(['status', 'cli-1', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const state = JSON.parse(status.stdout) as { state: string; traceId: string; temporalUi: string; workflowId: string };
+    assert.equal(state.state, 'COMPLETED');
+    assert.equal(state.traceId, output.traceId);
+    assert.equal(state.workflowId, harness.workflowId('cli-1'));
+    assert.match(state.temporalUi, new RegExp(`/namespaces/default/workflows/${state.workflowId}/`));
+    const human = await cli(['status', 'cli-1']);
+    assert.match(human.stdout, /cli-1: COMPLETED/);
+    const missing = await cli(['status', 'never-sent']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no run for request never-sent/);
+  });
+
+  it('watch streams results as JSON lines as they arrive', async () => {
+    const watcher = startCli(['watch', '--json', '--request-id', 'watched'], harness.env);
+    let output = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // let the watcher join before the result exists
+      await harness.request('watched', 'Is anybody watching?', { maxSearches: 1 });
+      const line = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line from watch: ${output}`)), 60_000);
+        const check = (): void => {
+          const first = output.split('\n').find((entry) => entry.trim().length > 0);
+          if (first) {
+            clearTimeout(timer);
+            resolve(first);
+          } else setTimeout(check, 100);
+        };
+        check();
+      });
+      const parsed = JSON.parse(line) as { kind: string; event: { requestId: string } };
+      assert.equal(parsed.kind, 'completed');
+      assert.equal(parsed.event.requestId, 'watched');
+    } finally {
+      watcher.kill('SIGINT');
+      await new Promise((resolve) => watcher.once('close', resolve));
+    }
+  });
+
+  it('dlq list shows a dead letter with its reason and bytes, and redrive after a fix completes it', async () => {
+    // Valid, but over the harness's 4 KiB limit: five long metadata values.
+    const metadata = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`context${i}`, 'x'.repeat(1000)]));
+    const oversize = JSON.stringify({ requestId: 'too-big', query: 'What does a long context cost?', maxSearches: 1, metadata });
+    await harness.produceRaw('too-big', oversize, { origin: 'cli-test' });
+    await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (r) => r.key === 'too-big');
+    const list = await cli(['dlq', 'list', '--json', '--where', 'reason=too-large']);
+    assert.equal(list.code, 0, list.stderr);
+    const letters = list.stdout.trim().split('\n').map((line) => JSON.parse(line) as { key: string; reason: string; value: string; headers: Record<string, string> });
+    const letter = letters.find((entry) => entry.key === 'too-big');
+    assert.equal(letter?.reason, 'too-large');
+    assert.equal(letter?.value, oversize, 'the original bytes');
+    assert.equal(letter?.headers.origin, 'cli-test');
+
+    // Before the fix the letter still fails the intake path: reported, left where it is, nothing written.
+    const dlqBefore = await harness.topicEnd(harness.config.topics.deadLetter);
+    const early = await cli(['dlq', 'redrive', '--where', 'key=too-big']);
+    assert.equal(early.code, 0, early.stderr);
+    assert.match(early.stdout, /still invalid \(too-large\)/);
+    assert.match(early.stdout, /0 record\(s\) redriven \(0 started\), 1 still invalid/);
+    // The fix: the operator's configuration accepts larger requests.
+    const fixed = { INGEST_MAX_MESSAGE_BYTES: '65536' };
+    const dry = await cli(['dlq', 'redrive', '--where', 'key=too-big', '--dry-run', '--json'], fixed);
+    assert.equal((JSON.parse(dry.stdout) as { started: unknown[] }).started.length, 1, 'a dry run shows what it would start');
+    const redrive = await cli(['dlq', 'redrive', '--where', 'key=too-big'], fixed);
+    assert.equal(redrive.code, 0, redrive.stderr);
+    assert.match(redrive.stdout, /1 record\(s\) redriven \(1 started\)/);
+    const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'too-big');
+    assert.ok(completed);
+    const again = await cli(['dlq', 'redrive', '--where', 'key=too-big'], fixed);
+    assert.match(again.stdout, /already has a run/, 'redriving twice starts nothing new');
+    assert.equal((await harness.runsOf(harness.workflowId('too-big'))).length, 1, 'one run');
+    assert.equal(await harness.topicEnd(harness.config.topics.deadLetter), dlqBefore, 'no dead letter was written again (the topic’s end offsets did not move)');
+  });
+});

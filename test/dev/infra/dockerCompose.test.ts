@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { relayEnvironmentVariables } from '../../../src/config/relayConfig';
+import { defaultKafkaVersion } from '../../../dev/infra/localKafka';
+import { temporalBinPackage } from '../../../dev/infra/localTemporal';
+
+// No Docker engine here: check what can be checked without one — that the compose file
+// parses and keeps the ports, versions and variable names of the local infra commands.
+const root = path.resolve(__dirname, '../../..');
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { image?: string; ports?: string[]; environment?: Record<string, string>; build?: string }>;
+};
+
+describe('docker-compose.yml', () => {
+  it('runs the same Kafka and Temporal versions as npm run infra:up', () => {
+    assert.equal(compose.services.kafka?.image, `apache/kafka:${defaultKafkaVersion}`);
+    assert.equal(compose.services.temporal?.image, `temporalio/temporal:${temporalBinPackage.split('==')[1]}`);
+  });
+
+  it('publishes the local ports: Kafka 9092, Temporal 7233 and UI 8233, Jaeger OTLP 4317 and UI 16686', () => {
+    assert.ok(compose.services.kafka?.ports?.includes('9092:9092'));
+    assert.ok(compose.services.temporal?.ports?.includes('7233:7233'));
+    assert.ok(compose.services.temporal?.ports?.includes('8233:8233'));
+    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('4317:4317')));
+    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('16686:16686')));
+  });
+
+  it('configures the service only with variables the service reads', () => {
+    const names = Object.keys(compose.services['research-relay']?.environment ?? {});
+    assert.ok(names.length > 0);
+    for (const name of names) {
+      assert.ok(relayEnvironmentVariables.includes(name) || name.startsWith('OTEL_'), `${name} is a variable research-relay reads`);
+    }
+  });
+
+  it('builds the image from compiled JavaScript: every production folder compiled, run by plain node as a non-root user', () => {
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const [build, runtime] = dockerfile.split(/^FROM /m).slice(1) as [string, string];
+    for (const folder of ['app', 'src', 'consumers', 'operator', 'workflows', 'activities', 'dev/standIn']) assert.match(build, new RegExp(`^COPY ${folder} `, 'm'), `the build stage compiles ${folder}`);
+    assert.match(build, /^RUN npm run build$/m);
+    assert.doesNotMatch(dockerfile, /COPY dev\/infra|COPY dev\/bench|COPY test/, 'no development tooling in the image');
+    assert.match(runtime, /^COPY --from=build \/app\/dist \.\/dist$/m, 'the runtime stage takes dist/ only');
+    assert.match(runtime, /npm ci --omit=dev/);
+    assert.match(runtime, /^USER node$/m);
+    assert.match(runtime, /^CMD \["node", "dist\/app\/service\/serviceMain\.js"\]$/m, 'no TypeScript loader at run time');
+    assert.equal(compose.services['research-relay']?.build, '.');
+  });
+});

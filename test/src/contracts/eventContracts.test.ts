@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { generatedContractFiles } from '../../../src/contracts/writeContractFiles';
+import { resultEventId } from '../../../src/contracts/eventId';
+import { researchRequestedSchema } from '../../../src/contracts/researchRequested';
+import { loadRelayConfig } from '../../../src/config/relayConfig';
+import { ConfigurationError } from '../../../src/errors';
+
+describe('event contracts', () => {
+  it('checked-in JSON Schema files match the zod schemas (run npm run contracts:generate when this fails)', () => {
+    for (const [file, expected] of Object.entries(generatedContractFiles())) {
+      assert.ok(fs.existsSync(file), `${file} exists`);
+      assert.equal(fs.readFileSync(file, 'utf8'), expected, `${file} is up to date`);
+    }
+  });
+
+  it('accepts a request id of letters, digits and ._:- up to 200 characters, and nothing else', () => {
+    const ok = (requestId: string) => researchRequestedSchema.safeParse({ requestId, query: 'q' }).success;
+    assert.equal(ok('a.b_c:d-9'), true);
+    assert.equal(ok('x'.repeat(200)), true);
+    assert.equal(ok('x'.repeat(201)), false);
+    assert.equal(ok(''), false);
+    assert.equal(ok('has space'), false);
+    assert.equal(ok('slash/no'), false);
+  });
+
+  it('bounds the query, the searches and the metadata', () => {
+    const parse = (extra: object) => researchRequestedSchema.safeParse({ requestId: 'r', query: 'q', ...extra }).success;
+    assert.equal(parse({ query: 'x'.repeat(4000) }), true);
+    assert.equal(parse({ query: 'x'.repeat(4001) }), false);
+    assert.equal(parse({ query: '   ' }), false);
+    assert.equal(parse({ maxSearches: 0 }), false);
+    assert.equal(parse({ maxSearches: 21 }), false);
+    assert.equal(parse({ metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }), false);
+    assert.equal(parse({ metadata: { team: 7 } }), false);
+    assert.equal(parse({ submittedAt: 'yesterday' }), false);
+    assert.equal(parse({ submittedAt: '2026-11-25T12:00:00Z', unknownField: 1 }), true);
+  });
+
+  it('derives the same event id for a retried publish and a new one for another run or type', () => {
+    const id = resultEventId('research.completed.v1', 'research-a', 'run-1');
+    assert.equal(resultEventId('research.completed.v1', 'research-a', 'run-1'), id);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(resultEventId('research.completed.v1', 'research-a', 'run-2'), id);
+    assert.notEqual(resultEventId('research.failed.v1', 'research-a', 'run-1'), id);
+  });
+});
+
+describe('configuration', () => {
+  it('names the bad variable and never echoes a secret', () => {
+    assert.throws(
+      () => loadRelayConfig({ INGEST_CONCURRENCY: 'lots', TEMPORAL_API_KEY: '' }),
+      (error: unknown) => error instanceof ConfigurationError && /INGEST_CONCURRENCY="lots"/.test(error.message),
+    );
+    assert.throws(
+      () => loadRelayConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2', KAFKA_BROKERS: 'no port' }),
+      (error: unknown) => error instanceof ConfigurationError && /KAFKA_BROKERS/.test(error.message) && !error.message.includes('hunter2'),
+    );
+    assert.throws(
+      () => loadRelayConfig({ OPENAI_API_KEY: 'sk-abc', OPENAI_BASE_URL: 'not a url' }),
+      (error: unknown) => error instanceof ConfigurationError && /OPENAI_BASE_URL/.test(error.message) && !error.message.includes('sk-abc'),
+    );
+  });
+
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadRelayConfig({});
+    assert.deepEqual(config.topics, { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq' });
+    assert.equal(config.temporal.workflowIdPrefix, 'research-');
+    assert.equal(config.temporal.reusePolicy, 'reject-duplicate');
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+  });
+});

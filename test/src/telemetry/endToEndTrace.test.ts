@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PipelineHarness } from '../../support/pipelineHarness';
+import type { ResearchClient } from '../../../src/client/researchClient';
+import type { Telemetry } from '../../../src/telemetry/telemetry';
+import { OtlpTraceReceiver, type ReceivedSpan } from '../../support/otlpTraceReceiver';
+import { eventually } from '../../support/eventually';
+
+// Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
+// dynamically, after startTelemetry().
+const secret = 'sk-test-secret-key-never-logged';
+
+describe('one trace from request to result (OTLP gRPC to a real receiver)', () => {
+  let receiver: OtlpTraceReceiver;
+  let telemetry: Telemetry;
+  let harness: PipelineHarness;
+  let client: ResearchClient;
+
+  before(async () => {
+    receiver = await OtlpTraceReceiver.start();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.grpcEndpoint;
+    process.env.OTEL_SERVICE_NAME = 'research-relay-test';
+    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    const { startTelemetry } = await import('../../../src/telemetry/telemetry.js');
+    telemetry = startTelemetry();
+    const { PipelineHarness } = await import('../../support/pipelineHarness.js');
+    const { createResearchClient } = await import('../../../src/client/researchClient.js');
+    harness = await PipelineHarness.start();
+    client = createResearchClient({ brokers: harness.config.kafka.brokers, topics: harness.config.topics });
+  });
+  after(async () => {
+    await client.close();
+    await harness.close();
+    await telemetry.shutdown();
+    await receiver.stop();
+  });
+
+  /** Sends a request through the typed client and waits until its trace has arrived, publish included. */
+  async function researched(requestId: string, traceparent?: string) {
+    harness.standIn.resetCalls();
+    const sent = await client.request({ requestId, query: `How do tracing headers cross Kafka? (${requestId})`, maxSearches: 2, ...(traceparent ? { traceparent } : {}) });
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
+    assert.ok(record);
+    const event = JSON.parse(record.value.toString()) as { traceId: string; usage: { total: { inputTokens: number } } };
+    // The workflow's own spans end last (RunWorkflow when the run completes) and reach the
+    // exporter through the worker's sink: wait until the whole run is in, flushing as we go.
+    const spans = await eventually(async () => {
+      await telemetry.flush();
+      const found = receiver.trace(sent.traceId);
+      const complete = found.some((span) => span.name.includes(harness.config.topics.completed)) && found.some((span) => span.name === 'RunWorkflow:ResearchWorkflow');
+      const publishStarted = found.some((span) => span.name === 'StartActivity:publishCompleted');
+      return complete && publishStarted ? found : undefined;
+    }, 30_000, `the spans of ${requestId} (received ${receiver.spans.length} spans in ${receiver.exports} exports: ${[...new Set(receiver.spans.map((span) => span.name))].join(', ')})`);
+    return { sent, record, event, spans };
+  }
+
+  it('keeps one trace id from the request’s traceparent to the result event’s header and body', async () => {
+    const traceparent = '00-5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174-01';
+    const { sent, record, event, spans } = await researched('traced', traceparent);
+    assert.equal(sent.traceId, '5b8efff798038103d269b633813fc60c');
+    assert.equal(event.traceId, sent.traceId, 'the body names the request’s trace');
+    assert.equal(record.headers.traceparent?.split('-')[1], sent.traceId, 'the header continues it');
+    assert.ok(spans.length > 10, `spans arrived (${spans.length})`);
+    assert.ok(spans.every((span) => span.serviceName === 'research-relay-test'));
+  });
+
+  it('chains Kafka → consumer → Temporal → activities → LLM → Kafka as parents', async () => {
+    const { spans } = await researched('chained');
+    const byName = (name: string): ReceivedSpan[] => spans.filter((span) => span.name === name);
+    const publishSend = spans.find((span) => span.name.includes(harness.config.topics.completed));
+    assert.ok(publishSend, `a produce span for the result; names: ${[...new Set(spans.map((s) => s.name))].join(', ')}`);
+    const chain = receiver.ancestry(publishSend);
+    const expected = [
+      'research.publish',
+      'RunActivity:publishCompleted',
+      'StartActivity:publishCompleted',
+      'RunWorkflow:ResearchWorkflow',
+      'StartWorkflow:ResearchWorkflow',
+      `${harness.config.topics.requested} process`,
+      'research.request',
+    ];
+    const positions = expected.map((name) => chain.indexOf(name));
+    assert.ok(positions.every((position) => position >= 0), `chain ${chain.join(' ← ')} holds ${expected.join(', ')}`);
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, `in this order: ${chain.join(' ← ')}`);
+
+    const llmSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
+    assert.equal(llmSpans.length, 1 + 2 + 1, 'planner, two searchers, writer');
+    const plannerCall = llmSpans.find((span) => receiver.ancestry(span).includes('research.plan'));
+    assert.ok(plannerCall);
+    assert.ok(receiver.ancestry(plannerCall).includes('RunActivity:planSearches'));
+    assert.equal(byName('research.search #1').length + byName('research.search #2').length, 2, 'one stage span per search');
+    assert.ok(byName('research.search #1')[0]?.attributes['research.search.query'], 'a search span names its query');
+  });
+
+  it('puts GenAI and OpenInference attributes on every LLM span, with the token counts the model server reported', async () => {
+    const { spans, event } = await researched('tokens');
+    const llmSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
+    const calls = harness.standIn.calls().filter((call) => call.status === 200);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    assert.equal(sum(llmSpans.map((span) => Number(span.attributes['gen_ai.usage.input_tokens']))), sum(calls.map((call) => call.usage?.inputTokens ?? 0)));
+    assert.equal(sum(llmSpans.map((span) => Number(span.attributes['gen_ai.usage.output_tokens']))), sum(calls.map((call) => call.usage?.outputTokens ?? 0)));
+    assert.equal(sum(llmSpans.map((span) => Number(span.attributes['gen_ai.usage.input_tokens']))), event.usage.total.inputTokens);
+    for (const span of llmSpans) {
+      assert.equal(span.name, `chat ${String(span.attributes['gen_ai.request.model'])}`);
+      assert.equal(span.kind, 3, 'CLIENT');
+      assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+      assert.match(String(span.attributes['gen_ai.response.id']), /^resp_/);
+      assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['stop']);
+      assert.equal(span.attributes['openinference.span.kind'], 'LLM');
+      assert.equal(span.attributes['llm.token_count.prompt'], span.attributes['gen_ai.usage.input_tokens']);
+      assert.equal(span.attributes['llm.token_count.total'], Number(span.attributes['gen_ai.usage.input_tokens']) + Number(span.attributes['gen_ai.usage.output_tokens']));
+      assert.ok(Number(span.attributes['research_relay.llm.cost_usd']) > 0, 'priced from the table');
+    }
+  });
+
+  it('records prompt and completion text only when the user turns it on, and never a secret', async () => {
+    const hidden = await researched('content-off');
+    for (const span of hidden.spans) {
+      assert.equal(span.attributes['gen_ai.input.messages'], undefined);
+      assert.equal(span.attributes['input.value'], undefined);
+      assert.equal(span.attributes['output.value'], undefined);
+    }
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      const shown = await researched('content-on');
+      const planner = shown.spans.find((span) => span.attributes['gen_ai.request.model'] === 'gpt-4.1' && receiver.ancestry(span).includes('research.plan'));
+      assert.match(String(planner?.attributes['gen_ai.input.messages']), /How do tracing headers cross Kafka\? \(content-on\)/);
+      assert.match(String(planner?.attributes['output.value']), /"searches"/);
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    assert.ok(!JSON.stringify(receiver.spans.map((span) => span.attributes)).includes(secret), 'the API key is in no attribute');
+  });
+});
