@@ -28,6 +28,19 @@ const noDynamicDevImport = (allowed) => ({
   message: 'Production code does not load development or test tooling; offline mode goes through app/service/modelAccess.ts.',
 });
 
+/** Imports point down and inwards: each zone may not reach the zones above it. */
+const above = (zones, allowTypeImports = false) => ({
+  group: zones.flatMap((zone) => [`**/${zone}/**`, `**/${zone}`]),
+  allowTypeImports,
+  message: `Imports point down: this zone does not import ${zones.join(', ')} (see the README's Layout).`,
+});
+const layering = [
+  { files: ['src/**/*.ts'], patterns: [above(['app', 'consumers', 'operator', 'activities']), above(['workflows'], true)] },
+  { files: ['consumers/**/*.ts'], patterns: [above(['app', 'operator', 'activities']), above(['workflows'], true)] },
+  { files: ['operator/**/*.ts'], patterns: [above(['app', 'consumers', 'activities']), above(['workflows'], true)] },
+  { files: ['activities/**/*.ts'], patterns: [above(['app', 'consumers', 'operator']), above(['workflows'], true)] },
+];
+
 export default tseslint.config(
   // globalSetup.mjs is loaded by the test runner as plain JavaScript, outside the TypeScript project.
   { ignores: ['node_modules/**', '.cache/**', 'dist/**', 'eslint.config.mjs', 'test/support/globalSetup.mjs'] },
@@ -55,6 +68,7 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', noDynamicDevImport(false)],
     },
   },
+  ...layering.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: [noDevImports, ...patterns] }] } })),
   {
     files: [offlineSwitch],
     rules: { 'no-restricted-syntax': ['error', noDynamicDevImport(true)] },

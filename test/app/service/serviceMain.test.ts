@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { eventually } from '../../support/eventually';
+import { PipelineHarness } from '../../support/pipelineHarness';
+
+const root = path.resolve(__dirname, '../../..');
+const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` };
+
+/** A process and all its descendants with their command lines (Linux /proc). */
+function processTree(pid: number): { pid: number; command: string }[] {
+  const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  const children = fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  return [{ pid, command }, ...children.flatMap((child) => processTree(child))];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  let harness: PipelineHarness;
+  let service: ChildProcess;
+  let output = '';
+  let tree: { pid: number; command: string }[] = [];
+
+  before(async () => {
+    harness = await PipelineHarness.start({ roles: { consumer: false, worker: false } });
+    service = spawn('npm', ['start', '--', '--role', 'both'], { cwd: root, env: { ...env, ...harness.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    service.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    service.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(() => (/ingest consumer running/.test(output) && /worker running/.test(output)) || undefined, 60_000, `the service to be ready; output:\n${output}`);
+    tree = processTree(service.pid as number);
+  });
+  after(async () => {
+    for (const { pid } of tree) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await harness.close();
+  });
+
+  it('runs the compiled service on plain node, with no TypeScript loader in any of its processes', () => {
+    const commands = tree.map(({ command }) => command);
+    assert.ok(commands.some((command) => /node .*dist\/app\/service\/serviceMain\.js/.test(command)), commands.join('\n'));
+    assert.deepEqual(commands.filter((command) => /tsx|ts-node|--import|--require/.test(command)), []);
+  });
+
+  it('takes a request to its result, and on SIGTERM to npm the service itself shuts down in order and exits 0', async () => {
+    await harness.request('npm-start-1', 'Does the compiled service answer?', { maxSearches: 2 });
+    const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'npm-start-1');
+    assert.ok(completed);
+    const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
+    service.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /"msg":"stopped"/, 'the service ran its shutdown');
+    assert.deepEqual(tree.filter(({ pid }) => isAlive(pid)), [], 'no process of the service is left running');
+  });
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { RelayService } from '../../../app/service/relayService';
+import { silentLogger } from '../../../src/logging/logger';
+import { eventually } from '../../support/eventually';
+import { PipelineHarness } from '../../support/pipelineHarness';
+import { startStrictTemporal, type StrictTemporal } from '../../support/strictTemporal';
+
+describe('a start that Temporal refuses for good', () => {
+  let harness: PipelineHarness;
+  let strict: StrictTemporal;
+  let service: RelayService | undefined;
+
+  before(async () => {
+    // One partition: the rejected request and the one after it share it, so a stall would show.
+    harness = await PipelineHarness.start({ roles: { consumer: false, worker: false }, env: { TOPIC_PARTITIONS: '1' } });
+    // This server refuses workflow ids over 40 characters with INVALID_ARGUMENT.
+    strict = await startStrictTemporal({ 'limit.maxIDLength': 40 });
+  });
+  after(async () => {
+    await service?.stop();
+    await strict.stop();
+    await harness.close();
+  });
+
+  it('is dead-lettered as start-rejected with Temporal’s reason, and the partition moves on to the next request', async () => {
+    const longId = `long-${'x'.repeat(40)}`;
+    await harness.request(longId, 'Is a workflow id past the server limit refused?');
+    await harness.request('short-1', 'Does the next request still start?');
+    service = await RelayService.start({
+      config: { ...harness.config, temporal: { ...harness.config.temporal, address: strict.address } },
+      logger: silentLogger,
+      roles: { consumer: true, worker: false },
+      backoff: { initialMs: 50, maxMs: 200, factor: 2 },
+    });
+    const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === longId, 30_000);
+    assert.equal(letter?.headers['dlq.reason'], 'start-rejected');
+    assert.match(letter?.headers['dlq.detail'] ?? '', /exceeds maximum allowed length/);
+    assert.equal(letter?.headers['dlq.source.offset'], '0');
+
+    const connection = await Connection.connect({ address: strict.address });
+    try {
+      const client = new Client({ connection });
+      const described = await eventually(() => client.workflow.getHandle(harness.workflowId('short-1')).describe().catch(() => undefined), 30_000, 'the next request’s run');
+      assert.equal(described.type, 'ResearchWorkflow');
+    } finally {
+      await connection.close();
+    }
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: harness.config.consumerGroupId, topics: [harness.config.topics.requested] });
+        return offsets?.partitions[0]?.offset === '2' || undefined;
+      }, 30_000, 'the group to commit past both records');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
