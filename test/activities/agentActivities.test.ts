@@ -7,6 +7,7 @@ import { createActivities } from '../../activities/createActivities';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
 import { PriceTable } from '../../src/llm/priceTable';
 import { silentLogger } from '../../src/logging/logger';
+import { eventually } from '../support/eventually';
 import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
 import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { startStandInServer, type StandInServer } from '../../dev/standIn';
@@ -81,8 +82,9 @@ describe('the agent activities, one at a time', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     cancellable.cancel('CANCELLED');
     await assert.rejects(running, (error: unknown) => error instanceof CancelledFailure);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(standIn.calls().map((call) => call.status), [499], 'the model server saw the client leave');
+    // The call was held for 10 s: only a client that left ends it as 499 within 5 s.
+    await eventually(() => standIn.calls().some((call) => call.status === 499) || undefined, 5000, 'the model server to see the client leave');
+    assert.deepEqual(standIn.calls().map((call) => call.status), [499], 'one call, abandoned by its client');
   });
 
   it('an answer that violates the schema is asked for again, and the retry succeeds', async () => {

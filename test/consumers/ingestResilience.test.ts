@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
-import { silentLogger } from '../../src/logging/logger';
+import { createLogger, silentLogger } from '../../src/logging/logger';
 import { RelayService } from '../../app/service/relayService';
 import { PipelineHarness } from '../support/pipelineHarness';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
@@ -68,9 +68,13 @@ describe('the ingest consumer under failure', () => {
   it('backs off while Temporal is unreachable, commits nothing, skips nothing, and resumes by itself', async () => {
     const [host, port] = harness.config.temporal.address.split(':') as [string, string];
     const proxy = await TcpProxy.start({ host, port: Number(port) });
+    const retries: string[] = [];
+    const recordRetries = (line: string): void => {
+      if ((JSON.parse(line) as { msg: string }).msg === 'workflow start failed; retrying') retries.push(line);
+    };
     const consumer = await RelayService.start({
       config: { ...harness.config, temporal: { ...harness.config.temporal, address: proxy.address } },
-      logger: silentLogger,
+      logger: createLogger({ level: 'warn', name: 'outage', write: recordRetries }),
       roles: { consumer: true, worker: false },
       backoff: { initialMs: 100, maxMs: 1000, factor: 2 },
     });
@@ -79,7 +83,9 @@ describe('the ingest consumer under failure', () => {
       await proxy.cut();
       const ids = ['outage-a', 'outage-b'];
       for (const id of ids) await harness.request(id, `Outage question ${id}`, { maxSearches: 1 });
-      await new Promise((resolve) => setTimeout(resolve, 6000));
+      // Settled on what the consumer did, not on time: it read a record, its start failed, and it
+      // is backing off (the first attempt ends at gRPC's connection deadline, ~20 s).
+      await eventually(() => retries.length > 0 || undefined, 90_000, 'a failed start attempt');
       assert.equal(await committedOffsets(admin, harness.config.consumerGroupId, harness.config.topics.requested), before, 'no commit while Temporal is away');
       for (const id of ids) assert.deepEqual(await harness.runsOf(harness.workflowId(id)), [], `no run for ${id} yet`);
 

@@ -10,7 +10,7 @@ import { RelayService } from '../../app/service/relayService';
 import { sharedWorkflowBundle } from './sharedWorkflowBundle';
 import { startStandInServer, type FaultPlan, type StandInServer } from '../../dev/standIn';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
-import { testConfig, testTemporalClient, uniqueName } from './testInfrastructure';
+import { eventually, testConfig, testTemporalClient, uniqueName } from './testInfrastructure';
 import { TopicRecorder } from './topicRecorder';
 
 /** The worker's run settings in tests: fast retries; behaviour is the same as production's. */
@@ -114,6 +114,51 @@ export class PipelineHarness {
     const runs: string[] = [];
     for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
     return runs;
+  }
+
+  /**
+   * The runs of a workflow id once they settled: at least one exists, all are closed, and two
+   * polls a moment apart agree — the observable end of "nothing else happens".
+   */
+  async settledRuns(workflowId: string, timeoutMs = 60_000): Promise<string[]> {
+    let previous = '';
+    return eventually(async () => {
+      const runs: { runId: string; closed: boolean }[] = [];
+      for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: run.runId, closed: run.status.name !== 'RUNNING' });
+      const current = JSON.stringify(runs);
+      const settled = runs.length > 0 && runs.every((run) => run.closed) && current === previous;
+      previous = current;
+      return settled ? runs.map((run) => run.runId) : undefined;
+    }, timeoutMs, `the runs of ${workflowId} to settle`);
+  }
+
+  /** How many runs Temporal holds for this harness's workflow ids, once two polls a moment apart agree. */
+  async stableRunCount(): Promise<number> {
+    let previous = -1;
+    return eventually(async () => {
+      const { count } = await this.client.workflow.count(`WorkflowId STARTS_WITH "${this.config.temporal.workflowIdPrefix}"`);
+      const stable = count === previous;
+      previous = count;
+      return stable ? count : undefined;
+    }, 30_000, 'the run count to settle');
+  }
+
+  /**
+   * The workflow ids (one entry per run) of this harness's runs that match, once `expected`
+   * of them exist, all are closed, and two polls a moment apart agree.
+   */
+  async settledRunIds(match: (workflowId: string) => boolean, expected: number, timeoutMs = 60_000): Promise<string[]> {
+    let previous = '';
+    return eventually(async () => {
+      const runs: { id: string; closed: boolean }[] = [];
+      for await (const run of this.client.workflow.list({ query: `WorkflowId STARTS_WITH "${this.config.temporal.workflowIdPrefix}"` })) {
+        if (match(run.workflowId)) runs.push({ id: run.workflowId, closed: run.status.name !== 'RUNNING' });
+      }
+      const current = runs.map((run) => run.id).sort().join(',');
+      const settled = runs.length >= expected && runs.every((run) => run.closed) && current === previous;
+      previous = current;
+      return settled ? runs.map((run) => run.id) : undefined;
+    }, timeoutMs, 'the runs to settle');
   }
 
   async close(): Promise<void> {

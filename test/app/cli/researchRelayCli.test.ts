@@ -66,11 +66,11 @@ describe('the research-relay CLI', () => {
   });
 
   it('watch streams results as JSON lines as they arrive', async () => {
-    const watcher = startCli(['watch', '--json', '--request-id', 'watched'], harness.env);
+    // --from-beginning: the watcher cannot miss the result however long it takes to join.
+    const watcher = startCli(['watch', '--json', '--request-id', 'watched', '--from-beginning'], harness.env);
     let output = '';
     watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 3000)); // let the watcher join before the result exists
       await harness.request('watched', 'Is anybody watching?', { maxSearches: 1 });
       const line = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no line from watch: ${output}`)), 60_000);

@@ -54,13 +54,11 @@ describe('a research request on Kafka', () => {
     for (let i = 0; i < 3; i += 1) await harness.request('thrice', 'What is an idempotency key?', { maxSearches: 2 });
     await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'thrice');
     await eventually(() => harness.outcomes.filter((o) => 'requestId' in o && o.requestId === 'thrice').length === 3 || undefined, 30_000, 'three acknowledged deliveries');
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // room for a wrong second result to show up
-    assert.equal(harness.recorder.on(harness.config.topics.completed).filter((r) => r.key === 'thrice').length, 1);
-    const runs = await eventually(async () => {
-      const found = await harness.runsOf(harness.workflowId('thrice'));
-      return found.length > 0 ? found : undefined;
-    });
+    // Settled: all three deliveries are acknowledged and the one run has closed, so no later
+    // result can appear (a second result would need a second run).
+    const runs = await harness.settledRuns(harness.workflowId('thrice'));
     assert.equal(runs.length, 1);
+    assert.equal(harness.recorder.on(harness.config.topics.completed).filter((r) => r.key === 'thrice').length, 1);
   });
 
   it('dead-letters not-JSON, schema-violating, oversize and keyless values with their original bytes and reason, and carries on', async () => {
