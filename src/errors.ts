@@ -4,6 +4,9 @@ import type { DeadLetterReason } from './contracts/deadLetterRecord';
  * Every error research-relay raises on purpose. Each says whether trying again can help:
  * the ingest loop dead-letters only non-retryable errors that are the message's own fault,
  * and activities turn non-retryable errors into non-retryable Temporal failures.
+ *
+ * @example
+ * if (error instanceof RelayError && !error.retryable) giveUp(error);
  */
 export abstract class RelayError extends Error {
   abstract readonly retryable: boolean;
@@ -14,7 +17,12 @@ export abstract class RelayError extends Error {
   }
 }
 
-/** A bad environment variable; the message names it. */
+/**
+ * A bad environment variable; the message names it.
+ *
+ * @example
+ * try { loadRelayConfig(process.env); } catch (error) { if (error instanceof ConfigurationError) console.error(error.problems); }
+ */
 export class ConfigurationError extends RelayError {
   readonly retryable = false;
 
@@ -29,7 +37,12 @@ export class ConfigurationError extends RelayError {
 /** Why an incoming request cannot become a workflow; these reasons go to the DLQ. */
 export type InvalidRequestReason = DeadLetterReason;
 
-/** The message itself is unusable: it is dead-lettered with this reason, never retried. */
+/**
+ * The message itself is unusable: it is dead-lettered with this reason, never retried.
+ *
+ * @example
+ * if (error instanceof InvalidRequestError) console.log(error.reason, error.location.offset); // 'not-json', '42'
+ */
 export class InvalidRequestError extends RelayError {
   readonly retryable = false;
 
@@ -42,7 +55,12 @@ export class InvalidRequestError extends RelayError {
   }
 }
 
-/** Temporal could not be reached or refused for now (throttling, shutdown): back off and retry. */
+/**
+ * Temporal could not be reached or refused for now (throttling, shutdown): back off and retry.
+ *
+ * @example
+ * if (error instanceof TemporalUnavailableError) await sleep(1000); // and try again
+ */
 export class TemporalUnavailableError extends RelayError {
   readonly retryable = true;
 }
@@ -50,6 +68,9 @@ export class TemporalUnavailableError extends RelayError {
 /**
  * Temporal refused a start for good (INVALID_ARGUMENT: e.g. a payload over its size limit):
  * the same start can never succeed, so the request is dead-lettered as `start-rejected`.
+ *
+ * @example
+ * if (error instanceof StartRejectedError) console.log(`${error.workflowId} can never start: ${error.message}`);
  */
 export class StartRejectedError extends RelayError {
   readonly retryable = false;
@@ -63,7 +84,12 @@ export class StartRejectedError extends RelayError {
   }
 }
 
-/** The model's answer did not match its schema even after the allowed attempts. */
+/**
+ * The model's answer did not match its schema even after the allowed attempts.
+ *
+ * @example
+ * if (error instanceof ModelOutputInvalidError) console.log(error.agent, error.model, error.message);
+ */
 export class ModelOutputInvalidError extends RelayError {
   readonly retryable = false;
 
@@ -77,7 +103,12 @@ export class ModelOutputInvalidError extends RelayError {
   }
 }
 
-/** The LLM endpoint failed in a way a later attempt may not (429, 5xx, timeouts are retryable). */
+/**
+ * The LLM endpoint failed in a way a later attempt may not (429, 5xx, timeouts are retryable).
+ *
+ * @example
+ * if (error instanceof ModelRequestError && error.retryable) await sleep(error.retryAfterMs ?? 1000);
+ */
 export class ModelRequestError extends RelayError {
   constructor(
     readonly agent: string,
@@ -92,12 +123,22 @@ export class ModelRequestError extends RelayError {
   }
 }
 
-/** Kafka refused or timed out a publish; a later attempt may succeed. */
+/**
+ * Kafka refused or timed out a publish; a later attempt may succeed.
+ *
+ * @example
+ * if (error instanceof PublishError) console.log('Kafka refused the result for now; it will be retried');
+ */
 export class PublishError extends RelayError {
   readonly retryable = true;
 }
 
-/** True for errors a later attempt can fix; unknown errors count as retryable (infrastructure). */
+/**
+ * True for errors a later attempt can fix; unknown errors count as retryable (infrastructure).
+ *
+ * @example
+ * catch (error) { if (isRetryable(error)) scheduleRetry(); else deadLetter(error); }
+ */
 export function isRetryable(error: unknown): boolean {
   return error instanceof RelayError ? error.retryable : true;
 }

@@ -29,6 +29,10 @@ export interface DeadLetterFilter {
 /**
  * Reads the DLQ as it is now (from its low to its high watermark) with a throwaway consumer
  * group that is deleted afterwards, so listing leaves no trace.
+ *
+ * @example
+ * const letters = await readDeadLetters(kafka, loadRelayConfig(process.env), { reason: 'schema-violation' });
+ * for (const letter of letters) console.log(letter.source.offset, letter.reason, letter.detail);
  */
 export async function readDeadLetters(kafka: Kafka, config: RelayConfig, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
   const topic = config.topics.deadLetter;

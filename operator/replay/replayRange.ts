@@ -6,6 +6,10 @@ export type ReplayBound = { readonly kind: 'beginning' } | { readonly kind: 'end
 /**
  * Parses `--from` / `--to`: `beginning`, `end`, an ISO 8601 time, or `partition:offset,...`
  * (partitions left out start at the beginning / end at the current end).
+ *
+ * @example
+ * parseReplayBound('2026-11-24T00:00:00Z', '--from'); // { kind: 'time', at: Date }
+ * parseReplayBound('0:120,1:95', '--from');           // { kind: 'offsets', offsets: Map { 0 → '120', 1 → '95' } }
  */
 export function parseReplayBound(text: string, flag: string): ReplayBound {
   if (text === 'beginning') return { kind: 'beginning' };

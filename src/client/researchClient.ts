@@ -43,6 +43,15 @@ export interface ResearchClient {
   close(): Promise<void>;
 }
 
+/**
+ * Creates the typed client of upstream producers and result subscribers; options default to the KAFKA_* and TOPIC_* variables.
+ *
+ * @example
+ * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
+ * const { requestId } = await client.request({ query: 'How do heat pumps perform in cold climates?' });
+ * const result = await client.waitForResult(requestId, { timeoutMs: 600_000 });
+ * await client.close();
+ */
 export function createResearchClient(options: ResearchClientOptions = {}): ResearchClient {
   const defaults = loadRelayConfig(options.brokers ? { ...process.env, KAFKA_BROKERS: options.brokers.join(',') } : process.env);
   const kafka: Kafka = options.kafka ?? createKafka(

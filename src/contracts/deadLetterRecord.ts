@@ -4,6 +4,9 @@ import { z } from 'zod';
  * A dead-lettered request on `research.requested.dlq`: the original key, value bytes and
  * headers unchanged, plus these headers. `dlq redrive` takes a letter through the intake path
  * again (after a fix) and starts its run.
+ *
+ * @example
+ * const reason = message.headers?.[deadLetterHeaderNames.reason]?.toString(); // e.g. 'not-json'
  */
 export const deadLetterHeaderNames = {
   reason: 'dlq.reason',

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
-/** CloudEvents `type` of a finished research run, version 1. */
+/**
+ * CloudEvents `type` of a finished research run, version 1.
+ *
+ * @example
+ * if (headers.ce_type === researchCompletedType) handleCompleted(JSON.parse(value));
+ */
 export const researchCompletedType = 'research.completed.v1';
 
 export const searchOutcomeSchema = z.object({
@@ -23,6 +28,10 @@ export const researchReportSchema = z.object({
 /**
  * `research.completed` (key = requestId). `eventId` is derived from the workflow id and run
  * id, so a publish retried by Temporal carries the same id: subscribers dedupe on it.
+ *
+ * @example
+ * const event = researchCompletedSchema.parse(JSON.parse(message.value.toString()));
+ * console.log(event.requestId, event.report.shortSummary, event.usage.total.estimatedCostUsd);
  */
 export const researchCompletedSchema = resultEnvelopeSchema.extend({
   report: researchReportSchema,

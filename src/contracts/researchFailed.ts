@@ -2,13 +2,24 @@ import { z } from 'zod';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
-/** CloudEvents `type` of a research run that ended without a report, version 1. */
+/**
+ * CloudEvents `type` of a research run that ended without a report, version 1.
+ *
+ * @example
+ * if (headers.ce_type === researchFailedType) handleFailed(JSON.parse(value));
+ */
 export const researchFailedType = 'research.failed.v1';
 
 export const researchStageSchema = z.enum(['plan', 'search', 'write', 'publish']);
 export type ResearchStage = z.infer<typeof researchStageSchema>;
 
-/** `research.failed` (key = requestId): the stage that failed and why, never a secret. */
+/**
+ * `research.failed` (key = requestId): the stage that failed and why, never a secret.
+ *
+ * @example
+ * const failed = researchFailedSchema.parse(JSON.parse(message.value.toString()));
+ * console.log(failed.requestId, 'failed at', failed.stage, failed.error.type, failed.cancelled);
+ */
 export const researchFailedSchema = resultEnvelopeSchema.extend({
   stage: researchStageSchema,
   cancelled: z.boolean(),

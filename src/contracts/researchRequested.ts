@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { requestIdSchema } from './requestId';
 
-/** CloudEvents `type` of a research request, version 1. */
+/**
+ * CloudEvents `type` of a research request, version 1.
+ *
+ * @example
+ * headers: { ce_type: researchRequestedType } // 'research.requested.v1'
+ */
 export const researchRequestedType = 'research.requested.v1';
 
 const metadataSchema = z

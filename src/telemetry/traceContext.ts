@@ -30,7 +30,13 @@ const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** The spec's bounds: at most 32 list members; 512 characters is what every vendor must carry. */
 export const tracestateLimits = { members: 32, characters: 512, memberCharacters: 128 } as const;
 
-/** Parses a version-00 `traceparent`; undefined for anything invalid (all-zero ids included). */
+/**
+ * Parses a version-00 `traceparent`; undefined for anything invalid (all-zero ids included).
+ *
+ * @example
+ * parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+ * // { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true }
+ */
 export function parseTraceparent(text: string | undefined): ParsedTraceparent | undefined {
   const match = traceparentPattern.exec(text?.trim().toLowerCase() ?? '');
   const [, traceId, spanId, flags] = match ?? [];
@@ -67,7 +73,13 @@ export function traceContextOf(traceparent: string | undefined, tracestate?: str
   return { traceparent: formatTraceparent(parsed), traceId: parsed.traceId, ...(bounded ? { tracestate: bounded } : {}) };
 }
 
-/** A fresh, sampled trace (where no tracing SDK provides one). */
+/**
+ * A fresh, sampled trace (where no tracing SDK provides one).
+ *
+ * @example
+ * const trace = newTraceContext();
+ * await client.request({ query, traceparent: trace.traceparent });
+ */
 export function newTraceContext(): TraceContext {
   const traceId = randomHex(16);
   return { traceparent: formatTraceparent({ traceId, spanId: randomHex(8), sampled: true }), traceId };
