@@ -90,10 +90,13 @@ export default tseslint.config(
           noDevImports,
           { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
           {
-            group: ['**/src/kafka/*', '**/src/llm/*', '**/src/search/*', '**/src/intake/*', '**/src/client/*', '**/src/temporal/*', '**/src/telemetry/*', '!**/src/telemetry/traceContext', '**/app/**', '**/operator/**', '**/consumers/**'],
+            // An allow-list: of src/, workflow code may use the contracts and the trace-context
+            // module; anything else of src/ (logging, config, clients) only as types.
+            regex: '(^|/)src/(?!contracts/|telemetry/traceContext$)',
             allowTypeImports: true,
-            message: 'No I/O modules in workflow code.',
+            message: 'Workflow code uses only src/contracts and src/telemetry/traceContext (other modules as types only).',
           },
+          { group: ['**/app/**', '**/operator/**', '**/consumers/**'], message: 'No I/O modules in workflow code.' },
         ],
       }],
     },

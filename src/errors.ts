@@ -29,8 +29,9 @@ export class ConfigurationError extends RelayError {
   constructor(
     message: string,
     readonly problems: readonly string[],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

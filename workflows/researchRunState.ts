@@ -23,6 +23,11 @@ export class ResearchRunState {
 
   constructor(private readonly traceId: string) {}
 
+  /** Starts the current stage's clock again (the stage's real work begins now). */
+  restartStageClock(): void {
+    this.stageStartedAt = Date.now();
+  }
+
   /** Moves to the next stage and records how long the previous one took. */
   enter(stage: ResearchStage): void {
     const elapsed = Date.now() - this.stageStartedAt;

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -48,7 +49,8 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   const state = new ResearchRunState(input.trace.traceId);
   setHandler(researchProgressQuery, () => state.progress());
   try {
-    const settings = await workerSettings.runSettings();
+    const settings = await runSettings(input);
+    state.restartStageClock();
     const agents = agentActivities(settings);
     const searches = await plan(agents, input, state);
     const searched = await search(agents, searches, settings.searchConcurrency, state);
@@ -77,6 +79,25 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
 
 /** The worker's run settings, read through a local activity so that replay sees the same values. */
 const workerSettings = proxyLocalActivities<Pick<ResearchActivities, 'runSettings'>>({ startToCloseTimeout: '10 seconds' });
+
+/**
+ * The settings of this run. Runs started by 0.1.0 carried them in their input and have no
+ * local-activity marker in their history: they keep their own (the patch marker tells the two
+ * apart on replay), so an upgrade never strands a run in a nondeterminism error.
+ */
+async function runSettings(input: ParsedResearchWorkflowInput): Promise<RunSettings> {
+  if (patched(workerRunSettingsPatch)) return workerSettings.runSettings();
+  const legacy = input.tuning;
+  return {
+    searchConcurrency: legacy?.searchConcurrency ?? 5,
+    llmActivityTimeoutMs: legacy?.llmActivityTimeoutMs ?? 600_000,
+    llmActivityAttempts: legacy?.llmAttempts ?? 4,
+    llmRetryInitialMs: legacy?.llmInitialRetryMs ?? 2000,
+  };
+}
+
+/** Marks runs that read their settings from the worker (0.2.0 on). Remove once no 0.1.0 run is open. */
+const workerRunSettingsPatch = 'worker-run-settings';
 
 /** Publishing retries until Kafka takes the event (for up to a day): a result is never dropped. */
 const publisher = proxyActivities<Publisher>({

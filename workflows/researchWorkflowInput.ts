@@ -15,6 +15,14 @@ export const researchWorkflowInputSchema = z.object({
   trace: traceContextSchema,
   /** Where the request was read, for the record. */
   source: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() }).optional(),
+  /**
+   * Only in runs started by 0.1.0, whose starter chose the run settings; read by those runs
+   * alone, so they replay as they ran. New runs take their settings from the worker.
+   */
+  tuning: z
+    .object({ searchConcurrency: z.number().int(), llmAttempts: z.number().int(), llmInitialRetryMs: z.number().int(), llmActivityTimeoutMs: z.number().int() })
+    .partial()
+    .optional(),
 });
 
 export type ResearchWorkflowInput = z.input<typeof researchWorkflowInputSchema>;

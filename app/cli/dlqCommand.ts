@@ -32,8 +32,10 @@ export async function dlqCommand(args: string[], context: CliContext): Promise<n
   if (action === 'list') return listDeadLetters(context, filter, limit, values.json ?? false);
   if (action === 'redrive') {
     const dryRun = values['dry-run'] ?? false;
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
     const temporal = await context.temporal();
-    const result = await redriveDeadLetters({ kafka: context.kafka(), temporal, config: context.config, logger: context.logger }, filter, { dryRun });
+    const result = await redriveDeadLetters({ kafka: context.kafka(), temporal, config: context.config, logger: context.logger, filter, dryRun, signal: stop.signal });
     printRedrive(result, dryRun, values.json ?? false);
     return 0;
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { connectTemporalClient, type TemporalClientHandle } from '../../src/temporal/temporalClient';
+import { checkTemporalSettings } from '../../src/temporal/temporalSettingsCheck';
 import { resolveModelAccess, type ModelAccess } from './modelAccess';
 import { createResearchWorker } from './researchWorker';
 
@@ -116,6 +117,7 @@ export class RelayService {
 
   private async startConsumer(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
     const temporal = (this.parts.temporal = await connectTemporalClient(options.config.temporal));
+    await checkTemporalSettings(temporal.client, options.config.temporal);
     this.parts.consumer = new IngestConsumer({
       kafka,
       temporal: temporal.client,

@@ -1,9 +1,28 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import type { RelayConfig } from '../../src/config/relayConfig';
-import { RequestIntake, type IntakeMode } from '../../src/intake/requestIntake';
-import type { Logger } from '../../src/logging/logger';
+import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
+import { operatorAttempts, RequestIntake, type IntakeMode, type IntakeOutcome } from '../../src/intake/requestIntake';
+import { createKafka } from '../../src/kafka/kafkaClient';
+import { silentLogger, type Logger } from '../../src/logging/logger';
+import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
+import { relayTracer } from '../../src/telemetry/tracer';
+import { connectTemporalClient } from '../../src/temporal/temporalClient';
 import { readDeadLetters, type DeadLetter, type DeadLetterFilter } from './deadLetterReader';
+
+export interface RedriveOptions {
+  /** Default: built from `config` (KAFKA_* variables). */
+  readonly kafka?: Kafka;
+  /** Default: connected from `config` (TEMPORAL_* variables), closed at the end. */
+  readonly temporal?: Client;
+  /** Default: loadRelayConfig(process.env) — the fix (a raised limit, …) is in this configuration. */
+  readonly config?: RelayConfig;
+  readonly logger?: Logger;
+  readonly filter?: DeadLetterFilter;
+  /** Say what would start; start nothing. */
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+}
 
 export interface RedriveResult {
   /** Letters whose runs started now (in a dry run: would start). */
@@ -23,31 +42,53 @@ const redriveMode: IntakeMode = { conflict: 'use-existing', deadLetters: 'leave'
  * Takes matching dead letters through the intake path again after a fix (a raised size
  * limit, an accepted event type, a repaired producer): a letter that now decodes starts its
  * run — idempotently, so redriving twice is harmless — and one that still fails is reported
- * with its reason and left where it is.
+ * with its reason and left where it is. Each run joins the trace of the request it came from.
  *
  * @example
- * const result = await redriveDeadLetters({ kafka, temporal, config, logger }, { reason: 'too-large' });
+ * const result = await redriveDeadLetters({ filter: { reason: 'too-large' } });
  * console.log(`${result.started.length} started, ${result.stillInvalid.length} still invalid`);
  */
-export async function redriveDeadLetters(
-  deps: { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger },
-  filter: DeadLetterFilter = {},
-  options: { dryRun?: boolean; signal?: AbortSignal } = {},
-): Promise<RedriveResult> {
-  const letters = await readDeadLetters(deps.kafka, deps.config, filter);
+export async function redriveDeadLetters(options: RedriveOptions = {}): Promise<RedriveResult> {
+  const config = options.config ?? loadRelayConfig(process.env);
+  const logger = options.logger ?? silentLogger;
+  const kafka = options.kafka ?? createKafka(config.kafka, logger, 'redrive');
+  const owned = options.temporal ? undefined : await connectTemporalClient(config.temporal);
+  try {
+    const temporal = options.temporal ?? (owned as { client: Client }).client;
+    return await redriveWith({ ...options, kafka, temporal, config, logger });
+  } finally {
+    await owned?.close();
+  }
+}
+
+async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger }): Promise<RedriveResult> {
+  const letters = await readDeadLetters(options.kafka, options.config, options.filter ?? {});
   const unique = uniqueBySource(letters);
-  const intake = new RequestIntake({ temporal: deps.temporal, config: deps.config, logger: deps.logger });
+  const intake = new RequestIntake({ temporal: options.temporal, config: options.config, logger: options.logger });
   const mode: IntakeMode = options.dryRun ? { ...redriveMode, deadLetters: 'count' } : redriveMode;
   const signal = options.signal ?? new AbortController().signal;
   const result: RedriveResult = { started: [], existing: [], stillInvalid: [], duplicates: letters.length - unique.length };
   for (const letter of unique) {
-    const outcome = await intake.admit(originalRecord(letter), letter.source, mode, { signal, canContinue: () => !signal.aborted });
+    const control = { signal, canContinue: () => !signal.aborted, maxAttempts: operatorAttempts };
+    const outcome = await inRedriveSpan(letter, () => intake.admit(originalRecord(letter), letter.source, mode, control));
     if (!outcome) break;
     if (outcome.kind === 'started') result.started.push(letter);
     else if (outcome.kind === 'duplicate') result.existing.push(letter);
     else if (outcome.kind === 'dead-lettered') result.stillInvalid.push({ letter, reason: outcome.reason, detail: outcome.detail });
   }
   return result;
+}
+
+/** A `research.redrive` span continuing the trace of the request the letter holds. */
+function inRedriveSpan(letter: DeadLetter, run: () => Promise<IntakeOutcome | undefined>): Promise<IntakeOutcome | undefined> {
+  const attributes = { 'messaging.system': 'kafka', 'research.redrive.source': `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}` };
+  return relayTracer().startActiveSpan('research.redrive', { kind: SpanKind.CONSUMER, attributes }, otelContextFromHeaders(letter.raw.headers), async (span) => {
+    try {
+      return await run();
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /** Each source record once, even if it was dead-lettered more than once. */

@@ -4,7 +4,7 @@ import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { RateLimiter } from '../../src/concurrency/rateLimiter';
 import type { RelayConfig } from '../../src/config/relayConfig';
 import type { MessageLocation } from '../../src/intake/requestDecoder';
-import type { IntakeControl, IntakeMode, IntakeOutcome, RequestIntake } from '../../src/intake/requestIntake';
+import { operatorAttempts, type IntakeControl, type IntakeMode, type IntakeOutcome, type RequestIntake } from '../../src/intake/requestIntake';
 import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
 import type { Logger } from '../../src/logging/logger';
 import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
@@ -117,7 +117,12 @@ export class RangeReplay {
     const committer = this.settings.dryRun ? undefined : new ReplayCommitter(consumer, batch.topic, batch.partition, JSON.stringify(this.settings.layout.plan));
     const firstOffset = inRange[0]?.offset;
     if (committer && firstOffset !== undefined) await committer.storePlan(firstOffset);
-    const control: IntakeControl = { signal: this.abort.signal, canContinue: () => !this.abort.signal.aborted && payload.isRunning(), heartbeat: () => payload.heartbeat() };
+    const control: IntakeControl = {
+      signal: this.abort.signal,
+      canContinue: () => !this.abort.signal.aborted && payload.isRunning(),
+      heartbeat: () => payload.heartbeat(),
+      maxAttempts: operatorAttempts,
+    };
     // Starts can wait on backoff or the rate limit: keep the group session alive meanwhile.
     const interval = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
     try {

@@ -1,3 +1,4 @@
+import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
@@ -5,7 +6,7 @@ import type { ResearchRequested } from '../contracts/researchRequested';
 import { InvalidRequestError, isRetryable, StartRejectedError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../retry/backoff';
-import { activeTraceContext, newTraceContext, traceContextFromHeaders, type TraceContext } from '../telemetry/traceContext';
+import { activeTraceContext, newTraceContext, otelContextOf, traceContextFromHeaders, type TraceContext } from '../telemetry/traceContext';
 import { runExists } from '../temporal/runExists';
 import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
@@ -41,11 +42,19 @@ export interface IntakeMode {
   readonly beforeStart?: () => Promise<void>;
 }
 
+/** Attempts per step for operator tools (about 80 s of backoff), after which a record counts as an error. */
+export const operatorAttempts = 10;
+
 /** The caller's loop: whether to keep retrying, the abort of a shutdown, a heart-beat while waiting. */
 export interface IntakeControl {
   readonly signal: AbortSignal;
   readonly canContinue: () => boolean;
   readonly heartbeat?: () => Promise<void>;
+  /**
+   * Attempts of one step before a retryable error is given up on and thrown (operator tools:
+   * an operator waits for an answer); unbounded for live ingest, which must never skip a record.
+   */
+  readonly maxAttempts?: number;
 }
 
 export interface IntakeDependencies {
@@ -91,8 +100,11 @@ export class RequestIntake {
   private async start(message: KafkaMessage, request: ResearchRequested, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
     const trace = traceFor(message, mode);
     const start = { request, trace, location, conflict: mode.conflict, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}) };
+    // The start (and its StartWorkflow span) joins the run's trace even where no span is
+    // active (telemetry off, redrive): the worker's spans then continue the same trace.
+    const parent = otelTrace.getSpan(otelContext.active()) ? otelContext.active() : otelContextOf(trace);
     try {
-      const outcome = await this.untilDone(() => startResearchRun(this.deps.temporal, this.deps.config.temporal, start), 'workflow start', location, control);
+      const outcome = await this.untilDone(() => otelContext.with(parent, () => startResearchRun(this.deps.temporal, this.deps.config.temporal, start)), 'workflow start', location, control);
       return outcome && { kind: outcome.kind, requestId: request.requestId, workflowId: outcome.workflowId };
     } catch (error) {
       if (!(error instanceof StartRejectedError)) throw error;
@@ -116,7 +128,7 @@ export class RequestIntake {
     try {
       return await retryWithBackoff(step, {
         policy: this.deps.backoff ?? defaultBackoff,
-        shouldRetry: (error) => isRetryable(error) && control.canContinue(),
+        shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,
         whileWaiting: () => control.heartbeat?.(),
         onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...location }),

@@ -15,8 +15,8 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 
 export interface RetryOptions {
   readonly policy?: BackoffPolicy;
-  /** Whether the error is worth another attempt; others are thrown at once. */
-  readonly shouldRetry: (error: unknown) => boolean;
+  /** Whether the error of attempt number `attempt` (1-based) is worth another attempt; others are thrown at once. */
+  readonly shouldRetry: (error: unknown, attempt: number) => boolean;
   /** Stops the retries: the last error is thrown as soon as the signal aborts. */
   readonly signal?: AbortSignal;
   /** Called before each wait (logging, metrics). */
@@ -37,7 +37,7 @@ export async function retryWithBackoff<T>(operation: (attempt: number) => Promis
     try {
       return await operation(attempt);
     } catch (error) {
-      if (!options.shouldRetry(error) || options.signal?.aborted) throw error;
+      if (!options.shouldRetry(error, attempt) || options.signal?.aborted) throw error;
       const delay = backoffDelay(policy, attempt);
       options.onRetry?.(error, attempt, delay);
       await waitWhile(delay, options.signal, options.whileWaiting);

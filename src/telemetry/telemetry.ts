@@ -1,3 +1,6 @@
+import { context, propagation } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
@@ -42,6 +45,11 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
   const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'research-relay' }));
   if (['true', '1'].includes((env.OTEL_SDK_DISABLED ?? '').toLowerCase())) {
+    // No spans, but trace context still travels: a run started from a request's traceparent
+    // carries it into Temporal's header, so the worker's spans join the request's trace. Both
+    // the propagator and a context manager are needed (without one, context.with() is a no-op).
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     current = disabledTelemetry(resource);
     return current;
   }

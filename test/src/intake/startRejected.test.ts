@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { RelayService } from '../../../app/service/relayService';
+import { ConfigurationError } from '../../../src/errors';
 import { silentLogger } from '../../../src/logging/logger';
 import { eventually } from '../../support/eventually';
 import { PipelineHarness } from '../../support/pipelineHarness';
@@ -57,5 +58,18 @@ describe('a start that Temporal refuses for good', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('a task queue name the server refuses stops the consumer at start-up, naming the variable, instead of dead-lettering every request', async () => {
+    const before = await harness.topicEnd(harness.config.topics.deadLetter);
+    await assert.rejects(
+      RelayService.start({
+        config: { ...harness.config, temporal: { ...harness.config.temporal, address: strict.address, taskQueue: 'q'.repeat(50) } },
+        logger: silentLogger,
+        roles: { consumer: true, worker: false },
+      }),
+      (error: unknown) => error instanceof ConfigurationError && /TEMPORAL_TASK_QUEUE/.test(error.message) && /length exceeds limit/.test(error.message),
+    );
+    assert.equal(await harness.topicEnd(harness.config.topics.deadLetter), before, 'nothing was dead-lettered');
   });
 });

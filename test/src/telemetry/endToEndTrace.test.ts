@@ -5,6 +5,7 @@ import type { ResearchClient } from '../../../src/client/researchClient';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { OtlpTraceReceiver, type ReceivedSpan } from '../../support/otlpTraceReceiver';
 import { eventually } from '../../support/eventually';
+import { runCli } from '../../support/cliRunner';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
 // dynamically, after startTelemetry().
@@ -131,5 +132,23 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
       delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
     }
     assert.ok(!JSON.stringify(receiver.spans.map((span) => span.attributes)).includes(secret), 'the API key is in no attribute');
+  });
+
+  it('a request redriven from the DLQ by the CLI, with the CLI’s own telemetry off, runs in the request’s own trace', async () => {
+    const oversize = JSON.stringify({ requestId: 'redriven', query: 'Does a redriven run keep its trace?', maxSearches: 1, padding: 'y'.repeat(5000) });
+    await harness.produceRaw('redriven', oversize, { ce_type: 'research.requested.v1' });
+    const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (r) => r.key === 'redriven');
+    // The request's trace: the one its producer's send span wrote into the record.
+    const traceId = letter?.headers.traceparent?.split('-')[1] ?? '';
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    const redrive = await runCli(['dlq', 'redrive', '--where', 'key=redriven'], { ...harness.env, INGEST_MAX_MESSAGE_BYTES: '65536', OTEL_SDK_DISABLED: 'true' });
+    assert.equal(redrive.code, 0, redrive.stderr);
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'redriven');
+    assert.equal((JSON.parse(record?.value.toString() ?? '{}') as { traceId?: string }).traceId, traceId, 'the result names the request’s trace');
+    // The worker's spans (in this process, exported) continue the trace the CLI started the run in.
+    await eventually(async () => {
+      await telemetry.flush();
+      return receiver.trace(traceId).some((span) => span.name === 'RunWorkflow:ResearchWorkflow') || undefined;
+    }, 30_000, 'the run’s workflow span in the request’s trace');
   });
 });

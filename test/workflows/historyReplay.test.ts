@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
+import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
+
+const histories = path.join(__dirname, 'histories');
+
+describe('ResearchWorkflow replays the histories of earlier releases', () => {
+  // A run started by an earlier release must go on after an upgrade: replaying its history on
+  // today's workflow code raises no nondeterminism error.
+  for (const file of fs.readdirSync(histories).filter((name) => name.endsWith('.json'))) {
+    it(`replays ${file} (a run started by ${file.replace(/^researchWorkflow-|\.json$/g, '')}) without a nondeterminism error`, async () => {
+      installQuietTemporalRuntime();
+      const history: unknown = JSON.parse(fs.readFileSync(path.join(histories, file), 'utf8'));
+      const bundle = await sharedWorkflowBundle();
+      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history));
+    });
+  }
+});
