@@ -23,7 +23,6 @@ export interface RelayServiceOptions {
   readonly backoff?: BackoffPolicy;
   /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
   readonly workflowBundle?: { code: string };
-  readonly prices?: PriceTable;
 }
 
 interface ServiceParts {
@@ -102,7 +101,7 @@ export class RelayService {
       openai: models.openai,
       searchProvider: models.searchProvider,
       producer,
-      prices: options.prices ?? PriceTable.fromEnv(),
+      prices: PriceTable.fromEnv(),
       models: models.models,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     });
