@@ -16,7 +16,7 @@ Options:
   --to BOUND              where to stop (default: the end of each partition now)
   --where metadata.K=V    only requests whose metadata matches (repeatable; all must match)
   --mode MODE             skip-existing (default: never a second run for a request) or
-                          rerun (fresh runs research-<id>-r<epoch>; results carry the epoch)
+                          rerun (fresh runs research-<id>~r<epoch>; results carry the epoch)
   --epoch N               the rerun epoch (default: a number derived from the replay id)
   --dry-run               count what would happen; start, write and commit nothing
   --rate N/s              at most N starts per second

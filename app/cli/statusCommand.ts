@@ -11,7 +11,7 @@ export const statusUsage = `Usage: research-relay status <requestId> [options]
 Shows a request's run: its state, current stage, searches, trace id and Temporal UI link.
 
 Options:
-  --epoch N     the run of a rerun epoch (research-<id>-r<N>)
+  --epoch N     the run of a rerun epoch (research-<id>~r<N>)
   --json        machine-readable output
   -h, --help`;
 

@@ -26,7 +26,7 @@ describe('rerun replays of 100 requests', () => {
     await harness.recorder.waitFor(harness.config.topics.completed, count, (r) => (JSON.parse(r.value.toString()) as { epoch?: number }).epoch === 5, 180_000);
     const events = completedWithEpoch(harness, 5);
     assert.equal(new Set(events.map((event) => event.requestId)).size, count);
-    assert.ok(events.every((event) => event.workflowId === harness.workflowId(`${event.requestId}-r5`)));
+    assert.ok(events.every((event) => event.workflowId === harness.workflowId(`${event.requestId}~r5`)));
   });
 
   it('a replay killed halfway and resumed runs every request exactly once (CLI)', async () => {
@@ -56,7 +56,7 @@ describe('rerun replays of 100 requests', () => {
     assert.ok(summary.total < count, `it went on from where it stopped (${summary.total} left)`);
     await harness.recorder.waitFor(harness.config.topics.completed, count, (r) => (JSON.parse(r.value.toString()) as { epoch?: number }).epoch === 9, 180_000);
     // Settled: every epoch-9 run has closed and the count holds across polls; one run per request.
-    const runs = await harness.settledRunIds((id) => id.endsWith('-r9'), count);
+    const runs = await harness.settledRunIds((id) => id.endsWith('~r9'), count);
     assert.equal(runs.length, count, 'one run per request, no duplicates');
     assert.equal(new Set(runs).size, count);
     const events = completedWithEpoch(harness, 9);
