@@ -24,10 +24,9 @@ export interface IngestConsumerOptions {
   readonly backoff?: BackoffPolicy;
   /** Called once per acknowledged record (metrics, benchmarks, tests). */
   readonly onOutcome?: (outcome: IngestOutcome) => void;
+  /** Records older than this are dead-lettered as `expired` (default: no limit). */
+  readonly maxAgeMs?: number;
 }
-
-/** Live ingest: every record goes to the DLQ or starts its run, attaching to a run still going. */
-const liveMode: IntakeMode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue' };
 
 /**
  * Kafka → Temporal: reads `research.requested` and takes every record through the intake path
@@ -39,6 +38,8 @@ export class IngestConsumer {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly intake: RequestIntake;
+  /** Live ingest: every record goes to the DLQ or starts its run, attaching to a run still going. */
+  private readonly mode: IntakeMode;
   private readonly limit: ConcurrencyLimit;
   private readonly abort = new AbortController();
   private stopping: Promise<void> | undefined;
@@ -56,6 +57,7 @@ export class IngestConsumer {
     const { temporal, logger, backoff } = options;
     this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, ...(backoff ? { backoff } : {}) });
     this.limit = new ConcurrencyLimit(config.ingestConcurrency);
+    this.mode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
   }
 
   /** Connects and starts consuming; resolves once the consumer runs. */
@@ -64,7 +66,8 @@ export class IngestConsumer {
     await this.producer.connect();
     this.producerConnected = true;
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: true });
+    // Only a group without committed offsets starts here; a known group goes on where it was.
+    await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: config.startPosition === 'earliest' });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
@@ -73,7 +76,7 @@ export class IngestConsumer {
       partitionsConsumedConcurrently: Math.max(1, Math.min(config.topicPartitions, 16)),
       eachBatch: (payload) => this.processBatch(payload),
     });
-    logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId });
+    logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
   }
 
   /**
@@ -141,7 +144,7 @@ export class IngestConsumer {
     const parent = otelContextFromHeaders(message.headers);
     return relayTracer().startActiveSpan(`${location.topic} process`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
       try {
-        const outcome = await this.intake.admit(message, location, liveMode, control);
+        const outcome = await this.intake.admit(message, location, this.mode, control);
         span.setAttribute('research.ingest.outcome', outcome ? outcomeLabel(outcome) : 'interrupted');
         if (!outcome || outcome.kind === 'filtered') return outcome !== undefined;
         this.options.logger.debug(outcome.kind, { ...location, ...('workflowId' in outcome ? { workflowId: outcome.workflowId } : {}) });

@@ -116,8 +116,10 @@ export class RelayService {
 
   private async startConsumer(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
     const temporal = (this.parts.temporal = await connectTemporalClient(options.config.temporal));
-    await checkTemporalSettings(temporal.client, options.config.temporal);
+    const { retentionMs } = await checkTemporalSettings(temporal.client, options.config.temporal);
+    const maxAgeMs = options.config.requestMaxAgeMs ?? retentionMs;
     this.parts.consumer = new IngestConsumer({
+      ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
       kafka,
       temporal: temporal.client,
       config: options.config,

@@ -25,6 +25,9 @@ const relayEnvSchema = z.object({
   // At most 900 KiB: a larger request would not fit Kafka's default 1 MiB record limit once
   // dead-lettered with its dlq.* headers, nor comfortably Temporal's 2 MB payload limit.
   INGEST_MAX_MESSAGE_BYTES: envInt(256, 921_600).default(65_536),
+  CONSUMER_START_POSITION: z.enum(['earliest', 'latest']).default('earliest'),
+  // Unset: the namespace's retention period, read from Temporal at start-up.
+  REQUEST_MAX_AGE_MS: envInt(1000, 3_153_600_000_000).optional(),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('research'),
@@ -96,6 +99,14 @@ export interface RelayConfig {
   readonly sessionTimeoutMs: number;
   readonly ingestConcurrency: number;
   readonly maxMessageBytes: number;
+  /** Where a consumer group without committed offsets starts: the topic's beginning or its end. */
+  readonly startPosition: 'earliest' | 'latest';
+  /**
+   * Live requests older than this (by record timestamp) are dead-lettered as `expired`, not
+   * run. Undefined: the namespace's retention period (past it Temporal no longer remembers
+   * the run, so an old request would run again).
+   */
+  readonly requestMaxAgeMs?: number;
   readonly temporal: TemporalSettings;
   readonly llm: LlmSettings;
   /** The worker's settings for every run it carries out. */
@@ -148,6 +159,8 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
     ingestConcurrency: e.INGEST_CONCURRENCY,
     maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
+    startPosition: e.CONSUMER_START_POSITION,
+    ...(e.REQUEST_MAX_AGE_MS !== undefined ? { requestMaxAgeMs: e.REQUEST_MAX_AGE_MS } : {}),
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

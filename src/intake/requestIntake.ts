@@ -38,6 +38,8 @@ export interface IntakeMode {
   readonly trace: 'continue' | 'new';
   /** Requests the caller wants (replay --where); the others end as `filtered`. */
   readonly accept?: (request: ResearchRequested) => boolean;
+  /** Live ingest: records older than this (by their timestamp) are dead-lettered as `expired`. */
+  readonly maxAgeMs?: number;
   /** Awaited once before a run is started (replay --rate). */
   readonly beforeStart?: () => Promise<void>;
 }
@@ -86,6 +88,8 @@ export class RequestIntake {
       if (!(error instanceof InvalidRequestError)) throw error;
       return this.deadLetter(message, error, mode, control);
     }
+    const expired = expiry(message, mode.maxAgeMs, location);
+    if (expired) return this.deadLetter(message, expired, mode, control);
     if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
     if (mode.deadLetters === 'count') {
@@ -138,6 +142,14 @@ export class RequestIntake {
       throw error;
     }
   }
+}
+
+/** An `expired` error when the record is older than the limit, else undefined. */
+function expiry(message: KafkaMessage, maxAgeMs: number | undefined, location: MessageLocation): InvalidRequestError | undefined {
+  const ageMs = Date.now() - Number(message.timestamp);
+  if (maxAgeMs === undefined || !(ageMs > maxAgeMs)) return undefined;
+  const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;
+  return new InvalidRequestError('expired', `the request is ${hours(ageMs)} old; requests older than ${hours(maxAgeMs)} are not run (REQUEST_MAX_AGE_MS, default the namespace's retention)`, location);
 }
 
 /** The trace a run joins: the active span's (which continues the producer's), else the record's, else a new one. */

@@ -5,11 +5,16 @@ import { ConfigurationError } from '../errors';
 /**
  * Asks Temporal once, at start-up, whether it accepts the configured namespace and task
  * queue. A setting it refuses would refuse every start: that is a configuration error to stop
- * on, never a reason to dead-letter requests one by one as `start-rejected`.
+ * on, never a reason to dead-letter requests one by one as `start-rejected`. Returns the
+ * namespace's retention period: how long Temporal remembers a closed run (and so dedupes).
  */
-export async function checkTemporalSettings(client: Client, settings: TemporalSettings): Promise<void> {
+export async function checkTemporalSettings(client: Client, settings: TemporalSettings): Promise<{ retentionMs: number | undefined }> {
   try {
     await client.workflowService.describeTaskQueue({ namespace: settings.namespace, taskQueue: { name: settings.taskQueue }, taskQueueType: 1 });
+    const { config } = await client.workflowService.describeNamespace({ namespace: settings.namespace });
+    const retention = config?.workflowExecutionRetentionTtl;
+    // seconds is an int64 (a Long object): through its decimal text.
+    return { retentionMs: retention?.seconds ? Number(String(retention.seconds)) * 1000 : undefined };
   } catch (error) {
     const grpc = isGrpcServiceError(error) ? error : undefined;
     // 3 INVALID_ARGUMENT (the task queue name), 5 NOT_FOUND (the namespace), 7/16 no permission.
