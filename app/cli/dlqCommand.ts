@@ -54,7 +54,8 @@ async function listDeadLetters(context: CliContext, filter: DeadLetterFilter, li
     for (const letter of shown) {
       console.log(`${letter.partition}:${letter.offset}  ${letter.reason}  key=${letter.key ?? '(none)'}  from ${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}  ${letter.deadLetteredAt}`);
       console.log(`    ${letter.detail.slice(0, 160)}`);
-      console.log(`    value (${letter.valueEncoding}): ${letter.value.slice(0, 120)}${letter.value.length > 120 ? '…' : ''}`);
+      if (letter.valueOmitted) console.log(`    value omitted (too large for the DLQ): ${letter.valueOmitted.size} bytes, sha256 ${letter.valueOmitted.sha256}; the original is at its source offset`);
+      else console.log(`    value (${letter.valueEncoding}): ${letter.value.slice(0, 120)}${letter.value.length > 120 ? '…' : ''}`);
     }
     console.log(`${shown.length} of ${letters.length} dead letters`);
   }

@@ -12,6 +12,8 @@ export interface DeadLetter {
   /** The original value: UTF-8 text when it is text, else base64. */
   readonly value: string;
   readonly valueEncoding: 'utf8' | 'base64';
+  /** Set when the DLQ could not hold the original value: fetch it from `source` by its size and digest. */
+  readonly valueOmitted?: { readonly size: number; readonly sha256: string };
   readonly reason: string;
   readonly detail: string;
   readonly source: { readonly topic: string; readonly partition: number; readonly offset: string };
@@ -85,6 +87,7 @@ function toDeadLetter(partition: number, message: KafkaMessage): DeadLetter {
     key: message.key?.toString('utf8'),
     value: isText ? utf8 : value.toString('base64'),
     valueEncoding: isText ? 'utf8' : 'base64',
+    ...(text[deadLetterHeaderNames.valueOmitted] ? { valueOmitted: { size: Number(text[deadLetterHeaderNames.valueSize] ?? 0), sha256: text[deadLetterHeaderNames.valueSha256] ?? '' } } : {}),
     reason: text[deadLetterHeaderNames.reason] ?? 'unknown',
     detail: text[deadLetterHeaderNames.detail] ?? '',
     source: {

@@ -69,6 +69,12 @@ async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: C
   const signal = options.signal ?? new AbortController().signal;
   const result: RedriveResult = { started: [], existing: [], stillInvalid: [], duplicates: letters.length - unique.length };
   for (const letter of unique) {
+    if (letter.valueOmitted) {
+      const { size, sha256 } = letter.valueOmitted;
+      const at = `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}`;
+      result.stillInvalid.push({ letter, reason: 'value-omitted', detail: `the letter holds no value; the original (${size} bytes, sha256 ${sha256}) is at ${at}` });
+      continue;
+    }
     const control = { signal, canContinue: () => !signal.aborted, maxAttempts: operatorAttempts };
     const outcome = await inRedriveSpan(letter, () => intake.admit(originalRecord(letter), letter.source, mode, control));
     if (!outcome) break;

@@ -15,6 +15,11 @@ export const deadLetterHeaderNames = {
   sourcePartition: 'dlq.source.partition',
   sourceOffset: 'dlq.source.offset',
   deadLetteredAt: 'dlq.time',
+  /** Set when the letter could not hold the original value (larger than the DLQ accepts). */
+  valueOmitted: 'dlq.value.omitted',
+  /** The original value's size in bytes and SHA-256 (hex), when the value was omitted. */
+  valueSize: 'dlq.value.size',
+  valueSha256: 'dlq.value.sha256',
 } as const;
 
 export const deadLetterHeadersSchema = z.object({
@@ -24,6 +29,9 @@ export const deadLetterHeadersSchema = z.object({
   [deadLetterHeaderNames.sourcePartition]: z.string().regex(/^\d+$/),
   [deadLetterHeaderNames.sourceOffset]: z.string().regex(/^\d+$/),
   [deadLetterHeaderNames.deadLetteredAt]: z.iso.datetime(),
+  [deadLetterHeaderNames.valueOmitted]: z.literal('too-large-for-the-dlq').optional(),
+  [deadLetterHeaderNames.valueSize]: z.string().regex(/^\d+$/).optional(),
+  [deadLetterHeaderNames.valueSha256]: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 export type DeadLetterHeaders = z.infer<typeof deadLetterHeadersSchema>;
