@@ -44,6 +44,13 @@ export class IngestConsumer {
   private readonly abort = new AbortController();
   private stopping: Promise<void> | undefined;
   private producerConnected = false;
+  private reportCrash!: (error: Error) => void;
+  /**
+   * Rejects when kafkajs gave up on the consumer for good (a crash it does not restart, e.g.
+   * INCONSISTENT_GROUP_PROTOCOL): the consumer then reads nothing more, so its owner must end
+   * the process (or start a new consumer) — it must not live on ingesting nothing.
+   */
+  readonly crashed = new Promise<never>((_resolve, reject) => (this.reportCrash = reject));
 
   constructor(private readonly options: IngestConsumerOptions) {
     const { kafka, config } = options;
@@ -57,6 +64,14 @@ export class IngestConsumer {
     const { temporal, logger, backoff } = options;
     this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, ...(backoff ? { backoff } : {}) });
     this.limit = new ConcurrencyLimit(config.ingestConcurrency);
+    // Nobody may be awaiting `crashed` yet: an unobserved rejection must not end the process by itself.
+    this.crashed.catch(() => undefined);
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.abort.signal.aborted) return;
+      const { error } = event.payload;
+      options.logger.error('ingest consumer crashed and will not restart', { error, groupId: config.consumerGroupId });
+      this.reportCrash(error instanceof Error ? error : new Error(String(error)));
+    });
     this.mode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
   }
 

@@ -70,6 +70,11 @@ export class RelayService {
     return this.workerRun ?? new Promise<void>(() => undefined);
   }
 
+  /** Rejects when the ingest consumer crashed for good; never settles while all is well. */
+  get consumerCrashed(): Promise<never> {
+    return this.parts.consumer?.crashed ?? new Promise<never>(() => undefined);
+  }
+
   /**
    * Ordered shutdown: stop consuming (in-flight starts settle, offsets commit), then drain and
    * stop the worker, then the producer, the embedded model server and the connections.

@@ -41,12 +41,17 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  const ended = await Promise.race([signalled, service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const)]);
+  const ended = await Promise.race([
+    signalled,
+    service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const),
+    // A consumer kafkajs will not restart ingests nothing: exit non-zero so the supervisor restarts the process.
+    service.consumerCrashed.catch(() => 'consumer-crashed' as const),
+  ]);
   logger.info('shutting down', { reason: ended });
   await service.stop();
   await activeTelemetry().shutdown();
   logger.info('stopped');
-  return ended === 'worker-failed' ? 1 : 0;
+  return ended === 'worker-failed' || ended === 'consumer-crashed' ? 1 : 0;
 }
 
 main().then(
