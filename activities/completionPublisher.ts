@@ -1,10 +1,11 @@
 import type { Producer } from 'kafkajs';
+import type { z } from 'zod';
 import { cloudEventHeaders } from '../src/contracts/cloudEventHeaders';
 import { resultEventId } from '../src/contracts/eventId';
 import { researchCompletedSchema, researchCompletedType, type ResearchCompleted } from '../src/contracts/researchCompleted';
 import { researchFailedSchema, researchFailedType, type ResearchFailed } from '../src/contracts/researchFailed';
 import type { TopicNames } from '../src/config/relayConfig';
-import { PublishError } from '../src/errors';
+import { EventInvalidError, PublishError } from '../src/errors';
 
 /** A result as the workflow knows it; the publisher derives the event id. */
 export type CompletedDraft = Omit<ResearchCompleted, 'eventId'>;
@@ -29,13 +30,13 @@ export class CompletionPublisher {
   ) {}
 
   async publishCompleted(draft: CompletedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
-    const event = researchCompletedSchema.parse({ ...draft, eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
+    const event = validEvent(researchCompletedSchema, { ...draft, eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
     await this.send(this.topics.completed, researchCompletedType, event.requestId, event.eventId, event, context);
     return { eventId: event.eventId, topic: this.topics.completed };
   }
 
   async publishFailed(draft: FailedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
-    const event = researchFailedSchema.parse({ ...draft, eventId: resultEventId(researchFailedType, draft.workflowId, draft.runId) });
+    const event = validEvent(researchFailedSchema, { ...draft, eventId: resultEventId(researchFailedType, draft.workflowId, draft.runId) });
     await this.send(this.topics.failed, researchFailedType, event.requestId, event.eventId, event, context);
     return { eventId: event.eventId, topic: this.topics.failed };
   }
@@ -50,4 +51,12 @@ export class CompletionPublisher {
       throw new PublishError(`publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
+}
+
+/** The event, or an EventInvalidError naming the first problems: no retry can fix a schema failure. */
+function validEvent<S extends z.ZodType>(schema: S, candidate: unknown): z.infer<S> {
+  const parsed = schema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new EventInvalidError(`the result event fails its schema: ${problems.join('; ')}`);
 }

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Producer } from 'kafkajs';
 import type OpenAI from 'openai';
 import type { TopicNames } from '../src/config/relayConfig';
@@ -73,11 +74,15 @@ export function createActivities(deps: ActivityDependencies) {
     writeReport: activity((input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, input)),
     /** Publishes `research.completed`; safe to retry (same key and event id). */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () => publisher.publishCompleted(draft, context)),
+      withStageSpan('research.publish', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
+        loggingFailures(deps.logger, draft.requestId, () => publisher.publishCompleted(draft, context)),
+      ),
     ),
     /** Publishes `research.failed`; safe to retry (same key and event id). */
     publishFailed: activity((draft: FailedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () => publisher.publishFailed(draft, context)),
+      withStageSpan('research.publish', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () =>
+        loggingFailures(deps.logger, draft.requestId, () => publisher.publishFailed(draft, context)),
+      ),
     ),
   };
 }
@@ -131,6 +136,16 @@ function writeReport(deps: ActivityDependencies, input: { query: string; finding
     });
     return { report: result.value, usage: agentUsage(deps.models.writer, result, deps.prices) };
   });
+}
+
+/** Logs a failed publish attempt (Temporal retries it for as long as Kafka is away). */
+async function loggingFailures<T>(logger: Logger, requestId: string, publish: () => Promise<T>): Promise<T> {
+  try {
+    return await publish();
+  } catch (error) {
+    logger.warn('publishing a result failed; it is retried until Kafka takes it', { requestId, attempt: Context.current().info.attempt, error });
+    throw error;
+  }
 }
 
 /** What every agent's model call shares: client, model, prices, cancellation, schema attempts. */

@@ -51,6 +51,7 @@ export { startTelemetry } from '../src/telemetry/telemetry';
 // Errors, each saying whether a retry can help.
 export {
   ConfigurationError,
+  EventInvalidError,
   InvalidRequestError,
   isRetryable,
   ModelOutputInvalidError,

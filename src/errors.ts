@@ -125,6 +125,17 @@ export class ModelRequestError extends RelayError {
 }
 
 /**
+ * A result event failed its own schema: publishing it can never succeed, so the run
+ * publishes research.failed instead.
+ *
+ * @example
+ * if (error instanceof EventInvalidError) console.log('the result could not be published:', error.message);
+ */
+export class EventInvalidError extends RelayError {
+  readonly retryable = false;
+}
+
+/**
  * Kafka refused or timed out a publish; a later attempt may succeed.
  *
  * @example

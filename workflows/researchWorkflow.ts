@@ -56,7 +56,9 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     const searched = await search(agents, searches, settings.searchConcurrency, state);
     const report = await write(agents, input, searched, state);
     state.enter('publish');
-    const published = await publisher.publishCompleted(
+    // Once the completion is being published it is the run's one terminal event: a cancel
+    // that arrives now waits for it instead of publishing research.failed beside it.
+    const published = await CancellationScope.nonCancellable(() => publisher.publishCompleted(
       {
         ...resultCommon(input),
         report,
@@ -67,7 +69,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
         models: state.models(),
       },
       input.trace,
-    );
+    ));
     state.outcome = 'done';
     return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
   } catch (error) {
@@ -99,12 +101,16 @@ async function runSettings(input: ParsedResearchWorkflowInput): Promise<RunSetti
 /** Marks runs that read their settings from the worker (0.2.0 on). Remove once no 0.1.0 run is open. */
 const workerRunSettingsPatch = 'worker-run-settings';
 
-/** Publishing retries until Kafka takes the event (for up to a day): a result is never dropped. */
+/**
+ * Publishing retries for as long as Kafka is away — no deadline, backoff capped at a minute —
+ * so a result is never dropped; meanwhile the run's stage says `publish` and each failed
+ * attempt is logged. Only an event that can never be published (it fails its own schema)
+ * fails for good, and then research.failed takes its place.
+ */
 const publisher = proxyActivities<Publisher>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '30 seconds',
-  scheduleToCloseTimeout: '24 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['EventInvalidError'] },
 });
 
 function agentActivities(settings: RunSettings): Agents {

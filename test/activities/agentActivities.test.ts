@@ -95,4 +95,15 @@ describe('the agent activities, one at a time', () => {
     assert.equal(written.usage.calls, 2, 'both answers are counted, the rejected one too');
     assert.deepEqual(standIn.calls().map((call) => call.fault ?? 'ok'), ['schemaViolation', 'ok']);
   });
+
+  it('a result event that fails its own schema fails for good (EventInvalidError), so research.failed can take its place', async () => {
+    const draft = { requestId: 'bad', workflowId: 'w', runId: 'r', traceId: 't', query: 'q' } as unknown as Parameters<typeof activities.publishCompleted>[0];
+    await assert.rejects(run(activities.publishCompleted, draft, {}), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'EventInvalidError');
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, /fails its schema/);
+      return true;
+    });
+  });
 });

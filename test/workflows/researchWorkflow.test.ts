@@ -23,6 +23,8 @@ class FakeAgents {
   searchGate: Promise<void> = Promise.resolve();
   planError: Error | undefined;
   failingSearches = new Set<string>();
+  publishGate: Promise<void> = Promise.resolve();
+  publishing = false;
   /** The worker's run settings: each run reads them as it begins. */
   settings: RunSettings = { searchConcurrency: 3, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 10 };
 
@@ -48,9 +50,12 @@ class FakeAgents {
       },
       writeReport: ({ findings }) =>
         Promise.resolve({ report: { shortSummary: `from ${findings.length}`, markdownReport: '# r', followUpQuestions: ['next?'] }, usage: usage('writer-model', 20) }),
-      publishCompleted: (draft) => {
+      publishCompleted: async (draft) => {
+        this.publishing = true;
+        await this.publishGate;
         this.published.push(draft);
-        return Promise.resolve({ eventId: 'e-completed', topic: 'completed' });
+        this.publishing = false;
+        return { eventId: 'e-completed', topic: 'completed' };
       },
       publishFailed: (draft) => {
         this.failed.push(draft);
@@ -150,5 +155,42 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
     } finally {
       agents.planError = undefined;
     }
+  });
+
+  it('a cancel that arrives while the result is being published waits for it: one research.completed and no research.failed', async () => {
+    agents.published = [];
+    agents.failed = [];
+    let release!: () => void;
+    agents.publishGate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const handle = await start('cancel-in-publish', { maxSearches: 1 });
+      await eventually(() => agents.publishing || undefined, 30_000, 'the publish to begin');
+      await handle.cancel();
+      // Settled: the worker has taken the cancel request in (a workflow task completed after it).
+      await eventually(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const requested = events.findIndex((event) => event.workflowExecutionCancelRequestedEventAttributes);
+        return (requested >= 0 && events.slice(requested).some((event) => event.workflowTaskCompletedEventAttributes)) || undefined;
+      }, 30_000, 'the worker to handle the cancel request');
+      release();
+      const result = await handle.result();
+      assert.equal(result.eventId, 'e-completed');
+      assert.equal(agents.published.length, 1);
+      assert.deepEqual(agents.failed, [], 'no research.failed beside the completion');
+    } finally {
+      release();
+      agents.publishGate = Promise.resolve();
+    }
+  });
+
+  it('retries publishing without a deadline: the publish activities carry no schedule-to-close timeout and unlimited attempts', async () => {
+    const handle = await start('publish-options', { maxSearches: 1 });
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const publish = events.map((event) => event.activityTaskScheduledEventAttributes).find((attributes) => attributes?.activityType?.name === 'publishCompleted');
+    assert.ok(publish, 'publishCompleted was scheduled');
+    assert.equal(Number(publish.scheduleToCloseTimeout?.seconds ?? 0), 0, 'no deadline after which a result is dropped');
+    assert.equal(publish.retryPolicy?.maximumAttempts ?? 0, 0, 'unlimited attempts');
+    assert.equal(Number(publish.retryPolicy?.maximumInterval?.seconds ?? 0), 60, 'backoff capped at a minute');
   });
 });
