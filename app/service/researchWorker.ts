@@ -56,7 +56,7 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
         runSettings: config.run,
       }),
       maxConcurrentActivityTaskExecutions: 50,
-      shutdownGraceTime: '10 seconds',
+      shutdownGraceTime: config.workerShutdownGraceMs,
     });
     return { worker, connection };
   } catch (error) {

@@ -49,6 +49,9 @@ const relayEnvSchema = z.object({
   LLM_ACTIVITY_TIMEOUT_MS: envInt(1000, 3_600_000).default(600_000),
   LLM_ACTIVITY_ATTEMPTS: envInt(1, 20).default(4),
   LLM_RETRY_INITIAL_MS: envInt(10, 600_000).default(2000),
+  // Longer than one model call (OPENAI_TIMEOUT_MS, 120 s by default): a worker that stops lets
+  // the calls in flight finish instead of paying for them and running them again elsewhere.
+  WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -111,6 +114,8 @@ export interface RelayConfig {
   readonly llm: LlmSettings;
   /** The worker's settings for every run it carries out. */
   readonly run: RunSettings;
+  /** How long a stopping worker waits for the activities in flight before cancelling them. */
+  readonly workerShutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -186,6 +191,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       llmActivityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
       llmRetryInitialMs: e.LLM_RETRY_INITIAL_MS,
     },
+    workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }
