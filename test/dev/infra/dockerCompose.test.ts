@@ -20,12 +20,14 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.temporal?.image, `temporalio/temporal:${temporalBinPackage.split('==')[1]}`);
   });
 
-  it('publishes the local ports: Kafka 9092, Temporal 7233 and UI 8233, Jaeger OTLP 4317 and UI 16686', () => {
-    assert.ok(compose.services.kafka?.ports?.includes('9092:9092'));
-    assert.ok(compose.services.temporal?.ports?.includes('7233:7233'));
-    assert.ok(compose.services.temporal?.ports?.includes('8233:8233'));
-    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('4317:4317')));
-    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('16686:16686')));
+  it('publishes the local ports on 127.0.0.1 only: Kafka 9092, Temporal 7233 and UI 8233, Jaeger OTLP 4317/4318 and UI 16686', () => {
+    assert.ok(compose.services.kafka?.ports?.includes('127.0.0.1:9092:9092'));
+    assert.ok(compose.services.temporal?.ports?.includes('127.0.0.1:7233:7233'));
+    assert.ok(compose.services.temporal?.ports?.includes('127.0.0.1:8233:8233'));
+    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('127.0.0.1:4317:4317')));
+    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('127.0.0.1:16686:16686')));
+    const published = Object.values(compose.services).flatMap((service) => service?.ports ?? []);
+    assert.deepEqual(published.filter((port) => !port.startsWith('127.0.0.1:')), [], 'no port on all interfaces');
   });
 
   it('configures the service only with variables the service reads', () => {
