@@ -32,7 +32,9 @@ async function main(): Promise<number> {
   }
   const step = (text: string): void => void process.stderr.write(`\n▶ ${text}\n`);
 
-  const config = loadRelayConfig(process.env);
+  // The main job is offline unless a model is configured: then it asks for the stand-in itself.
+  const modelConfigured = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL);
+  const config = loadRelayConfig(modelConfigured ? process.env : { ...process.env, OFFLINE_MODE: process.env.OFFLINE_MODE || 'true' });
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'research-relay' });
   installTemporalRuntimeLogging(logger);
 

@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { LlmSettings } from '../../src/config/relayConfig';
+import { ConfigurationError } from '../../src/errors';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
 import type { Logger } from '../../src/logging/logger';
 import { createSearchProvider, defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
@@ -25,19 +26,26 @@ export const standInModelPrefix = 'stand-in:';
  * Decides where LLM calls go:
  * - OPENAI_API_KEY without OPENAI_BASE_URL → OpenAI, hosted web search;
  * - OPENAI_BASE_URL → that OpenAI-compatible server (vLLM, Ollama, a stand-in), local-corpus search;
- * - neither → the stand-in server embedded in this process, local-corpus search over the
- *   sample corpus, with a loud warning: reports are generated text, not research.
+ * - OFFLINE_MODE=true → the stand-in server embedded in this process, local-corpus search over
+ *   the sample corpus, with a loud warning: reports are generated text, not research;
+ * - none of these → a ConfigurationError: a worker never falls back to generated text silently.
  * SEARCH_PROVIDER and SEARCH_CORPUS_DIR override the search choice.
  */
 export async function resolveModelAccess(settings: LlmSettings, logger: Logger): Promise<ModelAccess> {
   const corpusDirectory = settings.corpusDirectory ?? defaultCorpusDirectory;
-  if (!settings.apiKey && !settings.baseUrl) {
+  if (!settings.offline && !settings.apiKey && !settings.baseUrl) {
+    throw new ConfigurationError(
+      'invalid configuration:\n  no model endpoint: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server), or OFFLINE_MODE=true to run on the stand-in model server (generated text, not research)',
+      ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OFFLINE_MODE'],
+    );
+  }
+  if (settings.offline) {
     // Loaded only in offline mode: the stand-in is development tooling (dev/), and this is the
     // one place production code reaches it (a lint rule keeps it so).
     const { startOfflineModelServer } = await import('../../dev/standIn/offlineModelServer.js');
     const standIn = await startOfflineModelServer();
     logger.warn(
-      'OFFLINE MODE: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set, so LLM calls go to the embedded stand-in server ' +
+      'OFFLINE MODE (OFFLINE_MODE=true): LLM calls go to the embedded stand-in server ' +
         `(${standIn.baseUrl}) and search uses the local corpus. Reports are deterministic generated text, not research; ` +
         `result events name the models "${standInModelPrefix}…".`,
       { baseUrl: standIn.baseUrl, corpusDirectory },

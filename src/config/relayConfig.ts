@@ -37,6 +37,9 @@ const relayEnvSchema = z.object({
   WORKFLOW_ID_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, 'letters, digits, . _ : - (at most 50)').default('research-'),
   WORKFLOW_ID_REUSE_POLICY: z.enum(['reject-duplicate', 'allow-duplicate-failed-only']).default('reject-duplicate'),
   OPENAI_API_KEY: z.string().min(1).optional(),
+  // The stand-in model server only when asked for: a worker never writes generated text into
+  // result events because a key was missing.
+  OFFLINE_MODE: envBoolean.default(false),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_TIMEOUT_MS: envInt(1000, 600_000).default(120_000),
   OPENAI_MAX_RETRIES: envInt(0, 10).default(3),
@@ -91,6 +94,8 @@ export interface LlmSettings {
   readonly models: { readonly planner: string; readonly searcher: string; readonly writer: string };
   readonly searchProvider?: 'openai-web-search' | 'local-corpus';
   readonly corpusDirectory?: string;
+  /** OFFLINE_MODE=true: the embedded stand-in answers, whatever else is set. */
+  readonly offline: boolean;
 }
 
 export interface RelayConfig {
@@ -184,6 +189,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       models: { planner: e.PLANNER_MODEL, searcher: e.SEARCHER_MODEL, writer: e.WRITER_MODEL },
       ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
       ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
+      offline: e.OFFLINE_MODE,
     },
     run: {
       searchConcurrency: e.SEARCH_CONCURRENCY,

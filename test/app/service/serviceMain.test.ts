@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,5 +61,24 @@ describe('npm start', () => {
     assert.equal(await exited, 0, output);
     assert.match(output, /"msg":"stopped"/, 'the service ran its shutdown');
     assert.deepEqual(tree.filter(({ pid }) => isAlive(pid)), [], 'no process of the service is left running');
+  });
+
+  it('as a worker without a model endpoint refuses to start and names the variables; OFFLINE_MODE=true runs on the stand-in, saying so', async () => {
+    const withoutModel: NodeJS.ProcessEnv = { ...env, ...harness.env, LOG_LEVEL: 'info', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
+    const entry = path.join(root, 'dist/app/service/serviceMain.js');
+    const refused = spawnSync(process.execPath, [entry, '--role', 'worker'], { env: withoutModel, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /no model endpoint: set OPENAI_API_KEY .* or OPENAI_BASE_URL .* or OFFLINE_MODE=true/);
+    const offline = spawn(process.execPath, [entry, '--role', 'worker'], { env: { ...withoutModel, OFFLINE_MODE: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    offline.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    try {
+      await eventually(() => (/OFFLINE MODE \(OFFLINE_MODE=true\)/.test(said) && /worker running/.test(said)) || undefined, 60_000, `the offline worker; output:\n${said}`);
+      assert.match(said, /stand-in:gpt-4\.1/, 'its models are named stand-in:…');
+    } finally {
+      const exited = new Promise((resolve) => offline.once('exit', resolve));
+      offline.kill('SIGTERM');
+      await exited;
+    }
   });
 });
