@@ -13,8 +13,8 @@ export const dlqUsage = `Usage: research-relay dlq <list | redrive> [options]
 
 Options:
   --where reason=R        only records dead-lettered for this reason (not-json, schema-violation,
-                          too-large, missing-key, key-mismatch, unsupported-type, start-rejected,
-                          expired)
+                          too-large, missing-key, key-mismatch, unsupported-type,
+                          unsupported-specversion, start-rejected, expired)
   --where key=K           only records with this key
   --limit N               list: at most N records (the newest)
   --dry-run               redrive: show what would start, start nothing

@@ -23,7 +23,7 @@ export const deadLetterHeaderNames = {
 } as const;
 
 export const deadLetterHeadersSchema = z.object({
-  [deadLetterHeaderNames.reason]: z.enum(['missing-key', 'too-large', 'not-json', 'schema-violation', 'key-mismatch', 'unsupported-type', 'start-rejected', 'expired']),
+  [deadLetterHeaderNames.reason]: z.enum(['missing-key', 'too-large', 'not-json', 'schema-violation', 'key-mismatch', 'unsupported-type', 'unsupported-specversion', 'start-rejected', 'expired']),
   [deadLetterHeaderNames.detail]: z.string(),
   [deadLetterHeaderNames.sourceTopic]: z.string(),
   [deadLetterHeaderNames.sourcePartition]: z.string().regex(/^\d+$/),

@@ -66,6 +66,10 @@ describe('request decoding', () => {
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r' }))), 'schema-violation');
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 's', query: 'q' }))), 'key-mismatch');
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', query: 'q' }), { ce_type: 'order.created' })), 'unsupported-type');
+    const valid = JSON.stringify({ requestId: 'r', query: 'q' });
+    assert.equal(reasonOf(message('r', valid, { ce_specversion: '0.3', ce_type: 'research.requested.v1' })), 'unsupported-specversion');
+    assert.equal(reasonOf(message('r', valid, { ce_specversion: '1.0' })), 'unsupported-type', 'a CloudEvent must say its type');
+    assert.equal(reasonOf(message('r', valid, { ce_specversion: '1.0', ce_type: 'research.requested.v1' })), 'valid', 'a proper CloudEvent is a request');
   });
 
   it('reads the producer’s trace from the headers, and treats a missing or invalid one as none', () => {
