@@ -95,7 +95,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
         `  requests:   ${summary.total} in range, ${(summary.durationMs / 1000).toFixed(1)} s`,
         `  ${(summary.dryRun ? 'would start:' : 'started:').padEnd(12)}${summary.started}`,
         `  existing:   ${summary.existing}`,
-        `  invalid:    ${summary.invalid}${summary.dryRun ? '' : ' (sent to the DLQ)'}`,
+        `  invalid:    ${summary.invalid} (not requests; live ingest dead-letters them, replay writes no second letter)`,
         `  filtered:   ${summary.filtered}`,
         `  errors:     ${summary.errors}`,
         ...summary.errorDetails.slice(0, 10).map((e) => `    ${e.location.partition}:${e.location.offset} ${e.message}`),

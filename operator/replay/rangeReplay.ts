@@ -17,7 +17,7 @@ export interface ReplayCounts {
   started: number;
   /** Requests that already have a run (skip-existing) or a run in this epoch (rerun). */
   existing: number;
-  /** Records that are not valid requests, sent to the DLQ (in a dry run: counted only). */
+  /** Records that are not valid requests: counted only (live ingest dead-letters them). */
   invalid: number;
   /** Requests left out by --where. */
   filtered: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { RequestIntake, type IntakeMode } from '../../src/intake/requestIntake';
 import { createKafka } from '../../src/kafka/kafkaClient';
@@ -97,16 +97,16 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
   const began = Date.now();
   const admin = kafka.admin();
   await admin.connect();
-  const producer: Producer = kafka.producer();
   try {
     const layout = await layOutReplay(admin, { ...options, groupId, topic: config.topics.requested, replayId, dryRun });
     const { plan } = layout;
     logger.info('replay planned', { replayId, groupId, mode: plan.mode, epoch: plan.epoch, resumed: layout.resumed, dryRun, total: layout.total });
-    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'write', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
-    if (layout.pending.size > 0 && !dryRun) await producer.connect();
+    // Invalid records are counted, never dead-lettered again: dead letters are live ingest's,
+    // which has written (or will write) one for each of them.
+    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'leave', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
     const replay = new RangeReplay({
       ...options,
-      intake: new RequestIntake({ temporal: options.temporal, producer, config, logger }),
+      intake: new RequestIntake({ temporal: options.temporal, config, logger }),
       mode,
       groupId,
       replayId,
@@ -119,7 +119,6 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
     options.onProgress?.(progressOf(replay, layout, began));
     return summaryOf(replay, layout, { replayId, dryRun, durationMs: Date.now() - began });
   } finally {
-    await producer.disconnect().catch(() => undefined);
     if (dryRun) await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
