@@ -20,7 +20,7 @@ export { replayRequests } from '../operator/replay/requestReplay';
 export type { ReplayCounts, ReplayMode, ReplayOptions, ReplayProgress, ReplaySummary } from '../operator/replay/requestReplay';
 export { parseReplayBound } from '../operator/replay/replayRange';
 export type { ReplayBound } from '../operator/replay/replayRange';
-export { readDeadLetters } from '../operator/deadLetters/deadLetterReader';
+export { readDeadLetters, streamDeadLetters } from '../operator/deadLetters/deadLetterReader';
 export type { DeadLetter, DeadLetterFilter } from '../operator/deadLetters/deadLetterReader';
 export { redriveDeadLetters } from '../operator/deadLetters/deadLetterRedrive';
 export type { RedriveResult } from '../operator/deadLetters/deadLetterRedrive';

@@ -1,4 +1,4 @@
-import { readDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../operator/deadLetters/deadLetterReader';
+import { streamDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../operator/deadLetters/deadLetterReader';
 import { redriveDeadLetters, type RedriveResult } from '../../operator/deadLetters/deadLetterRedrive';
 import type { CliContext } from './cliContext';
 import { commandArgs, positiveInteger } from './commandArgs';
@@ -43,23 +43,35 @@ export async function dlqCommand(args: string[], context: CliContext): Promise<n
   throw new UsageError(`unknown dlq action "${action}"`, dlqUsage);
 }
 
+/**
+ * Prints dead letters as they are read: every matching one, or with --limit N only the N
+ * newest, kept in a buffer of N — the DLQ is never held in memory whole.
+ */
 async function listDeadLetters(context: CliContext, filter: DeadLetterFilter, limit: number | undefined, json: boolean): Promise<number> {
-  const letters = await readDeadLetters(context.kafka(), context.config, filter);
-  const shown = limit ? letters.slice(-limit) : letters;
-  if (json) {
-    for (const letter of shown) console.log(JSON.stringify(withoutRaw(letter)));
-  } else if (shown.length === 0) {
-    console.log(`no dead letters on ${context.config.topics.deadLetter}${Object.keys(filter).length ? ' matching the filter' : ''}`);
-  } else {
-    for (const letter of shown) {
-      console.log(`${letter.partition}:${letter.offset}  ${letter.reason}  key=${letter.key ?? '(none)'}  from ${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}  ${letter.deadLetteredAt}`);
-      console.log(`    ${letter.detail.slice(0, 160)}`);
-      if (letter.valueOmitted) console.log(`    value omitted (too large for the DLQ): ${letter.valueOmitted.size} bytes, sha256 ${letter.valueOmitted.sha256}; the original is at its source offset`);
-      else console.log(`    value (${letter.valueEncoding}): ${letter.value.slice(0, 120)}${letter.value.length > 120 ? '…' : ''}`);
-    }
-    console.log(`${shown.length} of ${letters.length} dead letters`);
+  const print = (letter: DeadLetter): void => (json ? console.log(JSON.stringify(withoutRaw(letter))) : printLetter(letter));
+  const newest: DeadLetter[] = [];
+  let matched = 0;
+  const total = await streamDeadLetters(context.kafka(), context.config, filter, (letter) => {
+    matched += 1;
+    if (limit === undefined) return print(letter);
+    newest.push(letter);
+    newest.sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+    if (newest.length > limit) newest.shift();
+  });
+  newest.forEach(print);
+  if (!json) {
+    const shown = limit === undefined ? matched : newest.length;
+    const scope = Object.keys(filter).length ? ` matching the filter (${total} in all)` : '';
+    console.log(matched === 0 ? `no dead letters on ${context.config.topics.deadLetter}${scope}` : `${shown} of ${matched} dead letters${scope}`);
   }
   return 0;
+}
+
+function printLetter(letter: DeadLetter): void {
+  console.log(`${letter.partition}:${letter.offset}  ${letter.reason}  key=${letter.key ?? '(none)'}  from ${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}  ${letter.deadLetteredAt}`);
+  console.log(`    ${letter.detail.slice(0, 160)}`);
+  if (letter.valueOmitted) console.log(`    value omitted (too large for the DLQ): ${letter.valueOmitted.size} bytes, sha256 ${letter.valueOmitted.sha256}; the original is at its source offset`);
+  else console.log(`    value (${letter.valueEncoding}): ${letter.value.slice(0, 120)}${letter.value.length > 120 ? '…' : ''}`);
 }
 
 function printRedrive(result: RedriveResult, dryRun: boolean, json: boolean): void {

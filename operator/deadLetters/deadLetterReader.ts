@@ -37,6 +37,20 @@ export interface DeadLetterFilter {
  * for (const letter of letters) console.log(letter.source.offset, letter.reason, letter.detail);
  */
 export async function readDeadLetters(kafka: Kafka, config: RelayConfig, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+  const found: DeadLetter[] = [];
+  await streamDeadLetters(kafka, config, filter, (letter) => found.push(letter));
+  return found.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+/**
+ * Hands each matching dead letter to `visit` as it is read — memory stays flat however large
+ * the DLQ — from the topic's low to its high watermark as they are now, with a throwaway
+ * consumer group that is deleted afterwards. Resolves with the number of letters read.
+ *
+ * @example
+ * const total = await streamDeadLetters(kafka, config, {}, (letter) => console.log(letter.reason, letter.key));
+ */
+export async function streamDeadLetters(kafka: Kafka, config: RelayConfig, filter: DeadLetterFilter, visit: (letter: DeadLetter) => void): Promise<number> {
   const topic = config.topics.deadLetter;
   const admin = kafka.admin();
   await admin.connect();
@@ -44,9 +58,9 @@ export async function readDeadLetters(kafka: Kafka, config: RelayConfig, filter:
   try {
     const marks = await admin.fetchTopicOffsets(topic);
     const pending = new Map(marks.filter((m) => BigInt(m.high) > BigInt(m.low)).map((m) => [m.partition, BigInt(m.high)]));
-    if (pending.size === 0) return [];
+    if (pending.size === 0) return 0;
     await admin.setOffsets({ groupId, topic, partitions: marks.map((m) => ({ partition: m.partition, offset: m.low })) });
-    const found: DeadLetter[] = [];
+    let total = 0;
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -59,7 +73,8 @@ export async function readDeadLetters(kafka: Kafka, config: RelayConfig, filter:
             for (const message of batch.messages) {
               if (end === undefined || BigInt(message.offset) >= end) continue;
               const letter = toDeadLetter(batch.partition, message);
-              if ((!filter.reason || letter.reason === filter.reason) && (!filter.key || letter.key === filter.key)) found.push(letter);
+              total += 1;
+              if ((!filter.reason || letter.reason === filter.reason) && (!filter.key || letter.key === filter.key)) visit(letter);
               if (BigInt(message.offset) + 1n >= end) pending.delete(batch.partition);
             }
             if (pending.size === 0) resolve();
@@ -69,7 +84,7 @@ export async function readDeadLetters(kafka: Kafka, config: RelayConfig, filter:
         .catch(reject);
     });
     await consumer.disconnect();
-    return found.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+    return total;
   } finally {
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();

@@ -126,4 +126,16 @@ describe('the research-relay CLI', () => {
     assert.equal((await harness.runsOf(harness.workflowId('too-big'))).length, 1, 'one run');
     assert.equal(await harness.topicEnd(harness.config.topics.deadLetter), dlqBefore, 'no dead letter was written again (the topic’s end offsets did not move)');
   });
+
+  it('dlq list --limit N shows the N newest dead letters and how many there are', async () => {
+    for (const key of ['bad-a', 'bad-b']) {
+      await harness.produceRaw(key, `{ ${key} is not json`, { ce_type: 'research.requested.v1' });
+      await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === key);
+    }
+    const newest = await cli(['dlq', 'list', '--json', '--limit', '1', '--where', 'reason=not-json']);
+    assert.equal(newest.code, 0, newest.stderr);
+    assert.deepEqual(newest.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { key: string }).key), ['bad-b']);
+    const people = await cli(['dlq', 'list', '--limit', '1', '--where', 'reason=not-json']);
+    assert.match(people.stdout, /^1 of 2 dead letters matching the filter/m);
+  });
 });
