@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { CompressionTypes, type Producer } from 'kafkajs';
 import type { z } from 'zod';
 import { cloudEventHeaders } from '../src/contracts/cloudEventHeaders';
 import { resultEventId } from '../src/contracts/eventId';
@@ -46,9 +46,13 @@ export class CompletionPublisher {
     if (context.traceparent) headers.traceparent = context.traceparent;
     if (context.tracestate) headers.tracestate = context.tracestate;
     try {
-      await this.producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(event), headers }] });
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key, value: JSON.stringify(event), headers }] });
     } catch (error) {
-      throw new PublishError(`publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const detail = `publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`;
+      // A refusal Kafka never lifts (MESSAGE_TOO_LARGE, INVALID_RECORD, …) fails for good, so the
+      // run publishes research.failed instead of retrying without end.
+      if ((error as { retriable?: boolean }).retriable === false) throw new EventInvalidError(detail, { cause: error });
+      throw new PublishError(detail, { cause: error });
     }
   }
 }

@@ -80,9 +80,11 @@ export class IngestConsumer {
     const { config, logger } = this.options;
     await this.producer.connect();
     this.producerConnected = true;
+    if (config.startPosition === 'latest') await this.startNewGroupAtEnd();
     await this.consumer.connect();
-    // Only a group without committed offsets starts here; a known group goes on where it was.
-    await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: config.startPosition === 'earliest' });
+    // Always the beginning when kafkajs must reset (offsets expired, out of range): skipping
+    // records there would lose them. CONSUMER_START_POSITION=latest applies to a new group only.
+    await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
@@ -92,6 +94,26 @@ export class IngestConsumer {
       eachBatch: (payload) => this.processBatch(payload),
     });
     logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
+  }
+
+  /** A group without committed offsets starts at the topic's end (CONSUMER_START_POSITION=latest). */
+  private async startNewGroupAtEnd(): Promise<void> {
+    const { kafka, config, logger } = this.options;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: config.consumerGroupId, topics: [config.topics.requested] });
+      if (committed?.partitions.some((partition) => partition.offset !== '-1')) return;
+      // Explicit end offsets: kafkajs's resetOffsets(earliest: false) stores -1, which reads as "none".
+      const ends = await admin.fetchTopicOffsets(config.topics.requested);
+      await admin.setOffsets({ groupId: config.consumerGroupId, topic: config.topics.requested, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+      logger.info('new consumer group starts at the end of the topic (CONSUMER_START_POSITION=latest)', { groupId: config.consumerGroupId });
+    } catch (error) {
+      // Another member already runs the group: it is not new, and it goes on where it was.
+      logger.warn('could not position the new group at the end of the topic', { error });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

@@ -125,8 +125,8 @@ export class ModelRequestError extends RelayError {
 }
 
 /**
- * A result event failed its own schema: publishing it can never succeed, so the run
- * publishes research.failed instead.
+ * A result event that can never be published — it fails its own schema, or Kafka refuses it
+ * for good (e.g. MESSAGE_TOO_LARGE) — so the run publishes research.failed instead.
  *
  * @example
  * if (error instanceof EventInvalidError) console.log('the result could not be published:', error.message);

@@ -58,7 +58,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     state.enter('publish');
     // Once the completion is being published it is the run's one terminal event: a cancel
     // that arrives now waits for it instead of publishing research.failed beside it.
-    const published = await CancellationScope.nonCancellable(() => publisher.publishCompleted(
+    const completed = () => publisher.publishCompleted(
       {
         ...resultCommon(input),
         report,
@@ -69,7 +69,9 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
         models: state.models(),
       },
       input.trace,
-    ));
+    );
+    // Runs started before 0.2.0 published cancellably: they replay as they ran.
+    const published = patched(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
     state.outcome = 'done';
     return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
   } catch (error) {
@@ -100,12 +102,14 @@ async function runSettings(input: ParsedResearchWorkflowInput): Promise<RunSetti
 
 /** Marks runs that read their settings from the worker (0.2.0 on). Remove once no 0.1.0 run is open. */
 const workerRunSettingsPatch = 'worker-run-settings';
+/** Marks runs whose completion, once being published, a cancel waits for. */
+const nonCancellablePublishPatch = 'publish-completed-noncancellable';
 
 /**
  * Publishing retries for as long as Kafka is away — no deadline, backoff capped at a minute —
  * so a result is never dropped; meanwhile the run's stage says `publish` and each failed
- * attempt is logged. Only an event that can never be published (it fails its own schema)
- * fails for good, and then research.failed takes its place.
+ * attempt is logged. Only an event that can never be published (it fails its own schema, or
+ * Kafka refuses it for good) fails for good, and then research.failed takes its place.
  */
 const publisher = proxyActivities<Publisher>({
   startToCloseTimeout: '1 minute',

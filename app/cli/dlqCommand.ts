@@ -55,9 +55,10 @@ async function listDeadLetters(context: CliContext, filter: DeadLetterFilter, li
     matched += 1;
     if (limit === undefined) return print(letter);
     newest.push(letter);
-    newest.sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
-    if (newest.length > limit) newest.shift();
+    // Sorted and trimmed in batches: memory stays within 2·limit, time near-linear.
+    if (newest.length >= 2 * limit) keepNewest(newest, limit);
   });
+  keepNewest(newest, limit ?? newest.length);
   newest.forEach(print);
   if (!json) {
     const shown = limit === undefined ? matched : newest.length;
@@ -65,6 +66,12 @@ async function listDeadLetters(context: CliContext, filter: DeadLetterFilter, li
     console.log(matched === 0 ? `no dead letters on ${context.config.topics.deadLetter}${scope}` : `${shown} of ${matched} dead letters${scope}`);
   }
   return 0;
+}
+
+/** Sorts letters by dead-letter time and keeps the newest `limit`, in place. */
+function keepNewest(letters: DeadLetter[], limit: number): void {
+  letters.sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt));
+  letters.splice(0, Math.max(0, letters.length - limit));
 }
 
 function printLetter(letter: DeadLetter): void {

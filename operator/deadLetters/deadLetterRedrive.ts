@@ -69,6 +69,11 @@ async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: C
   const signal = options.signal ?? new AbortController().signal;
   const result: RedriveResult = { started: [], existing: [], stillInvalid: [], duplicates: letters.length - unique.length };
   for (const letter of unique) {
+    if (letter.reason === 'expired' && options.filter?.reason !== 'expired') {
+      // Its run may have aged out of Temporal: starting it again could run the request twice.
+      result.stillInvalid.push({ letter, reason: 'expired', detail: 'expired letters are redriven only when asked for by name (--where reason=expired)' });
+      continue;
+    }
     if (letter.valueOmitted) {
       const { size, sha256 } = letter.valueOmitted;
       const at = `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}`;

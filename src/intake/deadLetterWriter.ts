@@ -22,12 +22,19 @@ export async function writeDeadLetter(producer: Producer, topic: string, message
   } catch (sendError) {
     if (!tooLargeErrors.has((sendError as { type?: string }).type ?? '')) throw sendError;
     const value = message.value ?? Buffer.alloc(0);
-    await send(producer, topic, message, null, {
-      ...headers,
+    const omitted = {
       [deadLetterHeaderNames.valueOmitted]: 'too-large-for-the-dlq',
       [deadLetterHeaderNames.valueSize]: String(value.length),
       [deadLetterHeaderNames.valueSha256]: createHash('sha256').update(value).digest('hex'),
-    });
+    };
+    try {
+      await send(producer, topic, message, null, { ...headers, ...omitted });
+    } catch (again) {
+      if (!tooLargeErrors.has((again as { type?: string }).type ?? '')) throw again;
+      // Even the headers are too large: the dlq.* ones alone, which always fit.
+      const own = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('dlq.')));
+      await send(producer, topic, { ...message, key: null }, null, { ...own, ...omitted });
+    }
   }
 }
 

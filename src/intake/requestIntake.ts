@@ -88,10 +88,15 @@ export class RequestIntake {
       if (!(error instanceof InvalidRequestError)) throw error;
       return this.deadLetter(message, error, mode, control);
     }
-    const expired = expiry(message, mode.maxAgeMs, location);
-    if (expired) return this.deadLetter(message, expired, mode, control);
-    if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
+    const expired = expiry(message, mode.maxAgeMs, location);
+    if (expired) {
+      // A redelivered record whose run already started is that run's, however old it is now.
+      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', location, control);
+      if (exists === undefined) return undefined;
+      return exists ? { kind: 'duplicate', requestId: request.requestId, workflowId } : this.deadLetter(message, expired, mode, control);
+    }
+    if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
     if (mode.deadLetters === 'count') {
       const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', location, control);
       if (exists === undefined) return undefined;

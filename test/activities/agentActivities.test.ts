@@ -106,4 +106,19 @@ describe('the agent activities, one at a time', () => {
       return true;
     });
   });
+
+  it('a result Kafka refuses for good (MESSAGE_TOO_LARGE) fails for good too, so research.failed takes its place instead of endless retries', async () => {
+    const refusing = { send: () => Promise.reject(Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', retriable: false })) } as unknown as Producer;
+    const publisher = createActivities({ ...deps, producer: refusing });
+    const draft = {
+      requestId: 'r1', workflowId: 'research-r1', runId: 'run-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', query: 'q',
+      stage: 'publish', cancelled: false, error: { type: 'X', message: 'y' }, usage: { total: { inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 } }, failedAt: new Date().toISOString(),
+    } as Parameters<typeof publisher.publishFailed>[0];
+    await assert.rejects(run(publisher.publishFailed, draft, {}), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'EventInvalidError');
+      assert.equal(error.nonRetryable, true);
+      return true;
+    });
+  });
 });

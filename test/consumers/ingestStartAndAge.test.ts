@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RelayService } from '../../app/service/relayService';
+import { redriveDeadLetters } from '../../operator/deadLetters/deadLetterRedrive';
 import { silentLogger } from '../../src/logging/logger';
 import { eventually } from '../support/eventually';
 import { PipelineHarness } from '../support/pipelineHarness';
@@ -31,6 +32,18 @@ describe('where a new consumer group starts, and requests too old to run', () =>
     assert.match(letter?.headers['dlq.detail'] ?? '', /2\.0 h old; requests older than 1\.0 h are not run/);
     await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'fresh');
     assert.deepEqual(await harness.runsOf(harness.workflowId('stale')), [], 'the stale request never ran');
+
+    // A redelivered record of a request whose run exists belongs to that run, however old it is.
+    await requestAged(harness, 'fresh', 2 * hour);
+    const redelivered = await eventually(() => harness.outcomes.find((outcome) => outcome.location.offset === '2'), 30_000, 'the redelivered record');
+    assert.equal(redelivered.kind, 'duplicate', 'not dead-lettered as expired');
+
+    // Redrive leaves expired letters alone unless asked for them by name.
+    const plain = await redriveDeadLetters({ kafka: harness.kafka, temporal: harness.client, config: harness.config });
+    assert.deepEqual(plain.stillInvalid.map(({ letter, reason }) => [letter.key, reason]), [['stale', 'expired']]);
+    assert.deepEqual(await harness.runsOf(harness.workflowId('stale')), [], 'still not run');
+    const asked = await redriveDeadLetters({ kafka: harness.kafka, temporal: harness.client, config: harness.config, filter: { reason: 'expired' } });
+    assert.deepEqual(asked.started.map((letter) => letter.key), ['stale']);
   });
 
   it('by default takes the namespace’s retention as the limit: a request older than Temporal remembers runs is not run again', async () => {

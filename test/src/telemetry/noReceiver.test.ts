@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { PipelineHarness } from '../../support/pipelineHarness';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { createLogger } from '../../../src/logging/logger';
+import { eventually } from '../../support/eventually';
 
 describe('with no trace backend listening', () => {
   let telemetry: Telemetry;
@@ -34,8 +35,11 @@ describe('with no trace backend listening', () => {
     const completed = await harness.recorder.waitFor(harness.config.topics.completed, ids.length, (r) => ids.includes(r.key ?? ''));
     assert.deepEqual(completed.map((r) => r.key).sort(), ids);
     assert.equal(harness.recorder.on(harness.config.topics.failed).length, 0);
-    await telemetry.flush();
-    assert.ok(telemetryLog.some((line) => line.includes('trace export failed')), 'the failed export is reported');
+    // Settled on the report itself: under load an export attempt can outlast one flush.
+    await eventually(async () => {
+      await telemetry.flush();
+      return telemetryLog.some((line) => line.includes('trace export failed')) || undefined;
+    }, 30_000, 'the failed export to be reported');
     assert.ok(telemetryLog.length <= 3, `without flooding the log (${telemetryLog.length} lines)`);
   });
 });
