@@ -116,22 +116,6 @@ export class PipelineHarness {
     return runs;
   }
 
-  /**
-   * The runs of a workflow id once they settled: at least one exists, all are closed, and two
-   * polls a moment apart agree — the observable end of "nothing else happens".
-   */
-  async settledRuns(workflowId: string, timeoutMs = 60_000): Promise<string[]> {
-    let previous = '';
-    return eventually(async () => {
-      const runs: { runId: string; closed: boolean }[] = [];
-      for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: run.runId, closed: run.status.name !== 'RUNNING' });
-      const current = JSON.stringify(runs);
-      const settled = runs.length > 0 && runs.every((run) => run.closed) && current === previous;
-      previous = current;
-      return settled ? runs.map((run) => run.runId) : undefined;
-    }, timeoutMs, `the runs of ${workflowId} to settle`);
-  }
-
   /** How many runs Temporal holds for this harness's workflow ids, once two polls a moment apart agree. */
   async stableRunCount(): Promise<number> {
     let previous = -1;

@@ -56,7 +56,7 @@ describe('a research request on Kafka', () => {
     await eventually(() => harness.outcomes.filter((o) => 'requestId' in o && o.requestId === 'thrice').length === 3 || undefined, 30_000, 'three acknowledged deliveries');
     // Settled: all three deliveries are acknowledged and the one run has closed, so no later
     // result can appear (a second result would need a second run).
-    const runs = await harness.settledRuns(harness.workflowId('thrice'));
+    const runs = await harness.settledRunIds((id) => id === harness.workflowId('thrice'), 1);
     assert.equal(runs.length, 1);
     assert.equal(harness.recorder.on(harness.config.topics.completed).filter((r) => r.key === 'thrice').length, 1);
   });
