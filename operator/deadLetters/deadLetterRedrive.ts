@@ -7,7 +7,7 @@ import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger, type Logger } from '../../src/logging/logger';
 import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
 import { relayTracer } from '../../src/telemetry/tracer';
-import { connectTemporalClient } from '../../src/temporal/temporalClient';
+import { withTemporalClient } from '../../src/temporal/temporalClient';
 import { readDeadLetters, type DeadLetter, type DeadLetterFilter } from './deadLetterReader';
 
 export interface RedriveOptions {
@@ -52,13 +52,7 @@ export async function redriveDeadLetters(options: RedriveOptions = {}): Promise<
   const config = options.config ?? loadRelayConfig(process.env);
   const logger = options.logger ?? silentLogger;
   const kafka = options.kafka ?? createKafka(config.kafka, logger, 'redrive');
-  const owned = options.temporal ? undefined : await connectTemporalClient(config.temporal);
-  try {
-    const temporal = options.temporal ?? (owned as { client: Client }).client;
-    return await redriveWith({ ...options, kafka, temporal, config, logger });
-  } finally {
-    await owned?.close();
-  }
+  return withTemporalClient(config.temporal, options.temporal, (temporal) => redriveWith({ ...options, kafka, temporal, config, logger }));
 }
 
 async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger }): Promise<RedriveResult> {

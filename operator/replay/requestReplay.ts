@@ -5,7 +5,7 @@ import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig'
 import { RequestIntake, type IntakeMode } from '../../src/intake/requestIntake';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger, type Logger } from '../../src/logging/logger';
-import { connectTemporalClient } from '../../src/temporal/temporalClient';
+import { withTemporalClient } from '../../src/temporal/temporalClient';
 import { RangeReplay, type ReplayCounts } from './rangeReplay';
 import { parseWhere } from './replayFilter';
 import { layOutReplay, type ReplayLayout, type ReplayMode } from './replayPlan';
@@ -77,12 +77,7 @@ export async function replayRequests(options: ReplayOptions): Promise<ReplaySumm
   const config = options.config ?? loadRelayConfig(process.env);
   const logger = options.logger ?? silentLogger;
   const kafka = options.kafka ?? createKafka(config.kafka, logger, 'replay');
-  const owned = options.temporal ? undefined : await connectTemporalClient(config.temporal);
-  try {
-    return await replayWith({ ...options, kafka, temporal: options.temporal ?? (owned as { client: Client }).client, config, logger });
-  } finally {
-    await owned?.close();
-  }
+  return withTemporalClient(config.temporal, options.temporal, (temporal) => replayWith({ ...options, kafka, temporal, config, logger }));
 }
 
 type ResolvedReplayOptions = ReplayOptions & { kafka: Kafka; temporal: Client; config: RelayConfig; logger: Logger };

@@ -35,3 +35,20 @@ export async function connectTemporalClient(settings: TemporalSettings, connectT
   const client = new Client({ connection, namespace: settings.namespace, interceptors: { workflow: tracingClientInterceptors() } });
   return { client, close: () => connection.close() };
 }
+
+/**
+ * Runs `work` with the given client, or with one connected from `settings` for the duration
+ * and closed afterwards (the library's operator calls build their own clients by default).
+ *
+ * @example
+ * await withTemporalClient(config.temporal, options.temporal, (client) => client.workflow.count());
+ */
+export async function withTemporalClient<T>(settings: TemporalSettings, given: Client | undefined, work: (client: Client) => Promise<T>): Promise<T> {
+  if (given) return work(given);
+  const owned = await connectTemporalClient(settings);
+  try {
+    return await work(owned.client);
+  } finally {
+    await owned.close();
+  }
+}
