@@ -12,7 +12,7 @@
 
 // Producers and subscribers: the typed client.
 export { createResearchClient } from '../src/client/researchClient';
-export type { ResearchClient, ResearchClientOptions, ResearchRequestInput, SentRequest, SubscribeOptions } from '../src/client/researchClient';
+export type { ResearchClient, ResearchClientOptions, ResearchRequestInput, SentRequest, SubscribeOptions, WaitForResultOptions } from '../src/client/researchClient';
 export type { ResultEvent } from '../src/client/resultEvent';
 
 // Operators: batch replays and dead letters.

@@ -1,8 +1,9 @@
-import { createResearchClient } from '../../src/client/researchClient';
+import { createResearchClient, type ResearchClient, type SentRequest } from '../../src/client/researchClient';
 import type { ResultEvent } from '../../src/client/resultEvent';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 import type { CliContext } from './cliContext';
 import { commandArgs, positiveInteger } from './commandArgs';
+import { findRunOfSentRequest } from './sentRequestRun';
 import { UsageError } from './usageError';
 
 export const requestUsage = `Usage: research-relay request "<query>" [options]
@@ -15,7 +16,7 @@ Options:
   --max-searches N        cap the searches (1–20)
   --requested-by WHO      who asked
   --traceparent TP        continue this W3C trace
-  --wait                  wait for the result and print it
+  --wait                  wait for the result of the run that takes this request and print it
   --timeout SECONDS       with --wait, give up after this long (default 900)
   --json                  machine-readable output
   -h, --help`;
@@ -63,14 +64,29 @@ export async function requestCommand(args: string[], context: CliContext): Promi
       else console.log(`request ${sent.requestId} sent to ${sent.topic}[${sent.partition}]@${sent.offset} (trace ${sent.traceId})`);
       return 0;
     }
-    if (!values.json) console.error(`request ${sent.requestId} sent (trace ${sent.traceId}); waiting for its result…`);
-    const result = await client.waitForResult(sent.requestId, { timeoutMs: timeoutSeconds * 1000 });
-    if (values.json) console.log(JSON.stringify({ ...sent, result: { kind: result.kind, event: result.event } }));
-    else console.log(describeResult(result, context));
-    return result.kind === 'completed' ? 0 : 1;
+    return await waitForRunResult(client, sent, context, { json: values.json === true, timeoutMs: timeoutSeconds * 1000 });
   } finally {
     await client.close();
   }
+}
+
+/** `--wait`: finds the run that took the request, then waits for that run's result — not an older run's. */
+async function waitForRunResult(client: ResearchClient, sent: SentRequest, context: CliContext, options: { json: boolean; timeoutMs: number }): Promise<number> {
+  const say = (text: string): void => void (options.json ? undefined : console.error(text));
+  say(`request ${sent.requestId} sent (trace ${sent.traceId}); waiting for the relay to take it…`);
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const { temporal: temporalSettings, consumerGroupId } = context.config;
+  const fate = await findRunOfSentRequest(sent, { temporal: await context.temporal(), kafka: context.kafka(), workflowIdPrefix: temporalSettings.workflowIdPrefix, consumerGroupId, signal });
+  if (fate.kind === 'not-started') {
+    if (options.json) console.log(JSON.stringify({ ...sent, result: { kind: 'not-started' } }));
+    else console.error(`request ${sent.requestId} started no run: it was dead-lettered (see research-relay dlq list --where key=${sent.requestId})`);
+    return 1;
+  }
+  say(fate.kind === 'started' ? `run ${fate.runId} started; waiting for its result…` : `the request id already has run ${fate.runId}; waiting for that run's result…`);
+  const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: options.timeoutMs });
+  if (options.json) console.log(JSON.stringify({ ...sent, run: fate, result: { kind: result.kind, event: result.event } }));
+  else console.log(describeResult(result, context));
+  return result.kind === 'completed' ? 0 : 1;
 }
 
 /** A result event for people: what came out, what it cost, where to look. */

@@ -10,6 +10,15 @@ import { subscribeToResults, type SubscribeOptions } from './resultSubscription'
 export type { ResearchRequestInput, SentRequest } from './requestSender';
 export type { SubscribeOptions } from './resultSubscription';
 
+export interface WaitForResultOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** The Temporal run whose result is wanted. */
+  readonly runId?: string;
+  /** A rerun epoch (`replay --mode rerun`); default: the live request's runs only. */
+  readonly epoch?: number;
+}
+
 export interface ResearchClientOptions {
   /** Kafka bootstrap brokers, e.g. ['127.0.0.1:9092']; default: KAFKA_BROKERS. */
   readonly brokers?: readonly string[];
@@ -38,8 +47,13 @@ export interface ResearchClientOptions {
 export interface ResearchClient {
   request(input: ResearchRequestInput): Promise<SentRequest>;
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<ResultEvent>;
-  /** Waits for the result of one request (reads the result topics from the beginning). */
-  waitForResult(requestId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ResultEvent>;
+  /**
+   * Waits for the result of one request (reads the result topics from the beginning): of the
+   * run `runId` when given — an earlier run of the same request id may have left a result
+   * too — else the first result of the request's live runs (reruns are skipped unless
+   * `epoch` names one).
+   */
+  waitForResult(requestId: string, options?: WaitForResultOptions): Promise<ResultEvent>;
   close(): Promise<void>;
 }
 
@@ -93,7 +107,8 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
       waitOptions.signal?.addEventListener('abort', () => abort.abort(), { once: true });
       const timer = sleepUnlessAborted(timeoutMs, abort.signal).then(() => abort.abort());
       try {
-        for await (const result of client.subscribe({ requestId, fromBeginning: true, signal: abort.signal })) return result;
+        const match = { ...(waitOptions.runId !== undefined ? { runId: waitOptions.runId } : {}), epoch: waitOptions.epoch ?? ('live' as const) };
+        for await (const result of client.subscribe({ requestId, fromBeginning: true, signal: abort.signal, ...match })) return result;
         throw new Error(waitOptions.signal?.aborted ? `waiting for ${requestId} was cancelled` : `no result for ${requestId} within ${timeoutMs / 1000}s`);
       } finally {
         abort.abort();

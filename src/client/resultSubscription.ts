@@ -9,6 +9,13 @@ export interface SubscribeOptions {
   readonly fromBeginning?: boolean;
   /** Only results of this request. */
   readonly requestId?: string;
+  /** Only results of this run (Temporal run id): an earlier or later run of the same request id is skipped. */
+  readonly runId?: string;
+  /**
+   * Only results of this rerun epoch; `'live'`: only the request's own runs, no reruns.
+   * Default: every result.
+   */
+  readonly epoch?: number | 'live';
   /** Consumer group; default a fresh one, so every subscriber sees every result. */
   readonly groupId?: string;
   readonly signal?: AbortSignal;
@@ -50,7 +57,7 @@ export function subscribeToResults(
       eachMessage: ({ topic, message }) => {
         const result = parseResultEvent(topic === topics.completed ? 'completed' : 'failed', message.value);
         if (!result) return Promise.resolve();
-        if (subscribeOptions.requestId && result.event.requestId !== subscribeOptions.requestId) return Promise.resolve();
+        if (!matchesSubscription(result, subscribeOptions)) return Promise.resolve();
         if (!seen.firstTime(result.event.eventId)) return Promise.resolve();
         queue.push(result);
         wake();
@@ -81,4 +88,12 @@ export function subscribeToResults(
     },
   };
   return iterator;
+}
+
+function matchesSubscription(result: ResultEvent, options: SubscribeOptions): boolean {
+  const event = result.event;
+  if (options.requestId !== undefined && event.requestId !== options.requestId) return false;
+  if (options.runId !== undefined && event.runId !== options.runId) return false;
+  if (options.epoch === 'live') return event.epoch === undefined;
+  return options.epoch === undefined || event.epoch === options.epoch;
 }

@@ -20,6 +20,17 @@ export interface ResearchRunStart {
   readonly conflict: 'use-existing' | 'fail';
 }
 
+/**
+ * `topic:partition:offset` of the record that started a run, kept in the run's memo: how a
+ * sender tells the run its record started from an older run of the same request id.
+ *
+ * @example
+ * sourceKey({ topic: 'research.requested', partition: 2, offset: '41' }); // 'research.requested:2:41'
+ */
+export function sourceKey(location: MessageLocation): string {
+  return `${location.topic}:${location.partition}:${location.offset}`;
+}
+
 /** Starts the ResearchWorkflow of one request idempotently — the one start of the intake path. */
 export function startResearchRun(client: Client, settings: TemporalSettings, start: ResearchRunStart): Promise<StartOutcome> {
   const { request, trace, location, epoch } = start;
@@ -29,6 +40,6 @@ export function startResearchRun(client: Client, settings: TemporalSettings, sta
     reusePolicy: settings.reusePolicy,
     conflict: start.conflict,
     args: [{ request, ...(epoch !== undefined ? { epoch } : {}), trace, source: location }],
-    memo: { requestId: request.requestId, traceId: trace.traceId, ...(epoch !== undefined ? { epoch } : {}) },
+    memo: { requestId: request.requestId, traceId: trace.traceId, source: sourceKey(location), ...(epoch !== undefined ? { epoch } : {}) },
   });
 }

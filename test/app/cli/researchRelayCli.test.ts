@@ -65,6 +65,27 @@ describe('the research-relay CLI', () => {
     assert.match(missing.stderr, /no run for request never-sent/);
   });
 
+  it('request --wait prints the result of the run that took the request, not an earlier run’s result of the same request id', async () => {
+    // An earlier run of `cli-again` (say one Temporal no longer remembers) left its result on the topic.
+    await harness.request('stale-source', 'What did the earlier run say?', { maxSearches: 1 });
+    const [earlier] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'stale-source');
+    const stale = { ...(JSON.parse(earlier!.value.toString()) as Record<string, unknown>), requestId: 'cli-again', workflowId: harness.workflowId('cli-again'), runId: 'an-earlier-run', eventId: 'stale-event' };
+    await harness.producer.send({ topic: harness.config.topics.completed, messages: [{ key: 'cli-again', value: JSON.stringify(stale), headers: earlier!.headers }] });
+
+    const first = await cli(['request', 'Which run answers?', '--id', 'cli-again', '--max-searches', '1', '--wait', '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const [runId] = await harness.runsOf(harness.workflowId('cli-again'));
+    const output = JSON.parse(first.stdout) as { run?: { kind: string }; result: { event: { runId: string; query: string } } };
+    assert.deepEqual([output.result.event.runId, output.result.event.query], [runId, 'Which run answers?'], 'the new run’s result, not the earlier one');
+    assert.equal(output.run?.kind, 'started');
+
+    // Sent again, the id is a duplicate: the run that took it is the existing one, and its result is the answer.
+    const again = await cli(['request', 'Which run answers?', '--id', 'cli-again', '--wait', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const second = JSON.parse(again.stdout) as { run?: { kind: string }; result: { event: { runId: string } } };
+    assert.deepEqual([second.result.event.runId, second.run?.kind], [runId, 'existing']);
+  });
+
   it('watch streams results as JSON lines as they arrive', async () => {
     // --from-beginning: the watcher cannot miss the result however long it takes to join.
     const watcher = startCli(['watch', '--json', '--request-id', 'watched', '--from-beginning'], harness.env);
