@@ -6,6 +6,10 @@ import { researchCompletedSchema, researchCompletedType, type ResearchCompleted 
 import { researchFailedSchema, researchFailedType, type ResearchFailed } from '../src/contracts/researchFailed';
 import type { TopicNames } from '../src/config/relayConfig';
 import { EventInvalidError, PublishError } from '../src/errors';
+import { fitToBytes } from './eventSizeFit';
+
+/** Below Kafka's default record limit (message.max.bytes, 1 MiB) with room for the headers. */
+export const defaultResultMaxEventBytes = 1_000_000;
 
 /** A result as the workflow knows it; the publisher derives the event id. */
 export type CompletedDraft = Omit<ResearchCompleted, 'eventId'>;
@@ -23,11 +27,17 @@ export interface PublishContext {
  * duplicate that subscribers drop.
  */
 export class CompletionPublisher {
+  private readonly source: string;
+  private readonly maxEventBytes: number;
+
   constructor(
     private readonly producer: Producer,
     private readonly topics: TopicNames,
-    private readonly source = 'research-relay/worker',
-  ) {}
+    options: { source?: string; maxEventBytes?: number | undefined } = {},
+  ) {
+    this.source = options.source ?? 'research-relay/worker';
+    this.maxEventBytes = options.maxEventBytes ?? defaultResultMaxEventBytes;
+  }
 
   async publishCompleted(draft: CompletedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
     const event = validEvent(researchCompletedSchema, { ...draft, eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
@@ -42,11 +52,12 @@ export class CompletionPublisher {
   }
 
   private async send(topic: string, type: string, key: string, eventId: string, event: object, context: PublishContext): Promise<void> {
+    const value = JSON.stringify(fitToBytes(event, this.maxEventBytes));
     const headers: Record<string, string> = cloudEventHeaders({ id: eventId, source: this.source, type, time: new Date().toISOString() });
     if (context.traceparent) headers.traceparent = context.traceparent;
     if (context.tracestate) headers.tracestate = context.tracestate;
     try {
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key, value: JSON.stringify(event), headers }] });
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key, value, headers }] });
     } catch (error) {
       const detail = `publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`;
       // A refusal Kafka never lifts (MESSAGE_TOO_LARGE, INVALID_RECORD, …) fails for good, so the

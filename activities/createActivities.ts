@@ -13,9 +13,9 @@ import { withStageSpan } from '../src/telemetry/stageSpan';
 import { agentUsage } from './agentUsage';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
 import { activityCancellation, heartbeating } from './heartbeatingActivity';
-import { plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
-import { searcherInput, searcherInstructions, searchSummarySchema } from './searcherAgent';
-import { researchReportDraftSchema, writerInput, writerInstructions, type ResearchReportDraft } from './writerAgent';
+import { cappedSearches, plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
+import { cappedSources, cappedSummary, searcherInput, searcherInstructions, searchSummarySchema } from './searcherAgent';
+import { cappedReport, researchReportDraftSchema, writerInput, writerInstructions, type ResearchReportDraft } from './writerAgent';
 
 export interface ActivityDependencies {
   readonly openai: OpenAI;
@@ -27,6 +27,8 @@ export interface ActivityDependencies {
   readonly logger: Logger;
   /** The worker's run settings, handed to each run as it begins. */
   readonly runSettings: RunSettings;
+  /** Result events are fitted into this many bytes of JSON (RESULT_MAX_EVENT_BYTES). */
+  readonly resultMaxEventBytes?: number;
   /** How often a working activity heart-beats (default 5 s; the workflow allows 30 s between beats). */
   readonly heartbeatIntervalMs?: number;
 }
@@ -61,7 +63,7 @@ const maxSourcesPerSearch = 5;
  * const worker = await Worker.create({ taskQueue, workflowsPath, activities: createActivities(deps) });
  */
 export function createActivities(deps: ActivityDependencies) {
-  const publisher = new CompletionPublisher(deps.producer, deps.topics);
+  const publisher = new CompletionPublisher(deps.producer, deps.topics, { maxEventBytes: deps.resultMaxEventBytes });
   const activity = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => heartbeating(deps.heartbeatIntervalMs ?? 5000, run);
   return {
     /** Local activity: the worker's settings for the run that asks (recorded in its history). */
@@ -99,7 +101,7 @@ function planSearches(deps: ActivityDependencies, input: { query: string; maxSea
       schemaName: 'research_plan',
     });
     const searches = input.maxSearches === undefined ? result.value.searches : result.value.searches.slice(0, input.maxSearches);
-    return { searches, usage: agentUsage(deps.models.planner, result, deps.prices) };
+    return { searches: cappedSearches(searches), usage: agentUsage(deps.models.planner, result, deps.prices) };
   });
 }
 
@@ -117,9 +119,9 @@ function runSearch(deps: ActivityDependencies, input: { query: string; reason: s
     });
     const sources = material.sources.length > 0 ? material.sources : sourcesFromAnnotations(result.output);
     return {
-      summary: result.value.summary,
+      summary: cappedSummary(result.value.summary),
       searchProvider: deps.searchProvider.name,
-      sources: sources.map((source) => ({ title: source.title, url: source.url })),
+      sources: cappedSources(sources),
       usage: agentUsage(deps.models.searcher, result, deps.prices),
     };
   });
@@ -134,7 +136,7 @@ function writeReport(deps: ActivityDependencies, input: { query: string; finding
       schema: researchReportDraftSchema,
       schemaName: 'research_report',
     });
-    return { report: result.value, usage: agentUsage(deps.models.writer, result, deps.prices) };
+    return { report: cappedReport(result.value), usage: agentUsage(deps.models.writer, result, deps.prices) };
   });
 }
 

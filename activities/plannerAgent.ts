@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 
 /** A planned search: what to look for and why it helps answer the question. */
 export const searchItemSchema = z.object({
@@ -12,6 +13,11 @@ export const researchPlanSchema = z.object({
 
 export type SearchItem = z.infer<typeof searchItemSchema>;
 export type ResearchPlan = z.infer<typeof researchPlanSchema>;
+
+/** The planned searches with query and reason cut to their caps (they end up in the result event). */
+export function cappedSearches(searches: readonly SearchItem[]): SearchItem[] {
+  return searches.map((search) => ({ reason: capText(search.reason, resultFieldLimits.searchReason), query: capText(search.query, resultFieldLimits.searchQuery) }));
+}
 
 export const plannerInstructions = [
   'You are a research planner. You receive a research question and decide which searches',

@@ -1,10 +1,28 @@
 import { z } from 'zod';
+import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
+import type { SearchSource } from '../src/search/searchProvider';
 
 export const searchSummarySchema = z.object({
   summary: z.string().min(1).describe('2–3 paragraphs, under 300 words, on what the search found.'),
 });
 
 export type SearchSummary = z.infer<typeof searchSummarySchema>;
+
+/** A summary cut to its cap: it travels to the writer through Temporal's history. */
+export function cappedSummary(summary: string): string {
+  return capText(summary, resultFieldLimits.searchSummary);
+}
+
+/**
+ * The sources as the result event lists them: at most `sourcesPerSearch`, titles cut to their
+ * cap, and sources whose URL is longer than its cap dropped (a cut URL leads nowhere).
+ */
+export function cappedSources(sources: readonly SearchSource[]): { title: string; url: string }[] {
+  return sources
+    .filter((source) => source.url.length <= resultFieldLimits.sourceUrl)
+    .slice(0, resultFieldLimits.sourcesPerSearch)
+    .map((source) => ({ title: capText(source.title, resultFieldLimits.sourceTitle), url: source.url }));
+}
 
 export const searcherInstructions = [
   'You are a research assistant. You receive one search query and the reason it was chosen.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 
 export const researchReportDraftSchema = z.object({
   shortSummary: z.string().min(1).describe('A 2–3 sentence summary of the findings.'),
@@ -7,6 +8,15 @@ export const researchReportDraftSchema = z.object({
 });
 
 export type ResearchReportDraft = z.infer<typeof researchReportDraftSchema>;
+
+/** The report with each field cut to its cap and a truncation marker where cut. */
+export function cappedReport(draft: ResearchReportDraft): ResearchReportDraft {
+  return {
+    shortSummary: capText(draft.shortSummary, resultFieldLimits.shortSummary),
+    markdownReport: capText(draft.markdownReport, resultFieldLimits.markdownReport),
+    followUpQuestions: draft.followUpQuestions.map((question) => capText(question, resultFieldLimits.followUpQuestion)),
+  };
+}
 
 export const writerInstructions = [
   'You are a senior researcher writing a report that answers a research question. You get',

@@ -12,6 +12,7 @@ import {
 import type { ResearchActivities, SearchResult } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
 import type { RunSettings } from '../src/config/runSettings';
+import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
 import { boundedParallel } from './boundedParallel';
 import { researchProgressQuery } from './researchProgress';
@@ -201,11 +202,18 @@ function resultCommon(input: ParsedResearchWorkflowInput) {
 }
 
 function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
-  return { query: item.query, reason: item.reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [] };
+  const query = capText(item.query, resultFieldLimits.searchQuery);
+  const reason = capText(item.reason, resultFieldLimits.searchReason);
+  return { query, reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [] };
 }
 
-/** The innermost application failure's type and message: what went wrong, not where. */
+/** The innermost application failure's type and message (cut to its cap): what went wrong, not where. */
 function describeFailure(error: unknown): { type: string; message: string } {
+  const { type, message } = innermostFailure(error);
+  return { type, message: capText(message, resultFieldLimits.errorMessage) };
+}
+
+function innermostFailure(error: unknown): { type: string; message: string } {
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   if (current instanceof ApplicationFailure) return { type: current.type ?? 'ApplicationFailure', message: current.message };

@@ -54,6 +54,7 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
         prices: options.prices,
         logger: options.logger,
         runSettings: config.run,
+        resultMaxEventBytes: config.resultMaxEventBytes,
       }),
       maxConcurrentActivityTaskExecutions: 50,
       shutdownGraceTime: config.workerShutdownGraceMs,

@@ -27,6 +27,8 @@ const delayFault = z.strictObject({
 const malformedFault = z.strictObject({ kind: z.literal('malformed') });
 const schemaViolationFault = z.strictObject({ kind: z.literal('schemaViolation') });
 const okFault = z.strictObject({ kind: z.literal('ok') });
+/** 200 with valid JSON whose every text is stretched to `chars` characters: a model that does not stop. */
+const oversizedFault = z.strictObject({ kind: z.literal('oversized'), chars: z.number().int().min(1).max(50_000_000) });
 
 /** One injected behaviour for one call. */
 export const faultSchema = z.discriminatedUnion('kind', [
@@ -35,6 +37,7 @@ export const faultSchema = z.discriminatedUnion('kind', [
   malformedFault,
   schemaViolationFault,
   okFault,
+  oversizedFault,
 ]);
 
 /** Which calls a rule applies to; every given field must match, an absent field matches anything. */
@@ -63,8 +66,9 @@ export const faultPlanSchema = z.strictObject({ rules: z.array(faultRuleSchema) 
 
 /**
  * One injected behaviour: `status` (an OpenAI-shaped error), `delay` (answer late), `malformed`
- * (200 with text that is not JSON), `schemaViolation` (200 with JSON that breaks the schema) or
- * `ok` (a normal answer that still uses up a place in the sequence).
+ * (200 with text that is not JSON), `schemaViolation` (200 with JSON that breaks the schema),
+ * `oversized` (200 with valid JSON whose texts are `chars` long) or `ok` (a normal answer that
+ * still uses up a place in the sequence).
  */
 export type Fault = z.infer<typeof faultSchema>;
 /** The name of a fault, as recorded in `RecordedCall.fault`. */

@@ -16,7 +16,7 @@ export interface ModelAnswer {
 }
 
 /** Output faults change the text of an otherwise successful answer. */
-export type OutputFault = 'malformed' | 'schemaViolation';
+export type OutputFault = 'malformed' | 'schemaViolation' | { readonly stretchTextsTo: number };
 
 /**
  * The seed for a call: model, instructions and input. Ids, timestamps and faults are not part of
@@ -64,8 +64,17 @@ export function composeAnswer(call: ModelCall, fault?: OutputFault): ModelAnswer
   }
   if (fault === 'malformed') return { text: malformed(JSON.stringify(value)), annotations: [], webSearch };
   if (fault === 'schemaViolation') value = violate(value, call.format.kind === 'json_schema' ? call.format.schema : undefined);
+  if (typeof fault === 'object') value = stretched(value, fault.stretchTextsTo);
   const text = JSON.stringify(value);
   return { text, annotations: citeJsonStrings(text, sources), webSearch };
+}
+
+/** Every string repeated until it is `chars` long: valid against the schema, far too long. */
+function stretched(value: JsonValue, chars: number): JsonValue {
+  if (typeof value === 'string') return value.length === 0 ? value : value.repeat(Math.ceil(chars / value.length)).slice(0, chars);
+  if (Array.isArray(value)) return value.map((item) => stretched(item, chars));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, stretched(item, chars)]));
+  return value;
 }
 
 /** JSON cut off halfway, as when a model stops mid-answer: never parseable. */

@@ -95,7 +95,7 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
     }
 
     // The answer is composed before any wait so the recorded usage is known immediately.
-    const outputFault = fault?.kind === 'malformed' || fault?.kind === 'schemaViolation' ? fault.kind : undefined;
+    const outputFault = fault?.kind === 'malformed' || fault?.kind === 'schemaViolation' ? fault.kind : fault?.kind === 'oversized' ? { stretchTextsTo: fault.chars } : undefined;
     const answer = composeAnswer(call, outputFault);
     const usage = usageEstimate(call, answer.text);
     const correctStatus = callLog.add({ ...recorded, ...(fault ? { fault: fault.kind } : {}), status: 200, usage });

@@ -55,6 +55,8 @@ const relayEnvSchema = z.object({
   // Longer than one model call (OPENAI_TIMEOUT_MS, 120 s by default): a worker that stops lets
   // the calls in flight finish instead of paying for them and running them again elsewhere.
   WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
+  // Kafka's default record limit is 1 MiB: a result event is fitted below this many bytes of JSON.
+  RESULT_MAX_EVENT_BYTES: envInt(10_000, 100_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -121,6 +123,8 @@ export interface RelayConfig {
   readonly run: RunSettings;
   /** How long a stopping worker waits for the activities in flight before cancelling them. */
   readonly workerShutdownGraceMs: number;
+  /** Result events are fitted into this many bytes of JSON, cutting the longest texts first. */
+  readonly resultMaxEventBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -198,6 +202,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       llmRetryInitialMs: e.LLM_RETRY_INITIAL_MS,
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
   };
 }

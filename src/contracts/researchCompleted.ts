@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultFieldLimits as limits } from './fieldLimits';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
@@ -10,19 +11,23 @@ import { researchUsageSchema } from './researchUsage';
  */
 export const researchCompletedType = 'research.completed.v1';
 
+/*
+ * Model-written fields have length caps (fieldLimits.ts): longer text is cut, ending in
+ * "… [truncated by research-relay: first K of N characters]".
+ */
 export const searchOutcomeSchema = z.object({
-  query: z.string(),
-  reason: z.string(),
+  query: z.string().max(limits.searchQuery),
+  reason: z.string().max(limits.searchReason),
   succeeded: z.boolean(),
   /** Why the search was dropped, after its retries (absent when it succeeded). */
-  error: z.string().optional(),
-  sources: z.array(z.object({ title: z.string(), url: z.string() })).default([]),
+  error: z.string().max(limits.errorMessage).optional(),
+  sources: z.array(z.object({ title: z.string().max(limits.sourceTitle), url: z.string().max(limits.sourceUrl) })).max(limits.sourcesPerSearch).default([]),
 });
 
 export const researchReportSchema = z.object({
-  shortSummary: z.string(),
-  markdownReport: z.string(),
-  followUpQuestions: z.array(z.string()),
+  shortSummary: z.string().max(limits.shortSummary),
+  markdownReport: z.string().max(limits.markdownReport),
+  followUpQuestions: z.array(z.string().max(limits.followUpQuestion)).max(10),
 });
 
 /**
@@ -35,7 +40,7 @@ export const researchReportSchema = z.object({
  */
 export const researchCompletedSchema = resultEnvelopeSchema.extend({
   report: researchReportSchema,
-  searches: z.array(searchOutcomeSchema),
+  searches: z.array(searchOutcomeSchema).max(20),
   searchProvider: z.string(),
   usage: researchUsageSchema,
   timings: z.object({

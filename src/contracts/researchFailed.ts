@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resultFieldLimits } from './fieldLimits';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
@@ -23,7 +24,7 @@ export type ResearchStage = z.infer<typeof researchStageSchema>;
 export const researchFailedSchema = resultEnvelopeSchema.extend({
   stage: researchStageSchema,
   cancelled: z.boolean(),
-  error: z.object({ type: z.string(), message: z.string() }),
+  error: z.object({ type: z.string(), message: z.string().max(resultFieldLimits.errorMessage) }),
   usage: researchUsageSchema,
   failedAt: z.iso.datetime(),
 });
