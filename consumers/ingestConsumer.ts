@@ -6,6 +6,7 @@ import type { RelayConfig } from '../src/config/relayConfig';
 import type { MessageLocation } from '../src/intake/requestDecoder';
 import { RequestIntake, type IntakeControl, type IntakeMode, type IntakeOutcome } from '../src/intake/requestIntake';
 import { BatchAcknowledgement } from '../src/kafka/batchAcknowledgement';
+import { PartitionRevocation } from '../src/kafka/partitionRevocation';
 import type { Logger } from '../src/logging/logger';
 import type { BackoffPolicy } from '../src/retry/backoff';
 import { recordSpanFailure } from '../src/telemetry/spanFailure';
@@ -136,14 +137,15 @@ export class IngestConsumer {
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const acks = new BatchAcknowledgement(batch.messages.map((message) => message.offset));
+    const ownership = new PartitionRevocation(this.abort.signal);
     const control: IntakeControl = {
-      signal: this.abort.signal,
-      canContinue: () => payload.isRunning() && !payload.isStale() && !this.abort.signal.aborted,
-      heartbeat: () => payload.heartbeat(),
+      signal: ownership.signal,
+      canContinue: () => payload.isRunning() && !payload.isStale() && !ownership.signal.aborted,
+      heartbeat: () => ownership.heartbeat(() => payload.heartbeat()),
     };
     // kafkajs heart-beats only when asked: a large batch of slow starts must not outlive the
-    // session and lose the partition mid-batch.
-    const heartbeats = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
+    // session and lose the partition mid-batch — nor miss a rebalance (see PartitionRevocation).
+    const heartbeats = setInterval(() => void control.heartbeat?.(), 1000);
     try {
       await Promise.all(
         batch.messages.map((message) =>
@@ -158,6 +160,12 @@ export class IngestConsumer {
       );
     } finally {
       clearInterval(heartbeats);
+    }
+    if (ownership.revoked) {
+      const pending = batch.messages.length - acks.doneCount;
+      this.options.logger.warn('the group is rebalancing: stopped work on the partition; its next owner takes the records not done', { topic: batch.topic, partition: batch.partition, pending });
+      // kafkajs rejoins the group when a batch ends with a rebalance error.
+      throw ownership.error;
     }
     if (control.canContinue()) await payload.commitOffsetsIfNecessary();
   }

@@ -135,7 +135,8 @@ export class RequestIntake {
   /** Retries a step while a retry can help and the caller may go on; undefined once it may not. */
   private async untilDone<T>(step: () => Promise<T>, what: string, location: MessageLocation, control: IntakeControl): Promise<T | undefined> {
     try {
-      return await retryWithBackoff(step, {
+      // The caller's signal also cancels a Temporal call in flight (shutdown, a lost partition).
+      return await retryWithBackoff(() => this.deps.temporal.withAbortSignal(control.signal, step), {
         policy: this.deps.backoff ?? defaultBackoff,
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,

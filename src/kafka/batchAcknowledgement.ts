@@ -20,6 +20,11 @@ export class BatchAcknowledgement {
     return moved;
   }
 
+  /** How many offsets of the batch are acknowledged (in order or not). */
+  get doneCount(): number {
+    return this.done.size;
+  }
+
   get complete(): boolean {
     return this.next === this.offsets.length;
   }
