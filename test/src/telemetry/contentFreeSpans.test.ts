@@ -35,7 +35,7 @@ function spanText(span: ReceivedSpan): string {
   return JSON.stringify({ name: span.name, attributes: span.attributes, status: span.statusMessage, events: span.events, links: span.links }).toLowerCase();
 }
 
-describe('span content with content capture off and on (OTLP to a real receiver)', () => {
+describe('what spans carry: no prompt-derived text with content capture off, every billed token once (OTLP to a real receiver)', () => {
   let receiver: OtlpTraceReceiver;
   let telemetry: Telemetry;
   let harness: PipelineHarness;
@@ -59,7 +59,7 @@ describe('span content with content capture off and on (OTLP to a real receiver)
   });
 
   /** Runs the faulty request and returns its completed event and every span of its trace. */
-  async function researched(requestId: string, plan: FaultPlan = faults): Promise<{ event: ResearchCompleted; spans: ReceivedSpan[] }> {
+  async function researched(requestId: string, plan = faults): Promise<{ event: ResearchCompleted; spans: ReceivedSpan[] }> {
     harness.standIn.setFaults(plan);
     harness.standIn.resetCalls();
     await harness.request(requestId, query, { maxSearches: 3 });
@@ -95,6 +95,30 @@ describe('span content with content capture off and on (OTLP to a real receiver)
     const llmSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
     assert.ok(llmSpans.length >= 5, `planner, two rejected answers, the refused call, a searcher and the writer (${llmSpans.length})`);
     assert.ok(llmSpans.every((span) => span.attributes['gen_ai.request.model']), 'non-content attributes stay');
+  });
+
+  it('the LLM spans of a run with rejected answers and failed searches add up to the usage it publishes, each call counted once', async () => {
+    const { event, spans } = await researched('span-usage');
+    const llmSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
+    const tokens = (key: string): number => llmSpans.reduce((sum, span) => sum + Number(span.attributes[key] ?? 0), 0);
+    const billed = harness.standIn.calls().reduce((sum, call) => sum + (call.usage?.inputTokens ?? 0), 0);
+    assert.equal(tokens('gen_ai.usage.input_tokens') + tokens('research_relay.llm.estimated_input_tokens'), event.usage.total.inputTokens);
+    assert.equal(tokens('gen_ai.usage.output_tokens'), event.usage.total.outputTokens);
+    assert.equal(event.usage.total.inputTokens, billed, 'what the stand-in billed, the failed search’s two answers included');
+    assert.equal(event.usage.total.failedAttempts?.calls, 2, 'the failed search’s two rejected answers (the refused call billed nothing)');
+  });
+
+  it('a call its client abandoned (timeout) puts its estimated prompt on its LLM span, and the spans still add up to the published usage', async () => {
+    // The writer's first HTTP attempt answers after the SDK's 5 s timeout; the SDK's retry succeeds.
+    const { event, spans } = await researched('span-abandoned', { rules: [{ match: { formatName: 'research_report' }, sequence: [{ kind: 'delay', ms: 8000 }] }] });
+    const abandoned = harness.standIn.calls().find((call) => call.formatName === 'research_report' && call.status === 499);
+    assert.ok(abandoned?.usage, 'the first writer call was abandoned');
+    const writerSpan = spans.find((span) => span.attributes['gen_ai.operation.name'] === 'chat' && receiver.ancestry(span).includes('research.write'));
+    assert.equal(writerSpan?.attributes['research_relay.llm.abandoned_attempts'], 1);
+    assert.equal(writerSpan?.attributes['research_relay.llm.estimated_input_tokens'], abandoned.usage.inputTokens);
+    const llmSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
+    const tokens = (key: string): number => llmSpans.reduce((sum, span) => sum + Number(span.attributes[key] ?? 0), 0);
+    assert.equal(tokens('gen_ai.usage.input_tokens') + tokens('research_relay.llm.estimated_input_tokens'), event.usage.total.inputTokens);
   });
 
   it('with capture on, the same run shows the question, its searches and the error body (the check above can see them)', async () => {
