@@ -6,13 +6,15 @@ import type { RunSettings } from '../src/config/runSettings';
 import type { AgentUsage } from '../src/contracts/researchUsage';
 import type { PriceTable } from '../src/llm/priceTable';
 import { callStructured } from '../src/llm/structuredResponse';
+import type { UsageMeter } from '../src/llm/usageMeter';
 import type { Logger } from '../src/logging/logger';
 import { sourcesFromAnnotations } from '../src/search/openaiWebSearch';
 import type { SearchProvider, SearchSource } from '../src/search/searchProvider';
+import { contentAttributes } from '../src/telemetry/contentPolicy';
 import { withStageSpan } from '../src/telemetry/stageSpan';
-import { agentUsage } from './agentUsage';
+import { agentUsage, failedAttemptsUsage } from './agentUsage';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
-import { activityCancellation, heartbeating } from './heartbeatingActivity';
+import { activityCancellation, heartbeating, meteredHeartbeating } from './heartbeatingActivity';
 import { cappedSearches, plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
 import { cappedSources, cappedSummary, searcherInput, searcherInstructions, searchSummarySchema } from './searcherAgent';
 import { cappedReport, researchReportDraftSchema, writerInput, writerInstructions, type ResearchReportDraft } from './writerAgent';
@@ -51,6 +53,8 @@ export interface WriteResult {
   readonly usage: AgentUsage;
 }
 
+type AgentName = 'planner' | 'searcher' | 'writer';
+
 /** Answers failing their schema accepted per activity attempt before the attempt fails for good. */
 const schemaAttempts = 2;
 /** Sources handed to a searcher per search (local corpus). */
@@ -64,16 +68,20 @@ const maxSourcesPerSearch = 5;
  */
 export function createActivities(deps: ActivityDependencies) {
   const publisher = new CompletionPublisher(deps.producer, deps.topics, { maxEventBytes: deps.resultMaxEventBytes });
-  const activity = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => heartbeating(deps.heartbeatIntervalMs ?? 5000, run);
+  const intervalMs = deps.heartbeatIntervalMs ?? 5000;
+  const activity = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => heartbeating(intervalMs, run);
+  /** An agent activity: its model calls are metered across attempts (see meteredHeartbeating). */
+  const agent = <A extends unknown[], R>(name: AgentName, run: (meter: UsageMeter, ...args: A) => Promise<R>) =>
+    meteredHeartbeating(intervalMs, (spent) => failedAttemptsUsage(deps.models[name], spent, deps.prices), run);
   return {
     /** Local activity: the worker's settings for the run that asks (recorded in its history). */
     runSettings: (): Promise<RunSettings> => Promise.resolve(deps.runSettings),
     /** Planner agent: the research question → 1–20 searches (5–20 unless the request caps them). */
-    planSearches: activity((input: { query: string; maxSearches?: number }) => planSearches(deps, input)),
+    planSearches: agent('planner', (meter, input: { query: string; maxSearches?: number }) => planSearches(deps, meter, input)),
     /** Searcher agent: one search → a 2–3 paragraph summary with its sources. */
-    runSearch: activity((input: { query: string; reason: string; index?: number }) => runSearch(deps, input)),
+    runSearch: agent('searcher', (meter, input: { query: string; reason: string; index?: number }) => runSearch(deps, meter, input)),
     /** Writer agent: the question and the search summaries → report, short summary, follow-ups. */
-    writeReport: activity((input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, input)),
+    writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, meter, input)),
     /** Publishes `research.completed`; safe to retry (same key and event id). */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
       withStageSpan('research.publish', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
@@ -91,26 +99,27 @@ export function createActivities(deps: ActivityDependencies) {
 
 export type ResearchActivities = ReturnType<typeof createActivities>;
 
-function planSearches(deps: ActivityDependencies, input: { query: string; maxSearches?: number }): Promise<PlanResult> {
+function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; maxSearches?: number }): Promise<PlanResult> {
   return withStageSpan('research.plan', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
     const result = await callStructured({
-      ...modelCall(deps, 'planner'),
+      ...modelCall(deps, 'planner', meter),
       instructions: plannerInstructions,
       input: plannerInput(input.query, input.maxSearches),
       schema: researchPlanSchema,
       schemaName: 'research_plan',
     });
     const searches = input.maxSearches === undefined ? result.value.searches : result.value.searches.slice(0, input.maxSearches);
-    return { searches: cappedSearches(searches), usage: agentUsage(deps.models.planner, result, deps.prices) };
+    return { searches: cappedSearches(searches), usage: agentUsage(deps.models.planner, result, meter, deps.prices) };
   });
 }
 
-function runSearch(deps: ActivityDependencies, input: { query: string; reason: string; index?: number }): Promise<SearchResult> {
-  const attributes = { 'research.search.query': input.query, 'research.search.provider': deps.searchProvider.name };
+function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; reason: string; index?: number }): Promise<SearchResult> {
+  // The query is the planner's output, derived from the question: content, recorded only if allowed.
+  const attributes = { 'research.search.provider': deps.searchProvider.name, ...contentAttributes({ 'research.search.query': input.query }) };
   return withStageSpan(`research.search #${(input.index ?? 0) + 1}`, attributes, async () => {
     const material = await deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch });
     const result = await callStructured({
-      ...modelCall(deps, 'searcher'),
+      ...modelCall(deps, 'searcher', meter),
       instructions: searcherInstructions,
       input: searcherInput(input.query, input.reason, material.context),
       schema: searchSummarySchema,
@@ -122,21 +131,21 @@ function runSearch(deps: ActivityDependencies, input: { query: string; reason: s
       summary: cappedSummary(result.value.summary),
       searchProvider: deps.searchProvider.name,
       sources: cappedSources(sources),
-      usage: agentUsage(deps.models.searcher, result, deps.prices),
+      usage: agentUsage(deps.models.searcher, result, meter, deps.prices),
     };
   });
 }
 
-function writeReport(deps: ActivityDependencies, input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> {
+function writeReport(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> {
   return withStageSpan('research.write', { 'research.findings': input.findings.length }, async () => {
     const result = await callStructured({
-      ...modelCall(deps, 'writer'),
+      ...modelCall(deps, 'writer', meter),
       instructions: writerInstructions,
       input: writerInput(input.query, input.findings),
       schema: researchReportDraftSchema,
       schemaName: 'research_report',
     });
-    return { report: cappedReport(result.value), usage: agentUsage(deps.models.writer, result, deps.prices) };
+    return { report: cappedReport(result.value), usage: agentUsage(deps.models.writer, result, meter, deps.prices) };
   });
 }
 
@@ -151,6 +160,6 @@ async function loggingFailures<T>(logger: Logger, requestId: string, publish: ()
 }
 
 /** What every agent's model call shares: client, model, prices, cancellation, schema attempts. */
-function modelCall(deps: ActivityDependencies, agent: 'planner' | 'searcher' | 'writer') {
-  return { client: deps.openai, agent, model: deps.models[agent], prices: deps.prices, signal: activityCancellation(), schemaAttempts };
+function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMeter) {
+  return { client: deps.openai, agent, model: deps.models[agent], prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter };
 }

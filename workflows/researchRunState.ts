@@ -43,13 +43,21 @@ export class ResearchRunState {
     this.planned = searches;
   }
 
-  recordSearch(usage: AgentUsage | undefined): void {
+  /** A search's outcome: its result's usage, or for a search that failed, what it spent (if anything). */
+  recordSearch(usage: AgentUsage | undefined, failedUsage?: AgentUsage): void {
     if (usage) {
       this.succeeded += 1;
       this.searcherUsages.push(usage);
     } else {
       this.failed += 1;
+      if (failedUsage) this.searcherUsages.push(failedUsage);
     }
+  }
+
+  /** What an agent that failed for good (planner or writer: the run fails with it) had spent. */
+  recordFailedAgent(agent: 'planner' | 'writer', usage: AgentUsage): void {
+    if (agent === 'planner') this.plannerUsage = sumAgentUsage([this.plannerUsage, usage].filter((part): part is AgentUsage => part !== undefined));
+    else this.writerUsage = sumAgentUsage([this.writerUsage, usage].filter((part): part is AgentUsage => part !== undefined));
   }
 
   recordWriter(usage: AgentUsage): void {

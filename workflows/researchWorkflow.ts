@@ -15,6 +15,7 @@ import type { RunSettings } from '../src/config/runSettings';
 import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
 import { boundedParallel } from './boundedParallel';
+import { failedActivityUsage } from './failedActivityUsage';
 import { researchProgressQuery } from './researchProgress';
 import { ResearchRunState } from './researchRunState';
 import { researchWorkflowInputSchema, type ParsedResearchWorkflowInput, type ResearchWorkflowInput } from './researchWorkflowInput';
@@ -135,9 +136,20 @@ function agentActivities(settings: RunSettings): Agents {
 
 async function plan(agents: Agents, input: ParsedResearchWorkflowInput, state: ResearchRunState): Promise<SearchItem[]> {
   const { query, maxSearches } = input.request;
-  const planned = await agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}) });
+  const planned = await spending(state, 'planner', () => agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}) }));
   state.recordPlanner(planned.usage, planned.searches.length);
   return planned.searches;
+}
+
+/** Runs an agent that the run cannot do without; if it fails for good, what it spent still counts. */
+async function spending<T>(state: ResearchRunState, agent: 'planner' | 'writer', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const spent = failedActivityUsage(error);
+    if (spent) state.recordFailedAgent(agent, spent);
+    throw error;
+  }
 }
 
 /** Runs the planned searches, at most `concurrency` at once; fails the run only if all fail. */
@@ -150,7 +162,7 @@ async function search(agents: Agents, searches: SearchItem[], concurrency: numbe
       return { item, result };
     } catch (error) {
       if (isCancellation(error)) throw error;
-      state.recordSearch(undefined);
+      state.recordSearch(undefined, failedActivityUsage(error));
       return { item, error: describeFailure(error).message };
     }
   });
@@ -164,7 +176,7 @@ async function search(agents: Agents, searches: SearchItem[], concurrency: numbe
 async function write(agents: Agents, input: ParsedResearchWorkflowInput, searched: SearchedItem[], state: ResearchRunState) {
   state.enter('write');
   const findings = searched.flatMap(({ item, result }) => (result ? [{ query: item.query, summary: result.summary }] : []));
-  const written = await agents.writeReport({ query: input.request.query, findings });
+  const written = await spending(state, 'writer', () => agents.writeReport({ query: input.request.query, findings }));
   state.recordWriter(written.usage);
   return written.report;
 }

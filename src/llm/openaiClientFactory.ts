@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { registerSecret } from '../logging/logger';
+import { abandonedAttemptReportingFetch } from './abandonedCalls';
 
 export interface OpenAIClientSettings {
   readonly apiKey?: string;
@@ -24,5 +25,7 @@ export function createOpenAIClient(settings: OpenAIClientSettings): OpenAI {
     ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
+    // Attempts the SDK aborts (its timeout, our cancellation) are counted as spent: see UsageMeter.
+    fetch: abandonedAttemptReportingFetch(),
   });
 }

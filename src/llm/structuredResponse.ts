@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ModelOutputInvalidError, ModelRequestError } from '../errors';
 import { maskSecrets } from '../logging/logger';
 import { withGenAiSpan } from '../telemetry/genAiSpan';
+import { observingAbandonedAttempts } from './abandonedCalls';
 import type { PriceTable } from './priceTable';
+import { estimateInputTokens, UsageMeter } from './usageMeter';
 
 /** One model call's accounting, as the agents report it. */
 export interface ModelCallUsage {
@@ -29,16 +31,16 @@ export interface StructuredRequest<S extends z.ZodType> {
   readonly signal?: AbortSignal;
   /** Prices the call on its span; without it the span's cost is 0. */
   readonly prices?: PriceTable;
+  /** Receives every call's tokens, used or not (a fresh meter when absent). */
+  readonly meter?: UsageMeter;
 }
 
 export interface StructuredResult<T> {
   readonly value: T;
+  /** The accepted answer's usage (calls whose answers were not used are in the request's meter). */
   readonly usage: ModelCallUsage;
   readonly responseId: string;
   readonly output: OpenAI.Responses.ResponseOutputItem[];
-  /** Calls whose answers failed the schema before this one (they still cost tokens). */
-  readonly rejectedAnswers: number;
-  readonly rejectedUsage: ModelCallUsage;
 }
 
 /**
@@ -47,74 +49,64 @@ export interface StructuredResult<T> {
  * surface as a retryable ModelRequestError, so Temporal retries the activity with backoff.
  * An answer that fails its schema is asked for again up to `schemaAttempts` times, then
  * fails for good (ModelOutputInvalidError): another activity attempt would not fix it.
+ * Every call's tokens go to `request.meter`: the accepted answer's, and those of answers that
+ * failed the schema or attempts the client abandoned (billed all the same).
  */
 export async function callStructured<S extends z.ZodType>(request: StructuredRequest<S>): Promise<StructuredResult<z.infer<S>>> {
-  let rejected = 0;
-  let rejectedInput = 0;
-  let rejectedOutput = 0;
+  const meter = request.meter ?? new UsageMeter();
   let lastProblem = '';
   for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
-    const { response, usage } = await withGenAiSpan(
-      {
-        agent: request.agent,
-        requestModel: request.model,
-        serverUrl: request.client.baseURL,
-        instructions: request.instructions,
-        input: typeof request.input === 'string' ? request.input : JSON.stringify(request.input),
-      },
-      async (record) => {
-        let answer: Awaited<ReturnType<OpenAI['responses']['create']>>;
-        try {
-          answer = await request.client.responses.create(
-            {
-              model: request.model,
-              instructions: request.instructions,
-              input: request.input,
-              text: { format: zodTextFormat(request.schema, request.schemaName) },
-              ...(request.tools ? { tools: request.tools } : {}),
-            },
-            request.signal ? { signal: request.signal } : undefined,
-          );
-        } catch (error) {
-          throw toModelRequestError(request, error);
-        }
-        const answerUsage = {
-          model: answer.model || request.model,
-          inputTokens: answer.usage?.input_tokens ?? 0,
-          outputTokens: answer.usage?.output_tokens ?? 0,
-        };
-        record({
-          responseModel: answerUsage.model,
-          responseId: answer.id,
-          finishReason: answer.status === 'completed' ? 'stop' : (answer.incomplete_details?.reason ?? answer.status ?? 'unknown'),
-          inputTokens: answerUsage.inputTokens,
-          outputTokens: answerUsage.outputTokens,
-          costUsd: request.prices?.costUsd(answerUsage.model, answerUsage.inputTokens, answerUsage.outputTokens) ?? 0,
-          outputText: answer.output_text,
-        });
-        return { response: answer, usage: answerUsage };
-      },
-    );
+    const { response, usage } = await modelCall(request, meter);
     const checked = validate(request.schema, response.output_text);
     if (checked.ok) {
-      return {
-        value: checked.value,
-        usage,
-        responseId: response.id,
-        output: response.output,
-        rejectedAnswers: rejected,
-        rejectedUsage: { model: usage.model, inputTokens: rejectedInput, outputTokens: rejectedOutput },
-      };
+      meter.accepted(usage);
+      return { value: checked.value, usage, responseId: response.id, output: response.output };
     }
-    rejected += 1;
-    rejectedInput += usage.inputTokens;
-    rejectedOutput += usage.outputTokens;
+    meter.rejected(usage);
     lastProblem = checked.problem;
   }
   throw new ModelOutputInvalidError(
     request.agent,
     request.model,
     `${request.agent}: the answer of ${request.model} failed the ${request.schemaName} schema ${request.schemaAttempts} times; last problem: ${lastProblem}`,
+  );
+}
+
+/** One call inside its LLM span; attempts the SDK abandoned on the way are estimated and metered. */
+async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMeter): Promise<{ response: OpenAI.Responses.Response; usage: ModelCallUsage }> {
+  const format = zodTextFormat(request.schema, request.schemaName);
+  const input = typeof request.input === 'string' ? request.input : JSON.stringify(request.input);
+  const promptEstimate = estimateInputTokens([request.instructions, input, format.name, JSON.stringify(format.schema)]);
+  return withGenAiSpan(
+    { agent: request.agent, requestModel: request.model, serverUrl: request.client.baseURL, instructions: request.instructions, input },
+    async (span) => {
+      const abandon = (): void => {
+        meter.abandoned(promptEstimate);
+        span.abandoned(promptEstimate);
+      };
+      let answer: OpenAI.Responses.Response;
+      try {
+        answer = await observingAbandonedAttempts(abandon, () =>
+          request.client.responses.create(
+            { model: request.model, instructions: request.instructions, input: request.input, text: { format }, ...(request.tools ? { tools: request.tools } : {}) },
+            request.signal ? { signal: request.signal } : undefined,
+          ),
+        );
+      } catch (error) {
+        throw toModelRequestError(request, error);
+      }
+      const usage = { model: answer.model || request.model, inputTokens: answer.usage?.input_tokens ?? 0, outputTokens: answer.usage?.output_tokens ?? 0 };
+      span.answered({
+        responseModel: usage.model,
+        responseId: answer.id,
+        finishReason: answer.status === 'completed' ? 'stop' : (answer.incomplete_details?.reason ?? answer.status ?? 'unknown'),
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: request.prices?.costUsd(usage.model, usage.inputTokens, usage.outputTokens) ?? 0,
+        outputText: answer.output_text,
+      });
+      return { response: answer, usage };
+    },
   );
 }
 

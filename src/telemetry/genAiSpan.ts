@@ -1,11 +1,7 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
+import { contentAttributes } from './contentPolicy';
 import { recordSpanFailure } from './spanFailure';
 import { relayTracer } from './tracer';
-
-/** Whether prompt and completion text may be recorded on spans (off unless the user turns it on). */
-export function captureMessageContent(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT ?? '').toLowerCase() === 'true';
-}
 
 export interface GenAiCallDescription {
   readonly agent: string;
@@ -25,13 +21,23 @@ export interface GenAiCallResult {
   readonly outputText: string;
 }
 
+/** What a model call tells its span as it goes. */
+export interface GenAiSpanRecorder {
+  /** The answer came back (whether or not it is then accepted). */
+  answered(result: GenAiCallResult): void;
+  /** The client abandoned an HTTP attempt of this call (timeout, cancellation): its prompt, estimated. */
+  abandoned(estimatedInputTokens: number): void;
+}
+
 /**
  * One span per model call, named `chat {model}` (kind CLIENT), with the OpenTelemetry GenAI
  * attributes and, beside them, the OpenInference ones (span kind LLM, `llm.model_name`,
  * `llm.token_count.*`) that Phoenix and Langfuse read as a generation with its usage.
- * Message text is recorded only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.
+ * Message text is recorded only when the content policy allows it (contentPolicy.ts). Each
+ * span carries its own call's tokens — a rejected answer's too — so the spans of a run add up to
+ * its published usage; attempts the SDK abandoned add `research_relay.llm.estimated_input_tokens`.
  */
-export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (record: (result: GenAiCallResult) => void) => Promise<T>): Promise<T> {
+export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (recorder: GenAiSpanRecorder) => Promise<T>): Promise<T> {
   const url = safeUrl(call.serverUrl);
   const attributes: Attributes = {
     'gen_ai.operation.name': 'chat',
@@ -45,36 +51,16 @@ export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (record:
     'llm.provider': 'openai',
     'llm.system': 'openai',
     'llm.model_name': call.requestModel,
+    ...contentAttributes({
+      'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: call.instructions }]),
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: call.input }] }]),
+      'input.value': call.input,
+      'input.mime_type': 'text/plain',
+    }),
   };
-  const withContent = captureMessageContent();
-  if (withContent) {
-    attributes['gen_ai.system_instructions'] = JSON.stringify([{ type: 'text', content: call.instructions }]);
-    attributes['gen_ai.input.messages'] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: call.input }] }]);
-    attributes['input.value'] = call.input;
-    attributes['input.mime_type'] = 'text/plain';
-  }
   return relayTracer().startActiveSpan(`chat ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes }, async (span: Span) => {
     try {
-      const value = await run((result) => {
-        span.setAttributes({
-          'gen_ai.response.model': result.responseModel,
-          'gen_ai.response.id': result.responseId,
-          'gen_ai.response.finish_reasons': [result.finishReason],
-          'gen_ai.usage.input_tokens': result.inputTokens,
-          'gen_ai.usage.output_tokens': result.outputTokens,
-          'llm.model_name': result.responseModel,
-          'llm.token_count.prompt': result.inputTokens,
-          'llm.token_count.completion': result.outputTokens,
-          'llm.token_count.total': result.inputTokens + result.outputTokens,
-          'research_relay.llm.cost_usd': result.costUsd,
-        });
-        if (withContent) {
-          span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: result.outputText }], finish_reason: result.finishReason }]));
-          span.setAttribute('output.value', result.outputText);
-          span.setAttribute('output.mime_type', 'application/json');
-        }
-      });
-      return value;
+      return await run(spanRecorder(span));
     } catch (error) {
       recordSpanFailure(span, error);
       throw error;
@@ -82,6 +68,37 @@ export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (record:
       span.end();
     }
   });
+}
+
+function spanRecorder(span: Span): GenAiSpanRecorder {
+  let abandonedAttempts = 0;
+  let estimatedInputTokens = 0;
+  return {
+    answered: (result) => {
+      span.setAttributes({
+        'gen_ai.response.model': result.responseModel,
+        'gen_ai.response.id': result.responseId,
+        'gen_ai.response.finish_reasons': [result.finishReason],
+        'gen_ai.usage.input_tokens': result.inputTokens,
+        'gen_ai.usage.output_tokens': result.outputTokens,
+        'llm.model_name': result.responseModel,
+        'llm.token_count.prompt': result.inputTokens,
+        'llm.token_count.completion': result.outputTokens,
+        'llm.token_count.total': result.inputTokens + result.outputTokens,
+        'research_relay.llm.cost_usd': result.costUsd,
+        ...contentAttributes({
+          'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: result.outputText }], finish_reason: result.finishReason }]),
+          'output.value': result.outputText,
+          'output.mime_type': 'application/json',
+        }),
+      });
+    },
+    abandoned: (estimate) => {
+      abandonedAttempts += 1;
+      estimatedInputTokens += estimate;
+      span.setAttributes({ 'research_relay.llm.abandoned_attempts': abandonedAttempts, 'research_relay.llm.estimated_input_tokens': estimatedInputTokens });
+    },
+  };
 }
 
 function safeUrl(text: string): URL | undefined {

@@ -1,7 +1,11 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { errorType, failureDescription } from './contentPolicy';
 
-/** Marks a span failed: `error.type` (semantic conventions) and an ERROR status with a short message. */
+/**
+ * Marks a span failed: `error.type` (semantic conventions) and an ERROR status whose message the
+ * content policy decides (an error message can quote a prompt or a model's answer).
+ */
 export function recordSpanFailure(span: Span, error: unknown): void {
-  span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 300) : 'failed' });
+  span.setAttribute('error.type', errorType(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: failureDescription(error) });
 }

@@ -9,6 +9,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ConfigurationError } from '../errors';
 import { createLogger, type Logger } from '../logging/logger';
+import { ContentPolicySpanProcessor } from './contentPolicySpanProcessor';
 import { FailureReportingExporter } from './failureReportingExporter';
 
 /** The running telemetry of this process. */
@@ -57,12 +58,14 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   const { exporter, destination } = traceExporterFromEnv(env);
-  const spanProcessor = new BatchSpanProcessor(new FailureReportingExporter(exporter, logger, destination), {
+  const batches = new BatchSpanProcessor(new FailureReportingExporter(exporter, logger, destination), {
     maxQueueSize: 8192,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 1000,
     exportTimeoutMillis: 10_000,
   });
+  // Every span passes the content policy before it is queued for export.
+  const spanProcessor = new ContentPolicySpanProcessor(batches);
   const sdk = new NodeSDK({
     resource,
     spanProcessors: [spanProcessor],

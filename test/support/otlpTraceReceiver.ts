@@ -43,8 +43,10 @@ export interface ReceivedSpan {
   readonly startNs: bigint;
   readonly endNs: bigint;
   readonly attributes: Record<string, unknown>;
-  readonly links: { traceId: string; spanId: string }[];
+  readonly links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
+  readonly events: { name: string; attributes: Record<string, unknown> }[];
   readonly statusCode: number;
+  readonly statusMessage: string;
   readonly serviceName: string;
   readonly scope: string;
 }
@@ -176,7 +178,8 @@ export class OtlpTraceReceiver {
           const span = raw as {
             trace_id: Buffer; span_id: Buffer; parent_span_id: Buffer; name: string; kind: number;
             start_time_unix_nano: string; end_time_unix_nano: string; attributes: RawKeyValue[];
-            links: { trace_id: Buffer; span_id: Buffer }[]; status?: { code: number };
+            links: { trace_id: Buffer; span_id: Buffer; attributes: RawKeyValue[] }[]; status?: { code: number; message: string };
+            events: { name: string; attributes: RawKeyValue[] }[];
           };
           this.spans.push({
             traceId: span.trace_id.toString('hex'),
@@ -187,8 +190,10 @@ export class OtlpTraceReceiver {
             startNs: BigInt(span.start_time_unix_nano),
             endNs: BigInt(span.end_time_unix_nano),
             attributes: attributesOf(span.attributes),
-            links: span.links.map((link) => ({ traceId: link.trace_id.toString('hex'), spanId: link.span_id.toString('hex') })),
+            links: span.links.map((link) => ({ traceId: link.trace_id.toString('hex'), spanId: link.span_id.toString('hex'), attributes: attributesOf(link.attributes) })),
+            events: span.events.map((event) => ({ name: event.name, attributes: attributesOf(event.attributes) })),
             statusCode: span.status?.code ?? 0,
+            statusMessage: span.status?.message ?? '',
             serviceName: typeof resource['service.name'] === 'string' ? resource['service.name'] : '',
             scope: scopeSpans.scope?.name ?? '',
           });
