@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings } from './codecServerSettings';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
+import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import type { RunSettings } from './runSettings';
 
 /**
@@ -56,6 +58,11 @@ const relayEnvSchema = z.object({
   // the calls in flight finish instead of paying for them and running them again elsewhere.
   WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Read by payloadEncryptionSettings.ts (keys → AES-256-GCM codec on every Temporal data path).
+  PAYLOAD_ENCRYPTION_KEYS: z.string().optional(),
+  PAYLOAD_ENCRYPTION_KEYS_FILE: z.string().optional(),
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
+  ...codecServerEnvShape,
 });
 
 export type RelayEnv = z.infer<typeof relayEnvSchema>;
@@ -83,6 +90,8 @@ export interface TemporalSettings {
   readonly uiUrl: string;
   readonly workflowIdPrefix: string;
   readonly reusePolicy: 'reject-duplicate' | 'allow-duplicate-failed-only';
+  /** Set: every payload Temporal stores is encrypted (PAYLOAD_ENCRYPTION_KEYS); unset: plain JSON. */
+  readonly payloadEncryption?: PayloadEncryptionSettings;
 }
 
 export interface LlmSettings {
@@ -122,6 +131,8 @@ export interface RelayConfig {
   /** How long a stopping worker waits for the activities in flight before cancelling them. */
   readonly workerShutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `research-relay codec-server`: where it listens and whom it answers. */
+  readonly codecServer: CodecServerSettings;
 }
 
 /**
@@ -142,13 +153,14 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '?');
-      const secret = /PASSWORD|API_KEY|SECRET/.test(variable);
+      const secret = /PASSWORD|API_KEY|SECRET|TOKEN|ENCRYPTION_KEYS$/.test(variable);
       const shown = secret ? '(hidden)' : JSON.stringify(env[variable]);
       return `${variable}=${shown}: ${issue.message}`;
     });
     throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   }
   const e = parsed.data;
+  const payloadEncryption = payloadEncryptionFromEnv(e);
   if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
     throw new ConfigurationError('invalid configuration:\n  KAFKA_SASL_MECHANISM is set but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is missing', [
       'KAFKA_SASL_USERNAME',
@@ -180,6 +192,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
       workflowIdPrefix: e.WORKFLOW_ID_PREFIX,
       reusePolicy: e.WORKFLOW_ID_REUSE_POLICY,
+      ...(payloadEncryption ? { payloadEncryption } : {}),
     },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
@@ -199,6 +212,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
   };
 }
 
