@@ -68,13 +68,14 @@ describe('with PAYLOAD_ENCRYPTION_KEYS set, what Temporal stores of a research r
   it('decodes with the keys: after rotation to key b (a still listed) the run’s result and inputs read back; without key a it fails naming the key', async () => {
     const rotatedConfig = testConfig({ PAYLOAD_ENCRYPTION_KEYS: `a:${keyA},b:${keyB}` });
     assert.equal(rotatedConfig.temporal.payloadEncryption?.currentKeyId, 'b');
+    const codec = payloadEncryptionCodec(rotatedConfig.temporal.payloadEncryption);
     const rotated = await testTemporalClient(rotatedConfig);
     try {
       const result = await rotated.client.workflow.getHandle<() => Promise<ResearchWorkflowResult>>(run.event.workflowId, run.event.runId).result();
       assert.equal(result.shortSummary, run.event.report.shortSummary);
-      const decoded = await payloadEncryptionCodec(rotatedConfig.temporal.payloadEncryption!).decode(run.history.payloads.map(({ payload }) => payload));
+      const decoded = await codec.decode(run.history.payloads.map(({ payload }) => payload));
       assert.ok(decoded.some((payload) => Buffer.from(payload.data ?? []).includes(Buffer.from(query))), 'the query is in the decoded workflow input');
-      const [reencoded] = await payloadEncryptionCodec(rotatedConfig.temporal.payloadEncryption!).encode(decoded.slice(0, 1));
+      const [reencoded] = await codec.encode(decoded.slice(0, 1));
       assert.equal(metadataText(reencoded!, 'encryption-key-id'), 'b', 'new payloads use the current key');
     } finally {
       await rotated.connection.close();
