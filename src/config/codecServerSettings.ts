@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registerSecret } from '../logging/logger';
 import { envBoolean, envInt } from './envSchema';
 
 /** How `research-relay codec-server` listens and whom it answers. */
@@ -35,12 +36,14 @@ export const codecServerEnvShape = {
 type CodecServerEnv = z.infer<z.ZodObject<typeof codecServerEnvShape>>;
 
 /**
- * The codec server's settings from the validated environment.
+ * The codec server's settings from the validated environment (the token registered as a secret).
  *
  * @example
  * const settings = codecServerSettingsFrom(parsedEnv, 'http://127.0.0.1:8233');
  */
 export function codecServerSettingsFrom(env: CodecServerEnv, temporalUiUrl: string): CodecServerSettings {
+  // Whoever holds the token reads every payload: no log line may show it.
+  registerSecret(env.CODEC_SERVER_TOKEN);
   return {
     host: env.CODEC_SERVER_HOST,
     port: env.CODEC_SERVER_PORT,

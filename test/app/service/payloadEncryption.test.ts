@@ -6,6 +6,7 @@ import { researchCompletedSchema, type ResearchCompleted } from '../../../src/co
 import { PayloadDecryptionError } from '../../../src/errors';
 import { payloadEncryptionCodec } from '../../../src/temporal/temporalDataConverter';
 import type { ResearchWorkflowResult } from '../../../workflows/researchWorkflow';
+import { runCli } from '../../support/cliRunner';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { metadataText, readRawHistory, type RawHistory } from '../../support/rawHistory';
 import { testConfig, testTemporalClient, uniqueName } from '../../support/testInfrastructure';
@@ -97,6 +98,17 @@ describe('with PAYLOAD_ENCRYPTION_KEYS set, what Temporal stores of a research r
     } finally {
       await withoutA.connection.close();
     }
+  });
+  it('the CLI reads the encrypted run with the keys (status shows the trace id from the memo); with another key it exits 1 naming the missing key', async () => {
+    const status = await runCli(['status', 'sealed', '--json'], harness.env);
+    assert.equal(status.code, 0, status.stderr);
+    const shown = JSON.parse(status.stdout) as { state: string; traceId: string };
+    assert.equal(shown.state, 'COMPLETED');
+    assert.equal(shown.traceId, run.event.traceId);
+    const keyless = await runCli(['status', 'sealed', '--json'], { ...harness.env, PAYLOAD_ENCRYPTION_KEYS: `b:${keyB}` });
+    assert.equal(keyless.code, 1);
+    assert.match(keyless.stderr, /encrypted with key "a", which is not configured here/);
+    assert.ok(!keyless.stderr.includes(keyA) && !keyless.stderr.includes(keyB), 'no key material printed');
   });
 });
 
