@@ -52,6 +52,8 @@ export { startTelemetry } from '../src/telemetry/telemetry';
 
 // Payload encryption: the codec every client and worker uses when keys are configured.
 export { PayloadEncryptionCodec } from '../src/temporal/payloadEncryptionCodec';
+// A Temporal client of your own (e.g. `temporal` for replayRequests) should use the relay's converter.
+export { temporalDataConverter } from '../src/temporal/temporalDataConverter';
 export type { PayloadEncryptionSettings } from '../src/config/payloadEncryptionSettings';
 
 // Errors, each saying whether a retry can help.
