@@ -24,6 +24,8 @@ export { readDeadLetters, streamDeadLetters } from '../operator/deadLetters/dead
 export type { DeadLetter, DeadLetterFilter } from '../operator/deadLetters/deadLetterReader';
 export { redriveDeadLetters } from '../operator/deadLetters/deadLetterRedrive';
 export type { RedriveResult } from '../operator/deadLetters/deadLetterRedrive';
+export { startCodecServer } from '../operator/codecServer/codecServer';
+export type { CodecServer, CodecServerOptions } from '../operator/codecServer/codecServer';
 
 // The event contracts.
 export { researchRequestedSchema, researchRequestedType } from '../src/contracts/researchRequested';
@@ -48,6 +50,12 @@ export { RelayService } from './service/relayService';
 export type { RelayServiceOptions } from './service/relayService';
 export { startTelemetry } from '../src/telemetry/telemetry';
 
+// Payload encryption: the codec every client and worker uses when keys are configured.
+export { PayloadEncryptionCodec } from '../src/temporal/payloadEncryptionCodec';
+// A Temporal client of your own (e.g. `temporal` for replayRequests) should use the relay's converter.
+export { temporalDataConverter } from '../src/temporal/temporalDataConverter';
+export type { PayloadEncryptionSettings } from '../src/config/payloadEncryptionSettings';
+
 // Errors, each saying whether a retry can help.
 export {
   ConfigurationError,
@@ -56,6 +64,7 @@ export {
   isRetryable,
   ModelOutputInvalidError,
   ModelRequestError,
+  PayloadDecryptionError,
   PublishError,
   RelayError,
   StartRejectedError,

@@ -146,6 +146,27 @@ export class PublishError extends RelayError {
 }
 
 /**
+ * A payload Temporal stored encrypted cannot be decrypted here: it names a key this process
+ * does not have (add the key id to PAYLOAD_ENCRYPTION_KEYS again), or its authentication tag
+ * does not match (a different key under the same id, or altered bytes). Names the key id,
+ * never key material; the same payload can never decrypt with the same keys.
+ *
+ * @example
+ * if (error instanceof PayloadDecryptionError) console.error(`add key ${error.keyId} back to PAYLOAD_ENCRYPTION_KEYS`);
+ */
+export class PayloadDecryptionError extends RelayError {
+  readonly retryable = false;
+
+  constructor(
+    readonly keyId: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * True for errors a later attempt can fix; unknown errors count as retryable (infrastructure).
  *
  * @example

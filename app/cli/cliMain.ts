@@ -5,6 +5,7 @@ import { ConfigurationError, TemporalUnavailableError } from '../../src/errors';
 import { relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { createCliContext, type CliContext } from './cliContext';
+import { codecServerCommand } from './codecServerCommand';
 import { dlqCommand } from './dlqCommand';
 import { replayCommand } from './replayCommand';
 import { requestCommand } from './requestCommand';
@@ -18,6 +19,7 @@ const commands: Record<string, (args: string[], context: CliContext) => Promise<
   replay: replayCommand,
   dlq: dlqCommand,
   status: statusCommand,
+  'codec-server': codecServerCommand,
 };
 
 const usage = `Usage: research-relay <command> [options]
@@ -28,6 +30,7 @@ Commands:
   replay              replay a range of research.requested (batch research)
   dlq list|redrive    inspect dead-lettered requests, send them back after a fix
   status <requestId>  a run's state, stage, trace id and Temporal UI link
+  codec-server        decrypt payloads for the Temporal UI and CLI (remote codec endpoint)
 
 Every command has --help. Configuration comes from environment variables
 (${relayEnvironmentVariables.slice(0, 6).join(', ')}, … — see the README).`;

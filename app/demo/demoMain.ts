@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'research-relay' });
   installTemporalRuntimeLogging(logger);
 
-  step('research-relay: consumer + worker');
+  const encryption = config.temporal.payloadEncryption;
+  step(`research-relay: consumer + worker; Temporal payloads ${encryption ? `encrypted with key ${encryption.currentKeyId}` : 'in plain JSON (set PAYLOAD_ENCRYPTION_KEYS to encrypt them)'}`);
   const service = await RelayService.start({ config, logger });
   const client = createResearchClient({ brokers: config.kafka.brokers, topics: config.topics });
   try {

@@ -8,6 +8,7 @@ import type { Logger } from '../../src/logging/logger';
 import type { SearchProvider } from '../../src/search/searchProvider';
 import { tracingWorkerOptions, workflowTracingModule } from '../../src/telemetry/temporalTracing';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { workflowsPath } from './workflowBundle';
 
 export interface ResearchWorkerOptions {
@@ -42,6 +43,8 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
         ...(options.workflowBundle ? {} : { workflowModules: [workflowTracingModule] }),
       },
       connection,
+      // Encrypts what the worker writes (activity results, workflow commands) when keys are set.
+      dataConverter: temporalDataConverter(config.temporal.payloadEncryption),
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),

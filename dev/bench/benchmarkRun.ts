@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { loadRelayConfig } from '../../src/config/relayConfig';
+import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
@@ -55,7 +56,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // The ceiling's starts pay for encryption as the consumer's do (when keys are configured).
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
   console.log(`research-relay benchmark: ${events} events, telemetry ${options.telemetryLabel}, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);
 
   // (b) The ceiling: direct starts. Probe concurrency levels, then N starts at the best one.

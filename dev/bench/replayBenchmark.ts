@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { replayRequests, type ReplayOptions, type ReplaySummary } from '../../operator/replay/requestReplay';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { loadRelayConfig } from '../../src/config/relayConfig';
+import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { ProgressLine } from '../infra/progressLine';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   await consumer.stop();
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
   const timed = async (label: string, options: Partial<ReplayOptions>): Promise<ReplaySummary> => {
     const line = new ProgressLine(label);
     const summary = await replayRequests({

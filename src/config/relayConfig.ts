@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings } from './codecServerSettings';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
+import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import type { RunSettings } from './runSettings';
 
 /**
@@ -58,6 +60,11 @@ const relayEnvSchema = z.object({
   // Kafka's default record limit is 1 MiB: a result event is fitted below this many bytes of JSON.
   RESULT_MAX_EVENT_BYTES: envInt(10_000, 100_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Read by payloadEncryptionSettings.ts (keys → AES-256-GCM codec on every Temporal data path).
+  PAYLOAD_ENCRYPTION_KEYS: z.string().optional(),
+  PAYLOAD_ENCRYPTION_KEYS_FILE: z.string().optional(),
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
+  ...codecServerEnvShape,
 });
 
 export type RelayEnv = z.infer<typeof relayEnvSchema>;
@@ -85,6 +92,8 @@ export interface TemporalSettings {
   readonly uiUrl: string;
   readonly workflowIdPrefix: string;
   readonly reusePolicy: 'reject-duplicate' | 'allow-duplicate-failed-only';
+  /** Set: every payload Temporal stores is encrypted (PAYLOAD_ENCRYPTION_KEYS); unset: plain JSON. */
+  readonly payloadEncryption?: PayloadEncryptionSettings;
 }
 
 export interface LlmSettings {
@@ -126,6 +135,8 @@ export interface RelayConfig {
   /** Result events are fitted into this many bytes of JSON, cutting the longest texts first. */
   readonly resultMaxEventBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `research-relay codec-server`: where it listens and whom it answers. */
+  readonly codecServer: CodecServerSettings;
 }
 
 /**
@@ -146,13 +157,14 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '?');
-      const secret = /PASSWORD|API_KEY|SECRET/.test(variable);
+      const secret = /PASSWORD|API_KEY|SECRET|TOKEN|ENCRYPTION_KEYS$/.test(variable);
       const shown = secret ? '(hidden)' : JSON.stringify(env[variable]);
       return `${variable}=${shown}: ${issue.message}`;
     });
     throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   }
   const e = parsed.data;
+  const payloadEncryption = payloadEncryptionFromEnv(e);
   if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
     throw new ConfigurationError('invalid configuration:\n  KAFKA_SASL_MECHANISM is set but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is missing', [
       'KAFKA_SASL_USERNAME',
@@ -184,6 +196,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
       workflowIdPrefix: e.WORKFLOW_ID_PREFIX,
       reusePolicy: e.WORKFLOW_ID_REUSE_POLICY,
+      ...(payloadEncryption ? { payloadEncryption } : {}),
     },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
@@ -204,6 +217,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
+    codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
   };
 }
 

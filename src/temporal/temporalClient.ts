@@ -3,6 +3,7 @@ import type { TemporalSettings } from '../config/relayConfig';
 import { TemporalUnavailableError } from '../errors';
 import { registerSecret } from '../logging/logger';
 import { tracingClientInterceptors } from '../telemetry/temporalTracing';
+import { temporalDataConverter } from './temporalDataConverter';
 
 /** A Temporal client and the connection it owns; `close()` closes the connection. */
 export interface TemporalClientHandle {
@@ -12,7 +13,8 @@ export interface TemporalClientHandle {
 
 /**
  * Connects the relay's Temporal client to the configured frontend (TLS and API key for
- * Temporal Cloud) with the tracing interceptors, so a start continues the active trace.
+ * Temporal Cloud) with the tracing interceptors, so a start continues the active trace, and
+ * the payload codec when encryption keys are configured (what it stores is encrypted).
  * An unreachable server is a TemporalUnavailableError naming the address.
  *
  * @example
@@ -32,7 +34,12 @@ export async function connectTemporalClient(settings: TemporalSettings, connectT
   } catch (error) {
     throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS)`, { cause: error });
   }
-  const client = new Client({ connection, namespace: settings.namespace, interceptors: { workflow: tracingClientInterceptors() } });
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    interceptors: { workflow: tracingClientInterceptors() },
+    dataConverter: temporalDataConverter(settings.payloadEncryption),
+  });
   return { client, close: () => connection.close() };
 }
 

@@ -68,7 +68,7 @@ export class PipelineHarness {
     const producer = kafka.producer();
     await producer.connect();
     const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter]);
-    const { client, connection } = await testTemporalClient();
+    const { client, connection } = await testTemporalClient(config);
     const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
     harness.service = await harness.startService(options);
     return harness;

@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger } from '../../src/logging/logger';
+import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 
 /**
  * The real servers the test command started (`withInfra` exports KAFKA_BROKERS and
@@ -21,10 +22,11 @@ export function testKafka(): Kafka {
   return createKafka(testConfig().kafka, silentLogger, uniqueName('test'));
 }
 
-export async function testTemporalClient(): Promise<{ client: Client; connection: Connection }> {
-  const config = testConfig();
+/** A client on the test server; with `config`, its data converter (payload encryption) too. */
+export async function testTemporalClient(config: RelayConfig = testConfig()): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), connection };
+  const dataConverter = temporalDataConverter(config.temporal.payloadEncryption);
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection };
 }
 
 export { eventually } from './eventually';

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
+import { loadRelayConfig } from '../../src/config/relayConfig';
+import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 
@@ -17,6 +20,15 @@ describe('ResearchWorkflow replays the histories of earlier releases', () => {
       const history: unknown = JSON.parse(fs.readFileSync(path.join(histories, file), 'utf8'));
       const bundle = await sharedWorkflowBundle();
       await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history));
+    });
+
+    it(`replays ${file} on a worker with payload encryption on: its plain payloads pass the codec unchanged`, async () => {
+      installQuietTemporalRuntime();
+      const history: unknown = JSON.parse(fs.readFileSync(path.join(histories, file), 'utf8'));
+      const encryption = loadRelayConfig({ PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }).temporal.payloadEncryption;
+      const dataConverter = temporalDataConverter(encryption);
+      assert.equal(dataConverter.payloadCodecs?.length, 1);
+      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await sharedWorkflowBundle(), replayName: file, dataConverter }, history));
     });
   }
 });
