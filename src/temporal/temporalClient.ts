@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../config/relayConfig';
 import { TemporalUnavailableError } from '../errors';
-import { registerSecret } from '../logging/logger';
 import { tracingClientInterceptors } from '../telemetry/temporalTracing';
+import { temporalConnectionOptions } from './temporalConnectionOptions';
 
 /** A Temporal client and the connection it owns; `close()` closes the connection. */
 export interface TemporalClientHandle {
@@ -11,8 +11,8 @@ export interface TemporalClientHandle {
 }
 
 /**
- * Connects the relay's Temporal client to the configured frontend (TLS and API key for
- * Temporal Cloud) with the tracing interceptors, so a start continues the active trace.
+ * Connects the relay's Temporal client to the configured frontend (TLS, mutual TLS and API
+ * key as configured) with the tracing interceptors, so a start continues the active trace.
  * An unreachable server is a TemporalUnavailableError naming the address.
  *
  * @example
@@ -20,15 +20,9 @@ export interface TemporalClientHandle {
  * try { await temporal.client.workflow.getHandle('research-r1').describe(); } finally { await temporal.close(); }
  */
 export async function connectTemporalClient(settings: TemporalSettings, connectTimeoutMs = 5000): Promise<TemporalClientHandle> {
-  registerSecret(settings.apiKey);
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: settings.address,
-      tls: settings.tls,
-      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-      connectTimeout: connectTimeoutMs,
-    });
+    connection = await Connection.connect({ ...temporalConnectionOptions(settings), connectTimeout: connectTimeoutMs });
   } catch (error) {
     throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS)`, { cause: error });
   }
