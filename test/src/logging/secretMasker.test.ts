@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger, maskSecrets, registerSecret } from '../../../src/logging/logger';
+import type { Span, SpanStatus } from '@opentelemetry/api';
 import { encodedForms } from '../../../src/logging/secretMasker';
+import { recordSpanFailure } from '../../../src/telemetry/spanFailure';
 
 /** A secret with every character an encoder changes: quote, backslash, newline, %, +, /, space. */
 const secret = 'tk-"quo\\ted"\nline%2/plus+ space=';
@@ -72,6 +74,13 @@ describe('secret masking', () => {
     cyclic.self = cyclic;
     const [line] = logged((logger) => logger.info('cycle', { cyclic }));
     assert.deepEqual((JSON.parse(line ?? '') as { cyclic: unknown }).cyclic, { name: '[redacted]', self: '[circular]' });
+  });
+
+  it("a failed span's status message is masked too", () => {
+    const statuses: SpanStatus[] = [];
+    const span = { setAttribute: () => span, setStatus: (status: SpanStatus) => statuses.push(status) } as unknown as Span;
+    recordSpanFailure(span, new Error(`auth failed for ${jsonEscaped}`));
+    assert.equal(statuses[0]?.message, 'auth failed for [redacted]');
   });
 
   it('lists the encodings it masks', () => {
