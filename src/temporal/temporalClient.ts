@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../config/relayConfig';
 import { TemporalUnavailableError } from '../errors';
+import { maskSecrets } from '../logging/logger';
 import { tracingClientInterceptors } from '../telemetry/temporalTracing';
 import { temporalConnectionOptions } from './temporalConnectionOptions';
 
@@ -24,10 +25,23 @@ export async function connectTemporalClient(settings: TemporalSettings, connectT
   try {
     connection = await Connection.connect({ ...temporalConnectionOptions(settings), connectTimeout: connectTimeoutMs });
   } catch (error) {
-    throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS)`, { cause: error });
+    // The server's own reason (a refused credential, a TLS failure) helps; a credential it
+    // quotes does not: masked.
+    const reason = maskSecrets(causeChainText(error));
+    throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS): ${reason}`, { cause: error });
   }
   const client = new Client({ connection, namespace: settings.namespace, interceptors: { workflow: tracingClientInterceptors() } });
   return { client, close: () => connection.close() };
+}
+
+/** "message: cause's message: …" down an error's cause chain (the SDK wraps the server's reason). */
+function causeChainText(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    messages.push(current instanceof Error ? current.message : JSON.stringify(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
 }
 
 /**

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { prefixedNameVariables } from '../../../src/config/prefixedNames';
 import { CredentialEchoingGateway } from '../../support/credentialEchoingGateway';
 import { createTestCertificates, type TestCertificates } from '../../support/testCertificates';
+import { runCli } from '../../support/cliRunner';
 import { uniqueName } from '../../support/testInfrastructure';
 
 const root = path.resolve(__dirname, '../../..');
@@ -47,24 +48,41 @@ describe('secrets in the output of the service', () => {
     certificates.remove();
   });
 
-  for (const role of ['worker', 'both']) {
+  /** A fresh environment pointing at the gateway (and a fresh record of what it received). */
+  const throughGateway = (): NodeJS.ProcessEnv => {
+    gateway.received.splice(0);
+    return {
+      ...prefixedNameVariables(uniqueName('mask')),
+      LOG_LEVEL: 'debug',
+      TEMPORAL_ADDRESS: gateway.address,
+      TEMPORAL_API_KEY: apiKey,
+      TEMPORAL_TLS_CA_FILE: certificates.caFile,
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      // Never called: the process stops at its Temporal connection.
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      OPENAI_API_KEY: '',
+      OFFLINE_MODE: 'false',
+    };
+  };
+
+  const assertMasked = (output: string): void => {
+    assert.ok(gateway.received.includes(`Bearer ${apiKey}`), 'the key went to the gateway, which quoted it back');
+    assert.match(output, /invalid API key \[redacted\]/, `the gateway's message reached the output, masked:\n${output}`);
+    for (const [name, form] of Object.entries(forms)) assert.ok(!output.includes(form), `the ${name} form of TEMPORAL_API_KEY is in the output:\n${output}`);
+  };
+
+  for (const role of ['worker', 'both', 'consumer']) {
     it(`--role ${role}: when the Temporal gateway quotes the refused TEMPORAL_API_KEY back, no form of the key is printed`, async () => {
-      const { code, output } = await runService(role, {
-        ...prefixedNameVariables(uniqueName('mask')),
-        LOG_LEVEL: 'debug',
-        TEMPORAL_ADDRESS: gateway.address,
-        TEMPORAL_API_KEY: apiKey,
-        TEMPORAL_TLS_CA_FILE: certificates.caFile,
-        TEMPORAL_TLS_SERVER_NAME: 'localhost',
-        // Never called: the worker stops at its Temporal connection.
-        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-        OPENAI_API_KEY: '',
-        OFFLINE_MODE: 'false',
-      });
+      const { code, output } = await runService(role, throughGateway());
       assert.equal(code, 1, output);
-      assert.ok(gateway.received.includes(`Bearer ${apiKey}`), 'the worker sent its key to the gateway, which quoted it back');
-      assert.match(output, /invalid API key \[redacted\]/, `the gateway's message reached the output, masked:\n${output}`);
-      for (const [name, form] of Object.entries(forms)) assert.ok(!output.includes(form), `the ${name} form of TEMPORAL_API_KEY is in the output:\n${output}`);
+      assertMasked(output);
     });
   }
+
+  it('the CLI, whose Temporal client is refused the same way, says why without the key', async () => {
+    const { code, stdout, stderr } = await runCli(['status', 'r-1'], throughGateway());
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /cannot reach Temporal at 127\.0\.0\.1:\d+ \(TEMPORAL_ADDRESS\): .*invalid API key \[redacted\]/);
+    assertMasked(stdout + stderr);
+  });
 });
