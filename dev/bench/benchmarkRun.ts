@@ -20,6 +20,7 @@ import { installTemporalRuntimeLogging } from '../../app/service/temporalRuntime
 import { ProgressLine } from '../infra/progressLine';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { formatBytes, formatRate, percentile, perSecond } from './benchmarkFigures';
+import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 
 export interface BenchmarkOptions {
   readonly events: number;
@@ -54,7 +55,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
   await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
   const producer = kafka.producer();
   await producer.connect();
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   console.log(`research-relay benchmark: ${events} events, telemetry ${options.telemetryLabel}, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);
 
