@@ -8,8 +8,11 @@ export interface SecretVariable {
   readonly name: string;
   /** `value`: the variable's value is the secret; `file`: the contents of the file it names are. */
   readonly holds: 'value' | 'file';
-  /** A list of secrets in one variable (e.g. `id1:key1,id2:key2`): each part is masked on its own too. */
-  readonly separator?: RegExp;
+  /**
+   * The secrets inside a structured value, each masked on its own as well as the whole value:
+   * e.g. `(value) => value.split(',')` for a list of keys.
+   */
+  readonly parts?: (value: string) => string[];
 }
 
 /**
@@ -23,7 +26,25 @@ export const secretVariables: readonly SecretVariable[] = [
   { name: 'KAFKA_SASL_PASSWORD', holds: 'value' },
   { name: 'KAFKA_TLS_KEY_FILE', holds: 'file' },
   { name: 'TEMPORAL_TLS_KEY_FILE', holds: 'file' },
+  // Read by the OpenTelemetry exporter: `Authorization=Basic …,x-api-key=…`.
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', holds: 'value', parts: headerValues },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', holds: 'value', parts: headerValues },
 ];
+
+/** The values of an OTLP headers variable (`name=value,…`, values URL-encoded), and the credential after a scheme. */
+function headerValues(headers: string): string[] {
+  return headers.split(',').flatMap((header) => {
+    const raw = header.slice(header.indexOf('=') + 1).trim();
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // Not URL-encoded after all: the raw value is the secret.
+    }
+    const credential = /^(?:Basic|Bearer|ApiKey|Token)\s+(.+)$/i.exec(value)?.[1];
+    return [raw, value, ...(credential ? [credential] : [])];
+  });
+}
 
 /** Whether a variable's value is secret (configuration errors then say "(hidden)"). */
 export function isSecretValueVariable(name: string): boolean {
@@ -33,7 +54,7 @@ export function isSecretValueVariable(name: string): boolean {
 /**
  * The secret values the environment holds: each listed variable's value, each file's
  * contents (an unreadable file is skipped here; the configuration reports it) and each part
- * of a list-valued variable.
+ * of a structured one.
  */
 export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
@@ -43,9 +64,9 @@ export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
     const secret = variable.holds === 'file' ? readIfPossible(raw) : raw;
     if (secret === undefined) continue;
     values.push(secret);
-    if (variable.separator) values.push(...secret.split(variable.separator).map((part) => part.trim()));
+    if (variable.parts) values.push(...variable.parts(secret).map((part) => part.trim()));
   }
-  return values.filter((value) => value.length > 0);
+  return [...new Set(values)].filter((value) => value.length > 0);
 }
 
 function readIfPossible(file: string): string | undefined {

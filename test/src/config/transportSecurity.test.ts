@@ -115,8 +115,16 @@ describe('TLS files', () => {
     });
     for (const secret of [...Object.values(values), clientKey, otherKey]) assert.equal(maskSecrets(`<${secret}>`), '<[redacted]>');
     assert.deepEqual(secretVariables.map((variable) => variable.name).sort(), [
-      'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
+      'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
     ]);
+  });
+
+  it("the OTLP exporter's header values are registered too, each on its own, the names not", () => {
+    loadRelayConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Basic%20bGY6c2VjcmV0,x-team-key=team-key-5678' });
+    assert.equal(maskSecrets('sent Basic bGY6c2VjcmV0'), 'sent [redacted]');
+    assert.equal(maskSecrets('credential bGY6c2VjcmV0'), 'credential [redacted]');
+    assert.equal(maskSecrets('x-team-key: team-key-5678'), 'x-team-key: [redacted]');
+    assert.equal(maskSecrets('Authorization'), 'Authorization');
   });
 
   it('a configuration error registers the secrets too (they are registered before validation)', () => {
