@@ -147,7 +147,9 @@ export interface RelayConfig {
 
 /**
  * Reads and validates the configuration. Empty strings count as unset, so `FOO=` in a
- * compose file means "default".
+ * compose file means "default". TLS files are read and checked here, and every secret of the
+ * environment (src/config/secretVariables.ts) is registered with the log masker, so each role
+ * that loads its configuration masks them all.
  *
  * @example
  * const config = loadRelayConfig(process.env);
