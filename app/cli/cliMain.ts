@@ -3,6 +3,7 @@
 import './cliTelemetry';
 import { ConfigurationError, TemporalUnavailableError } from '../../src/errors';
 import { relayEnvironmentVariables } from '../../src/config/relayConfig';
+import { maskSecrets } from '../../src/logging/logger';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { createCliContext, type CliContext } from './cliContext';
 import { codecServerCommand } from './codecServerCommand';
@@ -56,10 +57,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(`research-relay: ${error.message}\n\n${error.usage}`);
+      console.error(maskSecrets(`research-relay: ${error.message}\n\n${error.usage}`));
       process.exit(2);
     }
-    console.error(`research-relay: ${explain(error)}`);
+    console.error(maskSecrets(`research-relay: ${explain(error)}`));
     process.exit(1);
   },
 );

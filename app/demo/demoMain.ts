@@ -3,7 +3,7 @@ import '../../src/telemetry/registerTelemetry';
 import { parseArgs } from 'node:util';
 import { createResearchClient } from '../../src/client/researchClient';
 import { loadRelayConfig } from '../../src/config/relayConfig';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { installTemporalRuntimeLogging } from '../service/temporalRuntimeLogging';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { RelayService } from '../service/relayService';
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(maskSecrets(`demo: ${error instanceof Error ? error.message : String(error)}`));
     process.exit(1);
   },
 );

@@ -9,6 +9,7 @@ import type { SearchProvider } from '../../src/search/searchProvider';
 import { tracingWorkerOptions, workflowTracingModule } from '../../src/telemetry/temporalTracing';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
+import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 import { workflowsPath } from './workflowBundle';
 
 export interface ResearchWorkerOptions {
@@ -28,11 +29,7 @@ export interface ResearchWorkerOptions {
 /** The Temporal worker that runs ResearchWorkflow and the agent activities. */
 export async function createResearchWorker(options: ResearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const { config } = options;
-  const connection = await NativeConnection.connect({
-    address: config.temporal.address,
-    tls: config.temporal.tls,
-    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
-  });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
     const tracing = tracingWorkerOptions(activeTelemetry());
     const worker = await Worker.create({

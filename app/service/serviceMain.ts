@@ -3,7 +3,7 @@ import '../../src/telemetry/registerTelemetry';
 import { parseArgs } from 'node:util';
 import { loadRelayConfig, relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { ConfigurationError } from '../../src/errors';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { installTemporalRuntimeLogging } from './temporalRuntimeLogging';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { RelayService } from './relayService';
@@ -57,7 +57,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigurationError ? error.message : `research-relay: ${error instanceof Error ? error.message : String(error)}`);
+    // Not through the logger, but masked all the same: a server's error may quote a credential.
+    console.error(maskSecrets(error instanceof ConfigurationError ? error.message : `research-relay: ${error instanceof Error ? error.message : String(error)}`));
     process.exit(1);
   },
 );

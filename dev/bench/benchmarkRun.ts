@@ -21,6 +21,7 @@ import { installTemporalRuntimeLogging } from '../../app/service/temporalRuntime
 import { ProgressLine } from '../infra/progressLine';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { formatBytes, formatRate, percentile, perSecond } from './benchmarkFigures';
+import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 
 export interface BenchmarkOptions {
   readonly events: number;
@@ -55,7 +56,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
   await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
   const producer = kafka.producer();
   await producer.connect();
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   // The ceiling's starts pay for encryption as the consumer's do (when keys are configured).
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
   console.log(`research-relay benchmark: ${events} events, telemetry ${options.telemetryLabel}, ${config.topicPartitions} partitions, ingest concurrency ${config.ingestConcurrency}, ${process.platform} ${process.arch}, Node ${process.version}`);

@@ -17,6 +17,7 @@ import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import { RelayService } from '../../app/service/relayService';
 import { formatRate, perSecond } from './benchmarkFigures';
+import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { events: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } }, strict: true });
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   ingestProgress.done(`${events} runs started`);
   await consumer.stop();
 
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
   const timed = async (label: string, options: Partial<ReplayOptions>): Promise<ReplaySummary> => {
     const line = new ProgressLine(label);

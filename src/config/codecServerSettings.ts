@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { registerSecret } from '../logging/logger';
 import { envBoolean, envInt } from './envSchema';
 
 /** How `research-relay codec-server` listens and whom it answers. */
@@ -42,8 +41,6 @@ type CodecServerEnv = z.infer<z.ZodObject<typeof codecServerEnvShape>>;
  * const settings = codecServerSettingsFrom(parsedEnv, 'http://127.0.0.1:8233');
  */
 export function codecServerSettingsFrom(env: CodecServerEnv, temporalUiUrl: string): CodecServerSettings {
-  // Whoever holds the token reads every payload: no log line may show it.
-  registerSecret(env.CODEC_SERVER_TOKEN);
   return {
     host: env.CODEC_SERVER_HOST,
     port: env.CODEC_SERVER_PORT,

@@ -1,7 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { ConfigurationError } from '../errors';
-import { registerSecret } from '../logging/logger';
 
 /**
  * The keys that encrypt what Temporal stores (workflow inputs, activity inputs and results,
@@ -74,7 +73,6 @@ function parseKeyEntries(text: string, variable: string): Map<string, KeyObject>
     const material = separator > 0 ? entry.slice(separator + 1).trim() : '';
     if (!keyIdPattern.test(id)) fail(variable, `entry ${index + 1} is not keyId:base64key (a key id is 1-64 of A-Z a-z 0-9 . _ -)`);
     if (keys.has(id)) fail(variable, `key id "${id}" is listed twice`);
-    registerSecret(material);
     if (!base64Pattern.test(material)) fail(variable, `key "${id}" is not base64; make one with: openssl rand -base64 32`);
     const bytes = Buffer.from(material, 'base64');
     if (bytes.length !== keyBytes) {

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
 import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings } from './codecServerSettings';
+import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import type { RunSettings } from './runSettings';
+import { isSecretValueVariable, secretValuesOf } from './secretVariables';
+import type { TlsFiles } from './tlsFiles';
+import { kafkaTransport, temporalTransport } from './transportSettings';
 
 /**
  * Every setting of the service, read from environment variables once at start-up.
@@ -16,6 +20,11 @@ const relayEnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  // SASL over plaintext sends the password in the clear: refused unless asked for (local tests).
+  KAFKA_ALLOW_SASL_PLAINTEXT: envBoolean.default(false),
+  KAFKA_TLS_CA_FILE: z.string().optional(),
+  KAFKA_TLS_CERT_FILE: z.string().optional(),
+  KAFKA_TLS_KEY_FILE: z.string().optional(),
   TOPIC_REQUESTED: envTopic.default('research.requested'),
   TOPIC_COMPLETED: envTopic.default('research.completed'),
   TOPIC_FAILED: envTopic.default('research.failed'),
@@ -35,6 +44,10 @@ const relayEnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('research'),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: envBoolean.default(false),
+  TEMPORAL_TLS_CA_FILE: z.string().optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name').optional(),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   WORKFLOW_ID_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, 'letters, digits, . _ : - (at most 50)').default('research-'),
   WORKFLOW_ID_REUSE_POLICY: z.enum(['reject-duplicate', 'allow-duplicate-failed-only']).default('reject-duplicate'),
@@ -72,7 +85,10 @@ export type RelayEnv = z.infer<typeof relayEnvSchema>;
 export interface KafkaSettings {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS to the brokers: KAFKA_SSL, or implied by any KAFKA_TLS_* file. */
   readonly ssl: boolean;
+  /** The CA and client certificate of KAFKA_TLS_*_FILE (contents, read at start-up). */
+  readonly tlsFiles?: TlsFiles;
   readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
 }
 
@@ -88,7 +104,12 @@ export interface TemporalSettings {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly apiKey?: string;
+  /** TLS to the frontend: TEMPORAL_TLS, or implied by an API key or any TEMPORAL_TLS_* setting. */
   readonly tls: boolean;
+  /** The CA and client certificate of TEMPORAL_TLS_*_FILE (contents, read at start-up). */
+  readonly tlsFiles?: TlsFiles;
+  /** TEMPORAL_TLS_SERVER_NAME: the name the server's certificate is checked against instead of the address's host. */
+  readonly tlsServerName?: string;
   readonly uiUrl: string;
   readonly workflowIdPrefix: string;
   readonly reusePolicy: 'reject-duplicate' | 'allow-duplicate-failed-only';
@@ -141,44 +162,26 @@ export interface RelayConfig {
 
 /**
  * Reads and validates the configuration. Empty strings count as unset, so `FOO=` in a
- * compose file means "default".
+ * compose file means "default". TLS files are read and checked here, and every secret of the
+ * environment (src/config/secretVariables.ts) is registered with the log masker, so each role
+ * that loads its configuration masks them all.
  *
  * @example
  * const config = loadRelayConfig(process.env);
  * console.log(config.topics.requested); // "research.requested"
  */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const present = Object.fromEntries(
-    Object.keys(relayEnvSchema.shape)
-      .map((name) => [name, env[name]] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = relayEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '?');
-      const secret = /PASSWORD|API_KEY|SECRET|TOKEN|ENCRYPTION_KEYS$/.test(variable);
-      const shown = secret ? '(hidden)' : JSON.stringify(env[variable]);
-      return `${variable}=${shown}: ${issue.message}`;
-    });
-    throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
-  }
-  const e = parsed.data;
+  // First of all: whatever happens next (even a configuration error), no secret of this
+  // environment reaches a log line of this process.
+  for (const secret of secretValuesOf(env)) registerSecret(secret);
+  const e = parseEnvironment(env);
   const payloadEncryption = payloadEncryptionFromEnv(e);
-  if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
-    throw new ConfigurationError('invalid configuration:\n  KAFKA_SASL_MECHANISM is set but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is missing', [
-      'KAFKA_SASL_USERNAME',
-    ]);
-  }
+  const kafka = kafkaTransport(e, env);
+  const temporal = temporalTransport(e, env);
+  const problems = [...kafka.problems, ...temporal.problems];
+  if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: e.KAFKA_SSL,
-      ...(e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-        ? { sasl: { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD } }
-        : {}),
-    },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
     topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ },
     topicPartitions: e.TOPIC_PARTITIONS,
     consumerGroupId: e.CONSUMER_GROUP_ID,
@@ -191,8 +194,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
-      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY),
+      ...temporal.settings,
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
       workflowIdPrefix: e.WORKFLOW_ID_PREFIX,
       reusePolicy: e.WORKFLOW_ID_REUSE_POLICY,
@@ -219,6 +221,23 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     logLevel: e.LOG_LEVEL,
     codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
   };
+}
+
+/** Validates the variables one by one; every bad one is named (a secret's value is never shown). */
+function parseEnvironment(env: NodeJS.ProcessEnv): RelayEnv {
+  const present = Object.fromEntries(
+    Object.keys(relayEnvSchema.shape)
+      .map((name) => [name, env[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = relayEnvSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '?');
+    const shown = isSecretValueVariable(variable) ? '(hidden)' : JSON.stringify(env[variable]);
+    return `${variable}=${shown}: ${issue.message}`;
+  });
+  throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
 }
 
 /** The variable names the service reads (for `--help` texts and the README check). */

@@ -1,4 +1,8 @@
 /** Structured logging: one JSON object per line on stderr, with secrets masked. */
+import { maskSecrets, maskedValue } from './secretMasker';
+
+export { maskSecrets, registerSecret } from './secretMasker';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -10,21 +14,6 @@ export interface Logger {
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** Values that must never reach a log line (API keys, passwords), registered at start-up. */
-const secrets = new Set<string>();
-
-/** Remembers a secret so that any log line containing it shows "[redacted]" instead. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
-}
-
-/** Masks registered secrets in a string (also used for error messages that leave the process). */
-export function maskSecrets(text: string): string {
-  let masked = text;
-  for (const secret of secrets) masked = masked.split(secret).join('[redacted]');
-  return masked;
-}
 
 /**
  * @example
@@ -42,7 +31,9 @@ export function createLogger(options: {
   const bindings = { logger: options.name, ...options.bindings };
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (order[level] < threshold) return;
-    const record = { level, time: new Date().toISOString(), ...bindings, msg: message, ...normalise(fields) };
+    // Masked field by field before serialising (a secret with a `"` or `\` in it would survive
+    // as its JSON escape), then the line once more for whatever serialising produced.
+    const record = maskedValue({ level, time: new Date().toISOString(), ...bindings, msg: message, ...fields });
     write(maskSecrets(JSON.stringify(record)));
   };
   return {
@@ -52,15 +43,6 @@ export function createLogger(options: {
     error: (message, fields) => emit('error', message, fields),
     child: (more) => createLogger({ ...options, bindings: { ...options.bindings, ...more } }),
   };
-}
-
-function normalise(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!fields) return {};
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { type: value.name, message: value.message } : value;
-  }
-  return out;
 }
 
 /** A logger that drops everything (tests, library users who bring no logger). */

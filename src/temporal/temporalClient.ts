@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../config/relayConfig';
 import { TemporalUnavailableError } from '../errors';
-import { registerSecret } from '../logging/logger';
+import { maskSecrets } from '../logging/logger';
 import { tracingClientInterceptors } from '../telemetry/temporalTracing';
 import { temporalDataConverter } from './temporalDataConverter';
+import { temporalConnectionOptions } from './temporalConnectionOptions';
 
 /** A Temporal client and the connection it owns; `close()` closes the connection. */
 export interface TemporalClientHandle {
@@ -12,8 +13,8 @@ export interface TemporalClientHandle {
 }
 
 /**
- * Connects the relay's Temporal client to the configured frontend (TLS and API key for
- * Temporal Cloud) with the tracing interceptors, so a start continues the active trace, and
+ * Connects the relay's Temporal client to the configured frontend (TLS, mutual TLS and API
+ * key as configured) with the tracing interceptors, so a start continues the active trace, and
  * the payload codec when encryption keys are configured (what it stores is encrypted).
  * An unreachable server is a TemporalUnavailableError naming the address.
  *
@@ -22,17 +23,14 @@ export interface TemporalClientHandle {
  * try { await temporal.client.workflow.getHandle('research-r1').describe(); } finally { await temporal.close(); }
  */
 export async function connectTemporalClient(settings: TemporalSettings, connectTimeoutMs = 5000): Promise<TemporalClientHandle> {
-  registerSecret(settings.apiKey);
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: settings.address,
-      tls: settings.tls,
-      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-      connectTimeout: connectTimeoutMs,
-    });
+    connection = await Connection.connect({ ...temporalConnectionOptions(settings), connectTimeout: connectTimeoutMs });
   } catch (error) {
-    throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS)`, { cause: error });
+    // The server's own reason (a refused credential, a TLS failure) helps; a credential it
+    // quotes does not: masked.
+    const reason = maskSecrets(causeChainText(error));
+    throw new TemporalUnavailableError(`cannot reach Temporal at ${settings.address} (TEMPORAL_ADDRESS): ${reason}`, { cause: error });
   }
   const client = new Client({
     connection,
@@ -41,6 +39,16 @@ export async function connectTemporalClient(settings: TemporalSettings, connectT
     dataConverter: temporalDataConverter(settings.payloadEncryption),
   });
   return { client, close: () => connection.close() };
+}
+
+/** "message: cause's message: …" down an error's cause chain (the SDK wraps the server's reason). */
+function causeChainText(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    messages.push(current instanceof Error ? current.message : JSON.stringify(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
 }
 
 /**
