@@ -6,6 +6,7 @@ import { researchCompletedSchema, researchCompletedType, type ResearchCompleted 
 import { researchFailedSchema, researchFailedType, type ResearchFailed } from '../src/contracts/researchFailed';
 import type { TopicNames } from '../src/config/relayConfig';
 import { EventInvalidError, PublishError } from '../src/errors';
+import { cappedCompletedDraft, cappedFailedDraft } from './cappedResult';
 import { fitToBytes } from './eventSizeFit';
 
 /** Below Kafka's default record limit (message.max.bytes, 1 MiB) with room for the headers. */
@@ -40,13 +41,13 @@ export class CompletionPublisher {
   }
 
   async publishCompleted(draft: CompletedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
-    const event = validEvent(researchCompletedSchema, { ...draft, eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
+    const event = validEvent(researchCompletedSchema, { ...capped(cappedCompletedDraft, draft), eventId: resultEventId(researchCompletedType, draft.workflowId, draft.runId) });
     await this.send(this.topics.completed, researchCompletedType, event.requestId, event.eventId, event, context);
     return { eventId: event.eventId, topic: this.topics.completed };
   }
 
   async publishFailed(draft: FailedDraft, context: PublishContext): Promise<{ eventId: string; topic: string }> {
-    const event = validEvent(researchFailedSchema, { ...draft, eventId: resultEventId(researchFailedType, draft.workflowId, draft.runId) });
+    const event = validEvent(researchFailedSchema, { ...capped(cappedFailedDraft, draft), eventId: resultEventId(researchFailedType, draft.workflowId, draft.runId) });
     await this.send(this.topics.failed, researchFailedType, event.requestId, event.eventId, event, context);
     return { eventId: event.eventId, topic: this.topics.failed };
   }
@@ -61,11 +62,34 @@ export class CompletionPublisher {
     } catch (error) {
       const detail = `publishing ${type} for ${key} to ${topic} failed: ${error instanceof Error ? error.message : String(error)}`;
       // A refusal Kafka never lifts (MESSAGE_TOO_LARGE, INVALID_RECORD, …) fails for good, so the
-      // run publishes research.failed instead of retrying without end.
-      if ((error as { retriable?: boolean }).retriable === false) throw new EventInvalidError(detail, { cause: error });
+      // run publishes research.failed instead of retrying without end. Anything else — kafkajs
+      // giving up after its own retries while the brokers are away included — is retried.
+      if (refusedForGood(error)) throw new EventInvalidError(detail, { cause: error });
       throw new PublishError(detail, { cause: error });
     }
   }
+}
+
+/** The draft cut to the caps; a draft too broken to cut is left as it is, to fail its schema below. */
+function capped<D>(cut: (draft: D) => D, draft: D): D {
+  try {
+    return cut(draft);
+  } catch {
+    return draft;
+  }
+}
+
+/** Broker refusals of the record itself: the same record is refused again, however often it is sent. */
+const permanentRefusals = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
+
+/** Whether the error, or one it wraps (kafkajs: `cause`, `originalError`), is a permanent refusal. */
+function refusedForGood(error: unknown): boolean {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
+    const wrapped = current as { type?: unknown; cause?: unknown; originalError?: unknown };
+    if (permanentRefusals.has(String(wrapped.type))) return true;
+    current = wrapped.cause ?? wrapped.originalError;
+  }
+  return false;
 }
 
 /** The event, or an EventInvalidError naming the first problems: no retry can fix a schema failure. */

@@ -1,7 +1,10 @@
 import { capText } from '../src/contracts/fieldLimits';
 
-/** Fields that identify an event: never cut. */
-const identityFields = new Set(['eventId', 'requestId', 'workflowId', 'runId', 'traceId']);
+/**
+ * Never cut: the fields that identify an event, the request's own metadata (the subscriber's
+ * keys), and URLs (a cut URL leads nowhere; the caps drop over-long ones instead).
+ */
+const uncutFields = new Set(['eventId', 'requestId', 'workflowId', 'runId', 'traceId', 'metadata', 'url']);
 
 /**
  * The event as it fits `maxBytes` of JSON: while it is larger, its longest text field is cut
@@ -32,7 +35,7 @@ function longestText(value: unknown, path: (string | number)[]): TextAt | undefi
   if (value === null || typeof value !== 'object') return undefined;
   let longest: TextAt | undefined;
   for (const [key, child] of Object.entries(value)) {
-    if (path.length === 0 && identityFields.has(key)) continue;
+    if (uncutFields.has(key) && !Array.isArray(value)) continue;
     const found = longestText(child, [...path, Array.isArray(value) ? Number(key) : key]);
     if (found && (!longest || found.text.length > longest.text.length)) longest = found;
   }

@@ -14,7 +14,7 @@ export function cappedReport(draft: ResearchReportDraft): ResearchReportDraft {
   return {
     shortSummary: capText(draft.shortSummary, resultFieldLimits.shortSummary),
     markdownReport: capText(draft.markdownReport, resultFieldLimits.markdownReport),
-    followUpQuestions: draft.followUpQuestions.map((question) => capText(question, resultFieldLimits.followUpQuestion)),
+    followUpQuestions: draft.followUpQuestions.slice(0, 10).map((question) => capText(question, resultFieldLimits.followUpQuestion)),
   };
 }
 

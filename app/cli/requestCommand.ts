@@ -74,6 +74,7 @@ export async function requestCommand(args: string[], context: CliContext): Promi
 async function waitForRunResult(client: ResearchClient, sent: SentRequest, context: CliContext, options: { json: boolean; timeoutMs: number }): Promise<number> {
   const say = (text: string): void => void (options.json ? undefined : console.error(text));
   say(`request ${sent.requestId} sent (trace ${sent.traceId}); waiting for the relay to take it…`);
+  const deadline = Date.now() + options.timeoutMs;
   const signal = AbortSignal.timeout(options.timeoutMs);
   const { temporal: temporalSettings, consumerGroupId } = context.config;
   const fate = await findRunOfSentRequest(sent, { temporal: await context.temporal(), kafka: context.kafka(), workflowIdPrefix: temporalSettings.workflowIdPrefix, consumerGroupId, signal });
@@ -83,7 +84,7 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
     return 1;
   }
   say(fate.kind === 'started' ? `run ${fate.runId} started; waiting for its result…` : `the request id already has run ${fate.runId}; waiting for that run's result…`);
-  const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: options.timeoutMs });
+  const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()) });
   if (options.json) console.log(JSON.stringify({ ...sent, run: fate, result: { kind: result.kind, event: result.event } }));
   else console.log(describeResult(result, context));
   return result.kind === 'completed' ? 0 : 1;

@@ -32,10 +32,10 @@ export async function findRunOfSentRequest(sent: SentRequest, lookup: SentReques
   await admin.connect();
   try {
     while (!lookup.signal.aborted) {
-      const current = await describeRun(lookup.temporal, workflowId);
+      const current = await describeRun(lookup.temporal, workflowId, lookup.signal);
       if (current?.memo?.source === source) return { kind: 'started', workflowId, runId: current.runId };
       if (await consumedPast(admin, lookup.consumerGroupId, sent)) {
-        const settled = await describeRun(lookup.temporal, workflowId);
+        const settled = await describeRun(lookup.temporal, workflowId, lookup.signal);
         if (settled?.memo?.source === source) return { kind: 'started', workflowId, runId: settled.runId };
         return settled ? { kind: 'existing', workflowId, runId: settled.runId } : { kind: 'not-started', workflowId };
       }
@@ -47,9 +47,9 @@ export async function findRunOfSentRequest(sent: SentRequest, lookup: SentReques
   }
 }
 
-async function describeRun(temporal: Client, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+async function describeRun(temporal: Client, workflowId: string, signal: AbortSignal): Promise<WorkflowExecutionDescription | undefined> {
   try {
-    return await temporal.workflow.getHandle(workflowId).describe();
+    return await temporal.withAbortSignal(AbortSignal.any([signal]), () => temporal.workflow.getHandle(workflowId).describe());
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;

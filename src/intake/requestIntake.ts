@@ -136,7 +136,9 @@ export class RequestIntake {
   private async untilDone<T>(step: () => Promise<T>, what: string, location: MessageLocation, control: IntakeControl): Promise<T | undefined> {
     try {
       // The caller's signal also cancels a Temporal call in flight (shutdown, a lost partition).
-      return await retryWithBackoff(() => this.deps.temporal.withAbortSignal(control.signal, step), {
+      // Each attempt gets a signal of its own: the client adds an abort listener per call and
+      // never removes it, which would pile up on the caller's long-lived signal.
+      return await retryWithBackoff(() => (control.signal.aborted ? Promise.reject(new Error('stopped before the attempt')) : this.deps.temporal.withAbortSignal(AbortSignal.any([control.signal]), step)), {
         policy: this.deps.backoff ?? defaultBackoff,
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,

@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import type { FailedDraft } from '../../activities/completionPublisher';
 import { createActivities } from '../../activities/createActivities';
+import { createKafka } from '../../src/kafka/kafkaClient';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
 import { PriceTable } from '../../src/llm/priceTable';
 import { silentLogger } from '../../src/logging/logger';
 import { eventually } from '../support/eventually';
+import { testConfig } from '../support/testInfrastructure';
 import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
 import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { startStandInServer, type StandInServer } from '../../dev/standIn';
@@ -107,14 +111,29 @@ describe('the agent activities, one at a time', () => {
     });
   });
 
+  it('a publish kafkajs gives up on after its own retries (brokers away, topic missing) stays retryable: the run keeps trying', async () => {
+    // A real producer that may not create topics, sending to a topic that does not exist:
+    // kafkajs retries, then throws KafkaJSNumberOfRetriesExceeded (which says retriable: false).
+    const kafka = createKafka(testConfig().kafka, silentLogger, 'missing-topic', { retries: 1, initialRetryTime: 100, maxRetryTime: 200 });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 100 } });
+    await producer.connect();
+    try {
+      const publisher = createActivities({ ...deps, producer, topics: { ...deps.topics, failed: `missing-${randomUUID()}` } });
+      await assert.rejects(run(publisher.publishFailed, failedDraft(), {}), (error: unknown) => {
+        assert.ok(error instanceof ApplicationFailure);
+        assert.equal(error.type, 'PublishError');
+        assert.equal(error.nonRetryable, false, 'Temporal retries it until Kafka takes it');
+        return true;
+      });
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('a result Kafka refuses for good (MESSAGE_TOO_LARGE) fails for good too, so research.failed takes its place instead of endless retries', async () => {
     const refusing = { send: () => Promise.reject(Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', retriable: false })) } as unknown as Producer;
     const publisher = createActivities({ ...deps, producer: refusing });
-    const draft = {
-      requestId: 'r1', workflowId: 'research-r1', runId: 'run-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', query: 'q',
-      stage: 'publish', cancelled: false, error: { type: 'X', message: 'y' }, usage: { total: { inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 } }, failedAt: new Date().toISOString(),
-    } as Parameters<typeof publisher.publishFailed>[0];
-    await assert.rejects(run(publisher.publishFailed, draft, {}), (error: unknown) => {
+    await assert.rejects(run(publisher.publishFailed, failedDraft(), {}), (error: unknown) => {
       assert.ok(error instanceof ApplicationFailure);
       assert.equal(error.type, 'EventInvalidError');
       assert.equal(error.nonRetryable, true);
@@ -122,3 +141,10 @@ describe('the agent activities, one at a time', () => {
     });
   });
 });
+
+function failedDraft(): FailedDraft {
+  return {
+    requestId: 'r1', workflowId: 'research-r1', runId: 'run-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', query: 'q',
+    stage: 'publish', cancelled: false, error: { type: 'X', message: 'y' }, usage: { total: { inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 } }, failedAt: new Date().toISOString(),
+  };
+}
