@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { TemporalFailure } from '@temporalio/common';
 import { ModelRequestError, RelayError } from '../src/errors';
+import { maskSecrets } from '../src/logging/logger';
 import type { SpentUsageDetails } from './attemptUsage';
 
 /**
@@ -11,19 +13,35 @@ import type { SpentUsageDetails } from './attemptUsage';
  */
 export function toActivityFailure(error: unknown, spent?: SpentUsageDetails): unknown {
   const details = spent ? [spent] : undefined;
+  // Cancellation and Temporal's own failures keep their meaning; they carry no text of ours.
+  if (!(error instanceof Error) || (error instanceof TemporalFailure && !(error instanceof ApplicationFailure))) return error;
+  // Whatever the activity hit is recorded in Temporal's history and may reach research.failed:
+  // no secret in it, its causes included.
+  const cause = maskedError(error);
   if (!(error instanceof RelayError)) {
-    if (!details || !(error instanceof Error)) return error;
-    const nonRetryable = error instanceof ApplicationFailure ? error.nonRetryable === true : false;
-    const type = error instanceof ApplicationFailure ? (error.type ?? error.name) : error.name;
-    return ApplicationFailure.create({ type, message: error.message, nonRetryable, details, cause: error });
+    if (error instanceof ApplicationFailure) {
+      const { type, nonRetryable, nextRetryDelay } = error;
+      const kept = details ?? error.details ?? undefined;
+      return ApplicationFailure.create({ type: type ?? error.name, message: cause.message, nonRetryable: nonRetryable === true, ...(kept ? { details: [...kept] } : {}), ...(nextRetryDelay ? { nextRetryDelay } : {}), cause });
+    }
+    return ApplicationFailure.create({ type: error.name, message: cause.message, nonRetryable: false, ...(details ? { details } : {}), cause });
   }
   const retryAfterMs = error instanceof ModelRequestError ? error.retryAfterMs : undefined;
   return ApplicationFailure.create({
     type: error.name,
-    message: error.message,
+    message: cause.message,
     nonRetryable: !error.retryable,
     ...(details ? { details } : {}),
     ...(error.retryable && retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
-    cause: error,
+    cause,
   });
+}
+
+/** A copy of the error and its causes (a few deep) with every registered secret masked. */
+function maskedError(error: Error, depth = 0): Error {
+  const copy = new Error(maskSecrets(error.message));
+  copy.name = error.name;
+  copy.stack = maskSecrets(error.stack ?? '');
+  if (error.cause instanceof Error && depth < 4) copy.cause = maskedError(error.cause, depth + 1);
+  return copy;
 }
