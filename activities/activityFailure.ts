@@ -20,9 +20,8 @@ export function toActivityFailure(error: unknown, spent?: SpentUsageDetails): un
   const cause = maskedError(error);
   if (!(error instanceof RelayError)) {
     if (error instanceof ApplicationFailure) {
-      const { type, nonRetryable, nextRetryDelay } = error;
       const kept = details ?? error.details ?? undefined;
-      return ApplicationFailure.create({ type: type ?? error.name, message: cause.message, nonRetryable: nonRetryable === true, ...(kept ? { details: [...kept] } : {}), ...(nextRetryDelay ? { nextRetryDelay } : {}), cause });
+      return ApplicationFailure.create({ type: error.type ?? error.name, message: cause.message, nonRetryable: error.nonRetryable === true, ...(kept ? { details: [...kept] } : {}), cause });
     }
     return ApplicationFailure.create({ type: error.name, message: cause.message, nonRetryable: false, ...(details ? { details } : {}), cause });
   }
