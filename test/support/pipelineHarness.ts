@@ -70,7 +70,13 @@ export class PipelineHarness {
     const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter]);
     const { client, connection } = await testTemporalClient(config);
     const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
-    harness.service = await harness.startService(options);
+    try {
+      harness.service = await harness.startService(options);
+    } catch (error) {
+      // A service that cannot start must not leave the test's clients holding the process open.
+      await harness.close();
+      throw error;
+    }
     return harness;
   }
 

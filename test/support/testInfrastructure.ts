@@ -5,6 +5,7 @@ import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig'
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger } from '../../src/logging/logger';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
+import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 
 /**
  * The real servers the test command started (`withInfra` exports KAFKA_BROKERS and
@@ -24,7 +25,7 @@ export function testKafka(): Kafka {
 
 /** A client on the test server; with `config`, its data converter (payload encryption) too. */
 export async function testTemporalClient(config: RelayConfig = testConfig()): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const dataConverter = temporalDataConverter(config.temporal.payloadEncryption);
   return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection };
 }

@@ -100,7 +100,8 @@ describe('TLS files', () => {
   });
 
   it('loading the configuration registers every secret for masking: API keys, the SASL password, the TLS private keys', () => {
-    const values = { OPENAI_API_KEY: 'sk-openai-123456', TEMPORAL_API_KEY: 'temporal-"key"-789', KAFKA_SASL_PASSWORD: 'kafka-pass-0000' };
+    const values = { OPENAI_API_KEY: 'sk-openai-123456', TEMPORAL_API_KEY: 'temporal-"key"-789', KAFKA_SASL_PASSWORD: 'kafka-pass-0000', CODEC_SERVER_TOKEN: 'codec-token-0123456789abcdef' };
+    const payloadKey = Buffer.alloc(32, 7).toString('base64');
     const clientKey = fs.readFileSync(certificates.clientKeyFile, 'utf8');
     const otherKey = fs.readFileSync(certificates.otherClientKeyFile, 'utf8');
     loadRelayConfig({
@@ -112,10 +113,12 @@ describe('TLS files', () => {
       KAFKA_TLS_KEY_FILE: certificates.clientKeyFile,
       TEMPORAL_TLS_CERT_FILE: certificates.otherClientCertFile,
       TEMPORAL_TLS_KEY_FILE: certificates.otherClientKeyFile,
+      PAYLOAD_ENCRYPTION_KEYS: `k1:${payloadKey}`,
     });
-    for (const secret of [...Object.values(values), clientKey, otherKey]) assert.equal(maskSecrets(`<${secret}>`), '<[redacted]>');
+    for (const secret of [...Object.values(values), clientKey, otherKey, payloadKey]) assert.equal(maskSecrets(`<${secret}>`), '<[redacted]>');
     assert.deepEqual(secretVariables.map((variable) => variable.name).sort(), [
-      'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
+      'CODEC_SERVER_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      'PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
     ]);
   });
 

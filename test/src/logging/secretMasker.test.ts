@@ -76,10 +76,17 @@ describe('secret masking', () => {
     assert.deepEqual((JSON.parse(line ?? '') as { cyclic: unknown }).cyclic, { name: '[redacted]', self: '[circular]' });
   });
 
-  it("a failed span's status message is masked too", () => {
+  it("a failed span's status message is masked too (with content capture on, when it is recorded at all)", () => {
     const statuses: SpanStatus[] = [];
     const span = { setAttribute: () => span, setStatus: (status: SpanStatus) => statuses.push(status) } as unknown as Span;
-    recordSpanFailure(span, new Error(`auth failed for ${jsonEscaped}`));
+    const capture = process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      recordSpanFailure(span, new Error(`auth failed for ${jsonEscaped}`));
+    } finally {
+      if (capture === undefined) delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+      else process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = capture;
+    }
     assert.equal(statuses[0]?.message, 'auth failed for [redacted]');
   });
 
