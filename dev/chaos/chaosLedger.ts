@@ -17,6 +17,8 @@ export interface Tally {
   readonly runs: number;
   readonly openRuns: number;
   readonly terminalEvents: number;
+  /** Of the terminal events, how many were research.failed (the rest research.completed). */
+  readonly failedEvents: number;
   readonly dlqRecords: number;
   /** Runs beyond the first for one request id. */
   readonly duplicateRuns: number;
@@ -65,6 +67,7 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
     runs: observation.runs.length,
     openRuns: observation.runs.filter((run) => run.open).length,
     terminalEvents: observation.terminal.length,
+    failedEvents: observation.terminal.filter((record) => record.topic.endsWith('.failed')).length,
     dlqRecords: observation.deadLetters.length,
     duplicateRuns,
     conflictingTerminals,

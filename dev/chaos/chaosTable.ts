@@ -20,7 +20,7 @@ function row(result: ScenarioResult): string[] {
     `${result.scenario.id}. ${result.scenario.title}`,
     String(tally.sent),
     String(tally.runs),
-    String(tally.terminalEvents),
+    tally.failedEvents > 0 ? `${tally.terminalEvents} (${tally.failedEvents} failed)` : String(tally.terminalEvents),
     String(tally.dlqRecords),
     String(tally.duplicateRuns),
     String(tally.conflictingTerminals),
