@@ -13,7 +13,7 @@ export interface ChaosScale {
 
 export const chaosScales: Readonly<Record<ChaosScale['name'], ChaosScale>> = {
   small: { name: 'small', requests: 30, mixed: 18, ratePerSecond: 6, drainDeadlineMs: 150_000 },
-  full: { name: 'full', requests: 300, mixed: 1000, ratePerSecond: 20, drainDeadlineMs: 600_000 },
+  full: { name: 'full', requests: 300, mixed: 1000, ratePerSecond: 10, drainDeadlineMs: 600_000 },
 };
 
 /** A scale by name, with the counts overridable (`CHAOS_REQUESTS`, `CHAOS_MIXED`, `CHAOS_RATE`). */

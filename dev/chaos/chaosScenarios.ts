@@ -61,7 +61,13 @@ const workerKill: ChaosScenario = {
   async drive(context) {
     const worker = first(context.fleet.live('worker'), 'worker');
     await context.traffic.sendAll(context.records);
-    await until(() => context.standIn.calls().length >= context.records.length, 180_000, 'a quarter of the model calls');
+    // Kill right after a call arrived: it is still waiting out its 500 ms, so it is in flight.
+    const inFlight = (): boolean => {
+      const calls = context.standIn.calls();
+      const last = calls.at(-1);
+      return calls.length >= context.records.length && last !== undefined && Date.now() - Date.parse(last.at) < 200;
+    };
+    await until(inFlight, 180_000, 'a quarter of the model calls, one of them in flight');
     const exit = await context.fleet.signal(worker, 'SIGKILL');
     const cut = await waitForCutCalls(context);
     if (exit.signal === 'SIGKILL' && cut > 0) context.fired(`worker pid ${worker.pid ?? '?'} SIGKILLed with ${cut} model call(s) in flight (answered 499)`);
@@ -95,14 +101,14 @@ const brokerKill: ChaosScenario = {
     context.faultEnded();
     context.fired(`broker pid ${pid} SIGKILLed after ${context.traffic.sent} records sent, answering again ${((Date.now() - killedAt) / 1000).toFixed(1)} s later`);
     await sending;
-    context.note(`producer sends retried while the broker was away: ${context.traffic.retries}`);
+    context.note(`producer sends retried while the broker was away: ${context.traffic.retries}; relay steps retried: ${context.fleet.retriesTotal()}`);
   },
 };
 
 const temporalRestart: ChaosScenario = {
   id: 4,
   title: 'restart Temporal server',
-  description: 'requests are produced steadily; after a third, the (private) Temporal dev server is stopped and started again on the same database; the consumer backs off without dead-lettering and the worker reconnects',
+  description: 'requests are produced steadily; after a third, the (private) Temporal dev server is stopped, stays down a few seconds and is started again on the same database; the consumer backs off without dead-lettering and the worker reconnects',
   needsServerControl: true,
   records: goodOnly,
   async drive(context) {
@@ -111,10 +117,16 @@ const temporalRestart: ChaosScenario = {
     await context.traffic.waitSent(Math.ceil(context.records.length / 3));
     const stoppedAt = Date.now();
     const sentBefore = context.traffic.sent;
-    await control.restartTemporal();
+    const retriesBefore = context.fleet.retriesTotal();
+    await control.stopTemporal();
+    context.log(`Temporal stopped after ${sentBefore} records`);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const sentWhileDown = context.traffic.sent - sentBefore;
+    await control.startTemporal();
     context.faultEnded();
-    context.fired(`Temporal stopped after ${sentBefore} records sent, serving again ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later`);
+    context.fired(`Temporal stopped after ${sentBefore} records sent, serving again ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s later; ${sentWhileDown} records sent while it was down`);
     await sending;
+    context.note(`"failed; retrying" warnings from the relay meanwhile: ${context.fleet.retriesTotal() - retriesBefore}`);
   },
 };
 
@@ -188,13 +200,13 @@ const groupChurn: ChaosScenario = {
     const left = await context.fleet.signal(leaving, 'SIGTERM');
     changes.push(`${leaving.name} left (${left.code === 0 ? 'exit 0' : `exit ${String(left.code)}`})`);
     await at(0.35);
-    changes.push(`${(await context.fleet.start('consumer')).name} joined`);
+    changes.push(`${(await context.fleet.start('consumer')).name} joined at ${context.traffic.sent}/${total} sent`);
     await at(0.5);
     const crashing = first(context.fleet.live('consumer'), 'consumer');
     const crashed = await context.fleet.signal(crashing, 'SIGKILL');
     changes.push(`${crashing.name} killed (${crashed.signal ?? 'no signal'})`);
     await at(0.65);
-    changes.push(`${(await context.fleet.start('consumer')).name} joined`);
+    changes.push(`${(await context.fleet.start('consumer')).name} joined at ${context.traffic.sent}/${total} sent`);
     context.faultEnded();
     if (left.code === 0 && crashed.signal === 'SIGKILL') context.fired(changes.join(', '));
     else context.note(changes.join(', '));

@@ -15,8 +15,10 @@ export interface ServerControl {
   killKafka(): Promise<number>;
   /** Starts the broker again on the same port and data directory, and waits until it answers. */
   startKafka(): Promise<void>;
-  /** Stops the Temporal dev server (SIGTERM), starts it again on the same database, waits until it answers. */
-  restartTemporal(): Promise<void>;
+  /** Stops the Temporal dev server (SIGTERM, as a restart by its supervisor would) and waits until it is gone. */
+  stopTemporal(): Promise<void>;
+  /** Starts it again on the same port and database, and waits until it answers. */
+  startTemporal(): Promise<void>;
 }
 
 /** The servers the environment points at (`KAFKA_BROKERS`, `TEMPORAL_ADDRESS`), with no control over them. */

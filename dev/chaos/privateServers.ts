@@ -58,8 +58,10 @@ export async function startPrivateServers(runId: string, env: NodeJS.ProcessEnv 
       startKafka: async () => {
         await kafka.up();
       },
-      restartTemporal: async () => {
+      stopTemporal: async () => {
         await temporal.down();
+      },
+      startTemporal: async () => {
         await temporal.up();
       },
     },

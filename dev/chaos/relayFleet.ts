@@ -57,6 +57,11 @@ export class RelayFleet {
     return this.processes.reduce((sum, relay) => sum + relay.duplicates, 0);
   }
 
+  /** "failed; retrying" warnings logged by every process so far. */
+  retriesTotal(): number {
+    return this.processes.reduce((sum, relay) => sum + relay.retries, 0);
+  }
+
   /** Stops every process in order (consumers, then workers); SIGKILL for any that hangs. */
   async stop(): Promise<void> {
     this.closing = true;

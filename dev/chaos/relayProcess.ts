@@ -27,6 +27,8 @@ export class RelayProcess {
   started = 0;
   /** `duplicate` outcomes: a redelivered request whose run already existed. */
   duplicates = 0;
+  /** Warnings that a step failed and is being retried (Temporal or the broker away). */
+  retries = 0;
   private ready = false;
   private exit: RelayExit | undefined;
   private readonly child: ChildProcess;
@@ -88,6 +90,7 @@ export class RelayProcess {
     if (readyLine[this.role].test(line)) this.ready = true;
     if (line.includes('"msg":"started"')) this.started += 1;
     else if (line.includes('"msg":"duplicate"')) this.duplicates += 1;
+    else if (/"msg":"[^"]*failed; retrying"/.test(line)) this.retries += 1;
   }
 }
 
