@@ -32,20 +32,28 @@ async function main(args: readonly string[]): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const results: ScenarioResult[] = [];
+  const errors: string[] = [];
   try {
     servers = await startPrivateServers(runId);
     console.log(`private Kafka ${servers.kafkaBrokers}, Temporal ${servers.temporalAddress}, logs in ${servers.logDirectory}`);
     for (const id of options.scenarios) {
-      const result = await runScenario(scenarioById(id), { servers, scale: options.scale, seed: options.seed, runId, logDirectory: servers.logDirectory, log: (line) => console.log(line) });
-      results.push(result);
-      console.log(formatChaosTable([result]).split('\n').at(-1));
+      try {
+        const result = await runScenario(scenarioById(id), { servers, scale: options.scale, seed: options.seed, runId, logDirectory: servers.logDirectory, log: (line) => console.log(line) });
+        results.push(result);
+        console.log(formatChaosTable([result]).split('\n').at(-1));
+      } catch (error) {
+        // One scenario that cannot run (a process that never became ready) does not hide the others' results.
+        errors.push(`${id}. ERROR — ${error instanceof Error ? error.message : String(error)}`);
+        console.error(errors.at(-1));
+      }
     }
   } finally {
     await servers?.stop();
   }
   console.log(`\nchaos run ${runId} (scale ${options.scale.name}, seed ${options.seed}) in ${((Date.now() - started) / 60_000).toFixed(1)} min:\n`);
   console.log(formatChaosTable(results));
-  const ok = results.every(passed);
+  for (const error of errors) console.log(error);
+  const ok = errors.length === 0 && results.every(passed);
   if (ok && !options.keepLogs && servers) fs.rmSync(servers.directory, { recursive: true, force: true });
   else if (servers) console.log(`\nlogs kept in ${servers.logDirectory}`);
   return ok ? 0 : 1;
