@@ -22,6 +22,10 @@ export interface Tally {
   readonly dlqRecords: number;
   /** Runs beyond the first for one request id. */
   readonly duplicateRuns: number;
+  /** Terminal events sent again with an eventId already seen (a retried publish; subscribers dedupe them). */
+  readonly repeatedEvents: number;
+  /** The request ids of the first few of them, to look up in the logs. */
+  readonly repeatedEventKeys: readonly string[];
   /** Requests whose terminal events carry more than one distinct eventId. */
   readonly conflictingTerminals: number;
   /** Records with no terminal event and no DLQ record. */
@@ -70,6 +74,11 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
     failedEvents: observation.terminal.filter((record) => record.topic.endsWith('.failed')).length,
     dlqRecords: observation.deadLetters.length,
     duplicateRuns,
+    repeatedEvents: observation.terminal.length - [...eventIds.values()].reduce((sum, ids) => sum + ids.size, 0),
+    repeatedEventKeys: [...countBy(observation.terminal, (record) => `${record.key ?? ''}\u0000${record.label ?? ''}`)]
+      .filter(([, count]) => count > 1)
+      .map(([pair]) => pair.split('\u0000')[0] ?? '')
+      .slice(0, 5),
     conflictingTerminals,
     lost,
     dlqReasons: Object.fromEntries(countBy(observation.deadLetters, (record) => record.label ?? '(none)')),

@@ -160,7 +160,7 @@ const poisonMix: ChaosScenario = {
 const modelStorm: ChaosScenario = {
   id: 6,
   title: 'model fault storm (30 %)',
-  description: '30 % of model calls answer 429 with Retry-After, 500, time out (answer after the client timeout) or return malformed JSON, in equal share at seeded positions; every run must still end with exactly one terminal event',
+  description: '30 % of model calls answer 429 with Retry-After, 500, time out (answer after the client timeout) or return malformed JSON, in equal share (three of each in every 40 calls) at seeded positions; every run must still end with exactly one terminal event',
   needsServerControl: false,
   records: goodOnly,
   faultPlan: (seed) => modelFaultStorm(seed),

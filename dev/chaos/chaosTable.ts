@@ -39,6 +39,7 @@ export function formatChaosTable(results: readonly ScenarioResult[]): string {
     const details = [
       ...result.proofs.map((proof) => `fault: ${proof}`),
       ...result.notes,
+      ...(result.tally.repeatedEvents > 0 ? [`terminal events published again with the same eventId (a retried publish, deduped by subscribers): ${result.tally.repeatedEvents} (${result.tally.repeatedEventKeys.join(', ')})`] : []),
       ...result.tally.violations.map((violation) => `VIOLATION: ${violation}`),
       ...result.unplannedExits.map((exit) => `unplanned exit (restarted): ${exit}`),
       ...(result.tally.openRuns > 0 ? [`runs still open at the end: ${result.tally.openRuns}`] : []),

@@ -15,10 +15,10 @@ const stormFaults: readonly Fault[] = [
 /**
  * A fault plan where `percent` of all model calls get a fault, the four kinds in equal share,
  * at positions shuffled by the seed (the same seed gives the same storm). The plan repeats a
- * cycle of 20 calls, so the share holds from the first call to the last.
+ * cycle of 40 calls (at 30 %: three of each kind), so the share holds from the first call to the last.
  */
 export function modelFaultStorm(seed: string, percent = 30): FaultPlan {
-  const cycle = 20;
+  const cycle = 40;
   const faulty = Math.round((cycle * percent) / 100);
   const sequence: Fault[] = Array.from({ length: cycle }, (_, index) => (index < faulty ? (stormFaults[index % stormFaults.length] as Fault) : { kind: 'ok' }));
   const random = createSeededRandom(`chaos-storm:${seed}`);

@@ -15,6 +15,8 @@ export class RelayFleet {
   private readonly restarts: Promise<unknown>[] = [];
   private closing = false;
   private counter = 0;
+  /** A process that keeps dying is a finding, not something to retry forever. */
+  private restartsLeft = 5;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -31,6 +33,7 @@ export class RelayFleet {
     void relay.exited.then((exit) => {
       if (this.planned.has(relay) || this.closing) return;
       this.unplannedExits.push(`${name} ${describeExit(exit)}`);
+      if (this.restartsLeft-- <= 0) return;
       this.restarts.push(this.start(role).catch((error: unknown) => this.unplannedExits.push(`${role} restart failed: ${String(error)}`)));
     });
     await relay.waitReady();

@@ -36,6 +36,8 @@ describe('the chaos ledger', () => {
     assert.equal(result.openRuns, 1);
     assert.equal(result.terminalEvents, 4, 'every record, a re-published one included');
     assert.equal(result.failedEvents, 1);
+    assert.equal(result.repeatedEvents, 1, `${g0}'s event-1 was published twice`);
+    assert.deepEqual(result.repeatedEventKeys, [g0]);
     assert.equal(result.duplicateRuns, 1, `${g0} ran twice`);
     assert.equal(result.conflictingTerminals, 1, `${g1} has two different eventIds; ${g0}'s repeat has the same one`);
     assert.equal(result.lost, 1, `${g2} has a run but no terminal event and no DLQ record`);
