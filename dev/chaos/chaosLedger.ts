@@ -32,6 +32,8 @@ export interface Tally {
   readonly lost: number;
   /** How the poison was dead-lettered: reason → count. */
   readonly dlqReasons: Readonly<Record<string, number>>;
+  /** Poison records dead-lettered with another reason than the one they were made for, e.g. "l-p3: key-mismatch, expected not-json". */
+  readonly reasonMismatches: readonly string[];
   /** Every other broken expectation, one line each (a good request dead-lettered, a poison record run, …). */
   readonly violations: readonly string[];
 }
@@ -45,6 +47,8 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
   const runs = countBy(observation.runs, (run) => run.workflowId);
   const eventIds = groupDistinct(observation.terminal);
   const letters = countBy(observation.deadLetters, (record) => record.key ?? '');
+  const reasons = new Map(observation.deadLetters.map((record) => [record.key ?? '', record.label ?? '(none)']));
+  const reasonMismatches: string[] = [];
   const violations: string[] = [];
   let duplicateRuns = 0;
   let conflictingTerminals = 0;
@@ -62,6 +66,8 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
     if (record.expect === 'good' && letterCount > 0) violations.push(`good request ${short(record.key)} dead-lettered ${letterCount}×`);
     if (record.expect === 'good' && ids > 0 && runCount === 0) violations.push(`good request ${short(record.key)} has a terminal event but no run`);
     if (record.expect === 'poison' && runCount > 0) violations.push(`poison record ${short(record.key)} started ${runCount} run(s)`);
+    const reason = reasons.get(record.key);
+    if (record.reason && reason && reason !== record.reason) reasonMismatches.push(`${short(record.key)}: ${reason}, expected ${record.reason}`);
     if (record.expect === 'poison' && letterCount > 1) violations.push(`poison record ${short(record.key)} dead-lettered ${letterCount}×`);
   }
   const strangers = [...runs.keys()].filter((workflowId) => !keys.has(workflowId.slice(workflowIdPrefix.length)));
@@ -82,6 +88,7 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
     conflictingTerminals,
     lost,
     dlqReasons: Object.fromEntries(countBy(observation.deadLetters, (record) => record.label ?? '(none)')),
+    reasonMismatches,
     violations,
   };
 }

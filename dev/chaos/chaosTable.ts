@@ -40,6 +40,7 @@ export function formatChaosTable(results: readonly ScenarioResult[]): string {
       ...result.proofs.map((proof) => `fault: ${proof}`),
       ...result.notes,
       ...(result.tally.repeatedEvents > 0 ? [`terminal events published again with the same eventId (a retried publish, deduped by subscribers): ${result.tally.repeatedEvents} (${result.tally.repeatedEventKeys.join(', ')})`] : []),
+      ...(result.tally.reasonMismatches.length > 0 ? [`DLQ reason other than expected for ${result.tally.reasonMismatches.length} record(s), e.g. ${result.tally.reasonMismatches.slice(0, 3).join('; ')}`] : []),
       ...result.tally.violations.map((violation) => `VIOLATION: ${violation}`),
       ...result.unplannedExits.map((exit) => `unplanned exit (restarted): ${exit}`),
       ...(result.tally.openRuns > 0 ? [`runs still open at the end: ${result.tally.openRuns}`] : []),

@@ -36,6 +36,7 @@ export function assertScenarioHeld(result: ScenarioResult): void {
   assert.equal(tally.duplicateRuns, 0, 'no request with a second run');
   assert.equal(tally.conflictingTerminals, 0, 'no request with two different terminal events');
   assert.deepEqual(tally.violations, [], 'no good request dead-lettered, no poison record run');
+  assert.deepEqual(tally.reasonMismatches, [], 'each poison record dead-lettered with the reason for what is wrong with it');
   assert.equal(tally.runs, good, 'one run per good request');
   assert.equal(tally.dlqRecords, tally.sent - good, 'one DLQ record per poison record');
   assert.ok(result.settled, 'every run closed and the consumer group caught up');

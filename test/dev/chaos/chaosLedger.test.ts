@@ -42,6 +42,7 @@ describe('the chaos ledger', () => {
     assert.equal(result.conflictingTerminals, 1, `${g1} has two different eventIds; ${g0}'s repeat has the same one`);
     assert.equal(result.lost, 1, `${g2} has a run but no terminal event and no DLQ record`);
     assert.deepEqual(result.dlqReasons, { 'not-json': 1, 'schema-violation': 2 });
+    assert.deepEqual(result.reasonMismatches, [], 'each poison record got the reason it was made for');
     assert.deepEqual(result.violations, [`good request ${g3} dead-lettered 1×`, `poison record ${p0} started 1 run(s)`]);
   });
 
@@ -57,5 +58,6 @@ describe('the chaos ledger', () => {
       'pre-',
     );
     assert.deepEqual([result.lost, result.duplicateRuns, result.conflictingTerminals, result.violations.length], [0, 0, 0, 0]);
+    assert.deepEqual(result.reasonMismatches, [`${p1}: not-json, expected schema-violation`], 'a wrong reason is reported, though nothing was lost');
   });
 });
