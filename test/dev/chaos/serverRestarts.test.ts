@@ -1,5 +1,6 @@
-import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
 import { startPrivateServers, type PrivateServers } from '../../../dev/chaos/privateServers';
 import { runSmallScenario } from './chaosAssertions';
 
@@ -12,6 +13,8 @@ describe('chaos: servers killed and restarted', () => {
   });
   after(async () => {
     await servers.stop();
+    // Their logs too: a failing scenario prints where the relay's own logs are.
+    fs.rmSync(servers.directory, { recursive: true, force: true });
   });
 
   it('the Kafka broker SIGKILLed during steady producing and restarted: nothing lost, no second run', async () => {
