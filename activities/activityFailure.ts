@@ -14,7 +14,8 @@ import type { SpentUsageDetails } from './attemptUsage';
 export function toActivityFailure(error: unknown, spent?: SpentUsageDetails): unknown {
   const details = spent ? [spent] : undefined;
   // Cancellation and Temporal's own failures keep their meaning; they carry no text of ours.
-  if (!(error instanceof Error) || (error instanceof TemporalFailure && !(error instanceof ApplicationFailure))) return error;
+  if (!(error instanceof Error)) return ApplicationFailure.create({ type: 'Error', message: maskSecrets(String(error)), nonRetryable: false, ...(details ? { details } : {}) });
+  if (error instanceof TemporalFailure && !(error instanceof ApplicationFailure)) return error;
   // Whatever the activity hit is recorded in Temporal's history and may reach research.failed:
   // no secret in it, its causes included.
   const cause = maskedError(error);

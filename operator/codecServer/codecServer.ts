@@ -66,10 +66,13 @@ export async function startCodecServer(options: CodecServerOptions = {}): Promis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${settings.host}:${settings.port} (CODEC_SERVER_HOST, CODEC_SERVER_PORT): ${error.code ?? error.message}`, { cause: error })));
-    server.listen(settings.port, settings.host, resolve);
+    server.listen(settings.port, settings.host.replace(/^\[|\]$/g, ''), resolve);
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (!isLoopbackHost(settings.host)) {
+    logger.warn('the codec server answers in plain HTTP on a non-loopback address: the token and the decrypted payloads cross the network in clear unless TLS is put in front of it', { host: settings.host });
+  }
   logger.info('codec server listening', { url: `http://${host}:${address.port}`, namespace, authenticated: Boolean(settings.token), corsOrigins: settings.corsOrigins });
   return {
     url: `http://${host}:${address.port}`,
@@ -101,6 +104,7 @@ interface CodecEndpoint {
 async function handle(request: IncomingMessage, response: ServerResponse, endpoint: CodecEndpoint): Promise<void> {
   const { settings, codec, namespace } = endpoint;
   const corsAllowed = applyCors(request, response, settings.corsOrigins);
+  if (!settings.token) refuseForeignCallers(request, corsAllowed);
   if (request.method === 'OPTIONS') {
     response.writeHead(corsAllowed ? 204 : 403).end();
     return;
@@ -121,6 +125,16 @@ async function handle(request: IncomingMessage, response: ServerResponse, endpoi
   const payloads = payloadsFromJson(await readBody(request));
   const result = operation === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
   response.writeHead(200, { 'Content-Type': 'application/json' }).end(payloadsToJson(result));
+}
+
+/**
+ * Without a token, only the local machine's own pages may call: a loopback Host (a page whose
+ * name was rebound to 127.0.0.1 still sends its own name) and no foreign Origin.
+ */
+function refuseForeignCallers(request: IncomingMessage, corsAllowed: boolean): void {
+  const host = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new CodecRequestError(403, 'without CODEC_SERVER_TOKEN only requests to a loopback host name are served');
+  if (request.headers.origin !== undefined && !corsAllowed) throw new CodecRequestError(403, 'without CODEC_SERVER_TOKEN only the allowed origins (CODEC_SERVER_CORS_ORIGINS) may call');
 }
 
 function answerError(response: ServerResponse, error: unknown, logger: Logger): void {

@@ -15,7 +15,11 @@ export interface CodecServerSettings {
   readonly corsOrigins: readonly string[];
 }
 
-const origin = z.url().transform((value) => new URL(value).origin);
+/** An http(s) origin with a host: `file:`, custom schemes and the like have the origin "null", which any sandboxed page can claim. */
+const origin = z
+  .url({ protocol: /^https?$/ })
+  .transform((value) => new URL(value).origin)
+  .refine((value) => value !== 'null', 'an http(s) origin with a host');
 
 /** The codec server's variables, part of the relay's environment schema. */
 export const codecServerEnvShape = {
@@ -46,6 +50,17 @@ export function codecServerSettingsFrom(env: CodecServerEnv, temporalUiUrl: stri
     port: env.CODEC_SERVER_PORT,
     ...(env.CODEC_SERVER_TOKEN ? { token: env.CODEC_SERVER_TOKEN } : {}),
     allowNoToken: env.CODEC_SERVER_ALLOW_NO_TOKEN,
-    corsOrigins: env.CODEC_SERVER_CORS_ORIGINS ?? [new URL(temporalUiUrl).origin],
+    corsOrigins: env.CODEC_SERVER_CORS_ORIGINS ?? defaultOrigins(temporalUiUrl),
   };
+}
+
+/** The Temporal UI's origin, both as 127.0.0.1 and as localhost when it is one of them; none when it has no http(s) origin. */
+function defaultOrigins(temporalUiUrl: string): string[] {
+  const ui = new URL(temporalUiUrl);
+  if (!/^https?:$/.test(ui.protocol) || ui.origin === 'null') return [];
+  const loopbackTwin = ui.hostname === '127.0.0.1' ? 'localhost' : ui.hostname === 'localhost' ? '127.0.0.1' : undefined;
+  if (!loopbackTwin) return [ui.origin];
+  const twin = new URL(ui.origin);
+  twin.hostname = loopbackTwin;
+  return [ui.origin, twin.origin];
 }

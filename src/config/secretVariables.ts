@@ -13,6 +13,8 @@ export interface SecretVariable {
    * e.g. `(value) => value.split(',')` for a list of keys.
    */
   readonly parts?: (value: string) => string[];
+  /** Only the parts are secret, not the whole value (a URL whose password or token is). */
+  readonly onlyParts?: boolean;
 }
 
 /**
@@ -30,6 +32,10 @@ export const secretVariables: readonly SecretVariable[] = [
   { name: 'PAYLOAD_ENCRYPTION_KEYS', holds: 'value', parts: keyMaterial },
   { name: 'PAYLOAD_ENCRYPTION_KEYS_FILE', holds: 'file', parts: keyMaterial },
   { name: 'CODEC_SERVER_TOKEN', holds: 'value' },
+  // Endpoints may carry credentials: `https://user:token@host/…`, `…?api-key=…`.
+  { name: 'OPENAI_BASE_URL', holds: 'value', parts: urlCredentials, onlyParts: true },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', holds: 'value', parts: urlCredentials, onlyParts: true },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', holds: 'value', parts: urlCredentials, onlyParts: true },
   // Read by the OpenTelemetry exporter: `Authorization=Basic …,x-api-key=…`.
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', holds: 'value', parts: headerValues },
   { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', holds: 'value', parts: headerValues },
@@ -42,6 +48,16 @@ function keyMaterial(keys: string): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry && !entry.startsWith('#'))
     .map((entry) => entry.slice(entry.indexOf(':') + 1));
+}
+
+/** The password (or token) in a URL's user info and the values of its query parameters. */
+function urlCredentials(value: string): string[] {
+  try {
+    const url = new URL(value);
+    return [url.password, decodeURIComponent(url.password), ...url.searchParams.values()].filter((part) => part.length > 0);
+  } catch {
+    return [];
+  }
 }
 
 /** The values of an OTLP headers variable (`name=value,…`, values URL-encoded), and the credential after a scheme. */
@@ -76,7 +92,7 @@ export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
     if (!raw) continue;
     const secret = variable.holds === 'file' ? readIfPossible(raw) : raw;
     if (secret === undefined) continue;
-    values.push(secret);
+    if (!variable.onlyParts) values.push(secret);
     if (variable.parts) values.push(...variable.parts(secret).map((part) => part.trim()));
   }
   return [...new Set(values)].filter((value) => value.length > 0);

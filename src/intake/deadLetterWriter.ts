@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CompressionTypes, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { deadLetterHeaderNames } from '../contracts/deadLetterRecord';
+import { maskSecrets } from '../logging/logger';
 import type { InvalidRequestError } from '../errors';
 
 /** Broker refusals that no retry of the same record can overcome. */
@@ -48,7 +49,7 @@ function deadLetterHeaders(message: KafkaMessage, error: InvalidRequestError): I
     if (value !== undefined) headers[name] = value;
   }
   headers[deadLetterHeaderNames.reason] = error.reason;
-  headers[deadLetterHeaderNames.detail] = error.message.slice(0, 2000);
+  headers[deadLetterHeaderNames.detail] = maskSecrets(error.message).slice(0, 2000);
   headers[deadLetterHeaderNames.sourceTopic] = error.location.topic;
   headers[deadLetterHeaderNames.sourcePartition] = String(error.location.partition);
   headers[deadLetterHeaderNames.sourceOffset] = error.location.offset;

@@ -115,7 +115,8 @@ function validate<S extends z.ZodType>(schema: S, text: string): { ok: true; val
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, problem: `not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 40))})` };
+    // No quote of the answer: this message reaches Temporal's history (in clear) and research.failed.
+    return { ok: false, problem: `not JSON (${text.length} characters)` };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };

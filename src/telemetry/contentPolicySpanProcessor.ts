@@ -1,12 +1,13 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { captureMessageContent, withoutContent } from './contentPolicy';
+import { withSecretsMasked } from './maskedSpan';
 
 /**
  * Applies the content policy to every span on its way to export — ours, the kafkajs
  * instrumentation's and the Temporal interceptors' (worker spans and the workflow spans the
  * worker's sink hands over) — so no library can put prompt-derived text on a span by quoting an
- * error message. Decided as each span ends.
+ * error message. Decided as each span ends; every registered secret is masked either way.
  */
 export class ContentPolicySpanProcessor implements SpanProcessor {
   constructor(private readonly inner: SpanProcessor) {}
@@ -16,7 +17,7 @@ export class ContentPolicySpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    this.inner.onEnd(captureMessageContent() ? span : withoutContent(span));
+    this.inner.onEnd(withSecretsMasked(captureMessageContent() ? span : withoutContent(span)));
   }
 
   forceFlush(): Promise<void> {

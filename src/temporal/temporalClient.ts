@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../config/relayConfig';
-import { TemporalUnavailableError } from '../errors';
+import { ConfigurationError, TemporalUnavailableError } from '../errors';
 import { maskSecrets } from '../logging/logger';
 import { tracingClientInterceptors } from '../telemetry/temporalTracing';
+import { PayloadEncryptionCodec } from './payloadEncryptionCodec';
 import { temporalDataConverter } from './temporalDataConverter';
 import { temporalConnectionOptions } from './temporalConnectionOptions';
 
@@ -59,7 +60,16 @@ function causeChainText(error: unknown): string {
  * await withTemporalClient(config.temporal, options.temporal, (client) => client.workflow.count());
  */
 export async function withTemporalClient<T>(settings: TemporalSettings, given: Client | undefined, work: (client: Client) => Promise<T>): Promise<T> {
-  if (given) return work(given);
+  if (given) {
+    // A caller's own client must not start runs in plain text where the relay encrypts.
+    if (settings.payloadEncryption && !given.options.loadedDataConverter.payloadCodecs.some((codec) => codec instanceof PayloadEncryptionCodec)) {
+      throw new ConfigurationError(
+        'the Temporal client given has no payload encryption codec, but PAYLOAD_ENCRYPTION_KEYS are configured: build it with dataConverter: temporalDataConverter(config.temporal.payloadEncryption)',
+        ['PAYLOAD_ENCRYPTION_KEYS'],
+      );
+    }
+    return work(given);
+  }
   const owned = await connectTemporalClient(settings);
   try {
     return await work(owned.client);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -164,9 +165,26 @@ describe('starting the codec server', () => {
       const response = await fetch(`${open.url}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [] }) });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { payloads: [] });
+      // Without a token, a page elsewhere gets nothing: not by a rebound name, not by its own origin.
+      const port = new URL(open.url).port;
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const request = http.request({ host: '127.0.0.1', port, path: '/decode', method: 'POST', headers: { Host: `evil.example:${port}` } }, (answer) => resolve(answer.statusCode ?? 0));
+        request.on('error', reject);
+        request.end(JSON.stringify({ payloads: [] }));
+      });
+      assert.equal(rebound, 403, 'a request naming a host other than a loopback one');
+      const foreign = await fetch(`${open.url}/decode`, { method: 'POST', headers: { Origin: 'https://evil.example' }, body: JSON.stringify({ payloads: [] }) });
+      assert.equal(foreign.status, 403, 'a request from a foreign origin');
     } finally {
       await open.close();
     }
+  });
+
+  it('refuses a CORS origin without an http(s) host ("null" is any sandboxed page’s origin)', () => {
+    for (const origins of ['file:///tmp/ui.html', 'localhost:8233', 'null']) {
+      assert.throws(() => testConfig({ CODEC_SERVER_CORS_ORIGINS: origins }), /CODEC_SERVER_CORS_ORIGINS/, origins);
+    }
+    assert.deepEqual(testConfig({ TEMPORAL_UI_URL: 'http://localhost:8233' }).codecServer.corsOrigins, ['http://localhost:8233', 'http://127.0.0.1:8233']);
   });
 });
 

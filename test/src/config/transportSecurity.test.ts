@@ -117,7 +117,8 @@ describe('TLS files', () => {
     });
     for (const secret of [...Object.values(values), clientKey, otherKey, payloadKey]) assert.equal(maskSecrets(`<${secret}>`), '<[redacted]>');
     assert.deepEqual(secretVariables.map((variable) => variable.name).sort(), [
-      'CODEC_SERVER_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      'CODEC_SERVER_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
       'PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
     ]);
   });
@@ -128,6 +129,11 @@ describe('TLS files', () => {
     assert.equal(maskSecrets('credential bGY6c2VjcmV0'), 'credential [redacted]');
     assert.equal(maskSecrets('x-team-key: team-key-5678'), 'x-team-key: [redacted]');
     assert.equal(maskSecrets('Authorization'), 'Authorization');
+  });
+
+  it('credentials inside an endpoint URL are secrets, the rest of the URL is not', () => {
+    loadRelayConfig({ OPENAI_BASE_URL: 'https://relay:pw-in-url-7788@llm.example/v1?api-key=qk-in-url-9911' });
+    assert.equal(maskSecrets('calling https://relay:pw-in-url-7788@llm.example/v1?api-key=qk-in-url-9911'), 'calling https://relay:[redacted]@llm.example/v1?api-key=[redacted]');
   });
 
   it('a configuration error registers the secrets too (they are registered before validation)', () => {
