@@ -67,9 +67,10 @@ describe('payload encryption keys in the configuration', () => {
     assert.ok(!lines[0]?.includes(key));
   });
 
-  it('validates the codec server variables: port, token length, CORS origins (default: the Temporal UI origin)', () => {
-    assert.deepEqual(loadRelayConfig({}).codecServer, { host: '127.0.0.1', port: 8234, allowNoToken: false, corsOrigins: ['http://127.0.0.1:8233'] });
-    assert.deepEqual(loadRelayConfig({ TEMPORAL_UI_URL: 'http://localhost:9000/ui' }).codecServer.corsOrigins, ['http://localhost:9000']);
+  it('validates the codec server variables: port, token length, CORS origins (default: the Temporal UI origin, and its loopback twin)', () => {
+    assert.deepEqual(loadRelayConfig({}).codecServer, { host: '127.0.0.1', port: 8234, allowNoToken: false, corsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'] });
+    assert.deepEqual(loadRelayConfig({ TEMPORAL_UI_URL: 'http://localhost:9000/ui' }).codecServer.corsOrigins, ['http://localhost:9000', 'http://127.0.0.1:9000']);
+    assert.deepEqual(loadRelayConfig({ TEMPORAL_UI_URL: 'https://temporal.example.com/' }).codecServer.corsOrigins, ['https://temporal.example.com']);
     assert.deepEqual(loadRelayConfig({ CODEC_SERVER_CORS_ORIGINS: 'https://ui.example.com/, http://127.0.0.1:8233' }).codecServer.corsOrigins, ['https://ui.example.com', 'http://127.0.0.1:8233']);
     assert.match(configurationError({ CODEC_SERVER_PORT: '70000' }).message, /CODEC_SERVER_PORT/);
     const token = configurationError({ CODEC_SERVER_TOKEN: 'short-secret' });
