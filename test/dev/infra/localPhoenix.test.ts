@@ -53,7 +53,8 @@ describe('the local Arize Phoenix (infra:up)', () => {
   });
 
   after(async () => {
-    await phoenix.down();
+    // Stops it also when an assertion failed halfway (no-op after the test's own down).
+    await (phoenix as LocalPhoenix | undefined)?.down();
     fs.rmSync(directory, { recursive: true, force: true });
   });
 
