@@ -1,64 +1,90 @@
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import { infraPaths, type InfraPaths } from './infraPaths';
-import { bringUp, describeState, localInfraFromEnv } from './localInfra';
+import { bringUp, describeState, type LocalInfra, localInfraFromEnv } from './localInfra';
 
-const usage = `Usage: npm run infra:<up|down|status>   (or: tsx dev/infra/infraCommand.ts <up|down|status>)
+const usage = `Usage: npm run infra:<up|down|status|reset> [-- --no-phoenix]
+       (or: tsx dev/infra/infraCommand.ts <up|down|status|reset> [--no-phoenix])
 
-  up      install (first time) and start a local Kafka broker and Temporal dev server;
-          reuses what already runs, safe to repeat
+  up      install (first time) and start a local Kafka broker, Temporal dev server and Arize
+          Phoenix (traces); reuses what already runs, safe to repeat
   down    stop exactly what 'up' started
-  reset   stop, then delete Kafka's and Temporal's data (downloads are kept): a clean slate
+  reset   stop, then delete Kafka's, Temporal's and Phoenix's data (downloads are kept): a clean slate
   status  show what runs where
+
+  --no-phoenix   leave Phoenix out (same as INFRA_PHOENIX=false)
 
 Environment: KAFKA_BROKERS (first entry, default 127.0.0.1:9092), KAFKA_CONTROLLER_PORT
 (default broker port + 1), KAFKA_VERSION, KAFKA_HEAP (default 768m), TEMPORAL_ADDRESS
-(default 127.0.0.1:7233), TEMPORAL_UI_PORT (default 8233), TEMPORAL_CLI, RESEARCH_RELAY_CACHE_DIR.`;
+(default 127.0.0.1:7233), TEMPORAL_UI_PORT (default 8233), TEMPORAL_CLI, PHOENIX_PORT
+(default 6006), PHOENIX_GRPC_PORT (default 4317), INFRA_PHOENIX (default true), PYTHON,
+RESEARCH_RELAY_CACHE_DIR.`;
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, 'no-phoenix': { type: 'boolean' } },
+  });
   const command = positionals[0];
   if (values.help || command === undefined) {
     console.log(usage);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const infra = localInfraFromEnv();
+  const infra = localInfraFromEnv(values['no-phoenix'] ? { ...process.env, INFRA_PHOENIX: 'false' } : process.env);
   switch (command) {
-    case 'up': {
-      const started = Date.now();
-      await bringUp(infra);
-      console.log(describeState('Kafka', infra.kafka.address, await infra.kafka.state(), infra.kafka.logFile));
-      console.log(describeState('Temporal', infra.temporal.address, await infra.temporal.state(), infra.temporal.logFile));
-      console.log(`Temporal UI: ${infra.temporal.uiUrl}`);
-      console.log(`infra up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-      return 0;
-    }
-    case 'down': {
-      const [kafka, temporal] = await Promise.all([infra.kafka.down(), infra.temporal.down()]);
-      console.log(`Kafka: ${kafka ? 'stopped' : 'was not started by infra:up'}`);
-      console.log(`Temporal: ${temporal ? 'stopped' : 'was not started by infra:up'}`);
-      return 0;
-    }
+    case 'up':
+      return up(infra);
+    case 'down':
+      return down(infra);
     case 'reset': {
-      await Promise.all([infra.kafka.down(), infra.temporal.down()]);
-      const removed = resetData(infraPaths());
+      await Promise.all([infra.kafka.down(), infra.temporal.down(), infra.phoenix?.down()]);
+      const removed = [...resetData(infraPaths()), ...(infra.phoenix?.resetData() ?? [])];
       console.log(`removed ${removed.length ? removed.join(', ') : 'nothing (no data yet)'}; npm run infra:up starts afresh`);
       return 0;
     }
-    case 'status': {
-      const kafka = await infra.kafka.state();
-      const temporal = await infra.temporal.state();
-      console.log(describeState('Kafka', infra.kafka.address, kafka, infra.kafka.logFile));
-      console.log(describeState('Temporal', infra.temporal.address, temporal, infra.temporal.logFile));
-      return kafka.kind === 'stopped' || temporal.kind === 'stopped' ? 3 : 0;
-    }
+    case 'status':
+      return status(infra);
     default:
       console.error(`unknown command '${command}'\n\n${usage}`);
       return 2;
   }
 }
 
-/** Deletes the servers' data (topics, offsets, workflow histories), not the downloaded software. */
+async function up(infra: LocalInfra): Promise<number> {
+  const started = Date.now();
+  await bringUp(infra);
+  await status(infra);
+  console.log(`Temporal UI: ${infra.temporal.uiUrl}`);
+  if (infra.phoenix) console.log(`Phoenix UI: ${infra.phoenix.uiUrl} (OTLP/HTTP ${infra.phoenix.otlpHttpEndpoint}, OTLP/gRPC ${infra.phoenix.otlpGrpcEndpoint})`);
+  console.log(`infra up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+async function down(infra: LocalInfra): Promise<number> {
+  const [kafka, temporal, phoenix] = await Promise.all([infra.kafka.down(), infra.temporal.down(), infra.phoenix?.down()]);
+  const outcome = (stopped: boolean | undefined): string => (stopped ? 'stopped' : 'was not started by infra:up');
+  console.log(`Kafka: ${outcome(kafka)}`);
+  console.log(`Temporal: ${outcome(temporal)}`);
+  console.log(`Phoenix: ${phoenix === undefined ? 'skipped (INFRA_PHOENIX=false)' : outcome(phoenix)}`);
+  return 0;
+}
+
+/** Prints one line per server; exit code 3 when one of them is not running. */
+async function status(infra: LocalInfra): Promise<number> {
+  const kafka = await infra.kafka.state();
+  const temporal = await infra.temporal.state();
+  const phoenix = await infra.phoenix?.state();
+  console.log(describeState('Kafka', infra.kafka.address, kafka, infra.kafka.logFile));
+  console.log(describeState('Temporal', infra.temporal.address, temporal, infra.temporal.logFile));
+  if (infra.phoenix && phoenix) {
+    console.log(describeState('Phoenix', infra.phoenix.address, phoenix, infra.phoenix.logFile, infra.phoenix.uiUrl));
+  } else {
+    console.log('Phoenix: skipped (INFRA_PHOENIX=false)');
+  }
+  return [kafka, temporal, phoenix].some((state) => state?.kind === 'stopped') ? 3 : 0;
+}
+
+/** Deletes Kafka's and Temporal's data (topics, offsets, workflow histories), not the downloaded software. */
 function resetData(paths: InfraPaths): string[] {
   const targets = [paths.kafkaData, paths.temporalDb, `${paths.temporalDb}-journal`, `${paths.temporalDb}-wal`, `${paths.temporalDb}-shm`];
   const existing = targets.filter((target) => fs.existsSync(target));

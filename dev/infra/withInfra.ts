@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { bringUp, localInfraFromEnv } from './localInfra';
+import { BringUpError, bringUp, localInfraFromEnv, stopStarted, type StartedServers } from './localInfra';
 
 /**
- * `tsx dev/infra/withInfra.ts <command...>`: brings the local Kafka and Temporal up, runs
- * the command, then stops whatever this run started (servers that were already running
- * are left as they were). Used by `npm test` and `npm run bench`, so a fresh clone needs
- * nothing started by hand.
+ * `tsx dev/infra/withInfra.ts <command...>`: brings the local Kafka, Temporal and Phoenix
+ * (unless `INFRA_PHOENIX=false`) up, runs the command, then stops whatever this run started
+ * (servers that were already running are left as they were). Used by `npm test` and
+ * `npm run bench`, so a fresh clone needs nothing started by hand. Phoenix is only started
+ * and stopped here: how the command exports its traces is its own configuration.
  */
 async function main(): Promise<number> {
   const command = process.argv.slice(2);
@@ -14,18 +15,13 @@ async function main(): Promise<number> {
     return command.length === 0 ? 2 : 0;
   }
   const infra = localInfraFromEnv();
-  let started = { kafka: false, temporal: false };
-  const stopStarted = async (): Promise<void> => {
-    const stops: Promise<boolean>[] = [];
-    if (started.kafka) stops.push(infra.kafka.down());
-    if (started.temporal) stops.push(infra.temporal.down());
-    await Promise.all(stops);
-  };
+  let started: StartedServers;
   try {
     started = await bringUp(infra);
   } catch (error) {
     console.error(`could not start the local infrastructure: ${error instanceof Error ? error.message : String(error)}`);
-    await stopStarted();
+    // What did start (the other servers) is stopped again: this run leaves nothing behind.
+    if (error instanceof BringUpError) await stopStarted(infra, error.started);
     return 1;
   }
   try {
@@ -48,7 +44,7 @@ async function main(): Promise<number> {
       child.once('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    await stopStarted();
+    await stopStarted(infra, started);
   }
 }
 

@@ -37,7 +37,9 @@ describe('npm run infra:*', () => {
       const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
         // Run asynchronously: the fake server must keep answering while the command probes it.
         const child = spawn(tsx, [command, 'up'], {
-          env: { ...process.env, KAFKA_BROKERS: `127.0.0.1:${port}`, RESEARCH_RELAY_CACHE_DIR: cache },
+          // Without Phoenix: up waits for every server before it reports the failure, and a
+          // Phoenix install into this empty cache would take a minute.
+          env: { ...process.env, KAFKA_BROKERS: `127.0.0.1:${port}`, RESEARCH_RELAY_CACHE_DIR: cache, INFRA_PHOENIX: 'false' },
         });
         let stderr = '';
         child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -55,7 +57,7 @@ describe('npm run infra:*', () => {
   it('answers --help and rejects an unknown command with usage', () => {
     const help = infra(['--help']);
     assert.equal(help.status, 0);
-    assert.match(help.stdout, /Usage: npm run infra:<up\|down\|status>/);
+    assert.match(help.stdout, /Usage: npm run infra:<up\|down\|status\|reset>/);
     const wrong = infra(['launch']);
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /unknown command 'launch'/);
