@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { rewrittenSpan } from './rewrittenSpan';
 
 /**
  * The one place that decides whether text derived from a prompt — the question, the planned
@@ -53,15 +54,8 @@ export function errorType(error: unknown): string {
  */
 export function withoutContent(span: ReadableSpan): ReadableSpan {
   const type = typeof span.attributes['error.type'] === 'string' ? span.attributes['error.type'] : undefined;
-  const status = span.status.message ? { ...span.status, message: fixedDescription(type ?? exceptionType(span.events) ?? 'Error') } : span.status;
-  const view = Object.create(span) as ReadableSpan & Record<string, unknown>;
-  Object.defineProperties(view, {
-    attributes: { value: withoutContentAttributes(span.attributes) },
-    status: { value: status },
-    events: { value: span.events.map(withoutEventContent) },
-    links: { value: span.links.map((link) => (link.attributes ? { ...link, attributes: withoutContentAttributes(link.attributes) } : link)) },
-  });
-  return view;
+  const description = fixedDescription(type ?? exceptionType(span.events) ?? 'Error');
+  return rewrittenSpan(span, { attributes: withoutContentAttributes, statusMessage: () => description, event: withoutEventContent });
 }
 
 function withoutContentAttributes(attributes: Attributes): Attributes {
