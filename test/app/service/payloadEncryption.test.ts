@@ -19,6 +19,8 @@ async function researchOnce(harness: PipelineHarness, requestId: string, query: 
   await harness.request(requestId, query, { maxSearches: 3, metadata: { team: metadataValue } });
   const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
   const event = researchCompletedSchema.parse(JSON.parse(record?.value.toString() ?? ''));
+  // The event is out before the run has closed: read the history once the run has completed.
+  await harness.client.workflow.getHandle(event.workflowId, event.runId).result();
   const connection = await Connection.connect({ address: harness.config.temporal.address });
   try {
     const history = await readRawHistory(connection, harness.config.temporal.namespace, event.workflowId, event.runId);
