@@ -4,7 +4,7 @@ import path from 'node:path';
 import { infraPaths, type InfraPaths } from '../infra/infraPaths';
 import { defaultKafkaVersion, LocalKafka } from '../infra/localKafka';
 import { LocalTemporal } from '../infra/localTemporal';
-import { sleep } from '../infra/managedProcess';
+import { isAlive, sleep } from '../infra/managedProcess';
 import type { ChaosServers } from './chaosServers';
 
 /** A private broker and Temporal server for one chaos run, and how to take them away again. */
@@ -82,18 +82,6 @@ function privatePaths(shared: InfraPaths, directory: string): InfraPaths {
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /** Distinct free TCP ports, all held open at once while they are picked so none is chosen twice. */
 async function freePorts(count: number): Promise<number[]> {

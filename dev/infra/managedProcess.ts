@@ -74,7 +74,8 @@ export class ManagedProcess {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether the process runs (a zombie, which still answers kill(0), counts as gone). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
