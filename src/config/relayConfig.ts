@@ -4,6 +4,7 @@ import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings 
 import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
+import { phoenixEnvShape, phoenixSettingsFrom, type PhoenixSettings } from './phoenixSettings';
 import type { RunSettings } from './runSettings';
 import { isSecretValueVariable, secretValuesOf } from './secretVariables';
 import type { TlsFiles } from './tlsFiles';
@@ -78,6 +79,7 @@ const relayEnvSchema = z.object({
   PAYLOAD_ENCRYPTION_KEYS_FILE: z.string().optional(),
   PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
   ...codecServerEnvShape,
+  ...phoenixEnvShape,
 });
 
 export type RelayEnv = z.infer<typeof relayEnvSchema>;
@@ -158,6 +160,8 @@ export interface RelayConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `research-relay codec-server`: where it listens and whom it answers. */
   readonly codecServer: CodecServerSettings;
+  /** The LLM-observability backend: trace links, `research-relay trace`. */
+  readonly phoenix: PhoenixSettings;
 }
 
 /**
@@ -220,6 +224,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
     codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
+    phoenix: phoenixSettingsFrom(e),
   };
 }
 
