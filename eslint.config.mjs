@@ -92,9 +92,9 @@ export default tseslint.config(
           {
             // An allow-list: of src/, workflow code may use the contracts and the trace-context
             // module; anything else of src/ (logging, config, clients) only as types.
-            regex: '(^|/)src/(?!contracts/|telemetry/traceContext$)',
+            regex: '(^|/)src/(?!contracts/|telemetry/traceContext$|telemetry/runSessionAttributes$)',
             allowTypeImports: true,
-            message: 'Workflow code uses only src/contracts and src/telemetry/traceContext (other modules as types only).',
+            message: 'Workflow code uses only src/contracts, src/telemetry/traceContext and src/telemetry/runSessionAttributes (other modules as types only).',
           },
           { group: ['**/app/**', '**/operator/**', '**/consumers/**'], message: 'No I/O modules in workflow code.' },
         ],

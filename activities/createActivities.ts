@@ -84,13 +84,13 @@ export function createActivities(deps: ActivityDependencies) {
     writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, meter, input)),
     /** Publishes `research.completed`; safe to retry (same key and event id). */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
+      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
         loggingFailures(deps.logger, draft.requestId, () => publisher.publishCompleted(draft, context)),
       ),
     ),
     /** Publishes `research.failed`; safe to retry (same key and event id). */
     publishFailed: activity((draft: FailedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () =>
+      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () =>
         loggingFailures(deps.logger, draft.requestId, () => publisher.publishFailed(draft, context)),
       ),
     ),
@@ -100,7 +100,7 @@ export function createActivities(deps: ActivityDependencies) {
 export type ResearchActivities = ReturnType<typeof createActivities>;
 
 function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; maxSearches?: number }): Promise<PlanResult> {
-  return withStageSpan('research.plan', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
+  return withStageSpan('research.plan', 'AGENT', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
     const result = await callStructured({
       ...modelCall(deps, 'planner', meter),
       instructions: plannerInstructions,
@@ -116,8 +116,10 @@ function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { qu
 function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; reason: string; index?: number }): Promise<SearchResult> {
   // The query is the planner's output, derived from the question: content, recorded only if allowed.
   const attributes = { 'research.search.provider': deps.searchProvider.name, ...contentAttributes({ 'research.search.query': input.query }) };
-  return withStageSpan(`research.search #${(input.index ?? 0) + 1}`, attributes, async () => {
-    const material = await deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch });
+  return withStageSpan(`research.search #${(input.index ?? 0) + 1}`, 'AGENT', attributes, async () => {
+    const material = await withStageSpan(`retrieve ${deps.searchProvider.name}`, 'RETRIEVER', { 'research.search.provider': deps.searchProvider.name }, () =>
+      deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch }),
+    );
     const result = await callStructured({
       ...modelCall(deps, 'searcher', meter),
       instructions: searcherInstructions,
@@ -137,7 +139,7 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
 }
 
 function writeReport(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> {
-  return withStageSpan('research.write', { 'research.findings': input.findings.length }, async () => {
+  return withStageSpan('research.write', 'AGENT', { 'research.findings': input.findings.length }, async () => {
     const result = await callStructured({
       ...modelCall(deps, 'writer', meter),
       instructions: writerInstructions,

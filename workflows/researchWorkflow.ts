@@ -18,6 +18,7 @@ import { boundedParallel } from './boundedParallel';
 import { failedActivityUsage } from './failedActivityUsage';
 import { researchProgressQuery } from './researchProgress';
 import { ResearchRunState } from './researchRunState';
+import { RunSpan } from './runSpan';
 import { researchWorkflowInputSchema, type ParsedResearchWorkflowInput, type ResearchWorkflowInput } from './researchWorkflowInput';
 
 /** What a finished run returns (the full result goes to Kafka as `research.completed`). */
@@ -49,6 +50,7 @@ interface SearchedItem {
 export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise<ResearchWorkflowResult> {
   const input = researchWorkflowInputSchema.parse(rawInput);
   const state = new ResearchRunState(input.trace.traceId);
+  const runSpan = RunSpan.describe(input.request);
   setHandler(researchProgressQuery, () => state.progress());
   try {
     const settings = await runSettings(input);
@@ -75,6 +77,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     // Runs started before 0.2.0 published cancellably: they replay as they ran.
     const published = patched(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
     state.outcome = 'done';
+    runSpan.answered(report.shortSummary);
     return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
   } catch (error) {
     state.outcome = 'failed';

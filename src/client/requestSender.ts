@@ -5,6 +5,9 @@ import { cloudEventHeaders } from '../contracts/cloudEventHeaders';
 import { researchRequestedSchema, researchRequestedType, type ResearchRequested } from '../contracts/researchRequested';
 import { activeTraceContext, newTraceContext, otelContextOf, traceContextOf, traceHeaders } from '../telemetry/traceContext';
 import { relayTracer } from '../telemetry/tracer';
+import { contentAttributes } from '../telemetry/contentPolicy';
+import { observationKindAttributes } from '../telemetry/observationKind';
+import { runSessionAttributes } from '../telemetry/runSessionAttributes';
 
 export interface ResearchRequestInput {
   readonly query: string;
@@ -44,7 +47,13 @@ export function sendResearchRequest(producer: Producer, topic: string, source: s
     submittedAt: new Date().toISOString(),
   });
   const parent = given ? otelContextOf(given) : context.active();
-  return relayTracer().startActiveSpan('research.request', { kind: SpanKind.PRODUCER, attributes: { 'research.request_id': request.requestId } }, parent, async (span) => {
+  const attributes = {
+    'research.request_id': request.requestId,
+    ...observationKindAttributes('CHAIN'),
+    ...runSessionAttributes(request),
+    ...contentAttributes({ 'input.value': request.query, 'input.mime_type': 'text/plain' }),
+  };
+  return relayTracer().startActiveSpan('research.request', { kind: SpanKind.PRODUCER, attributes }, parent, async (span) => {
     try {
       const trace = activeTraceContext() ?? given ?? newTraceContext();
       const headers = { ...cloudEventHeaders({ id: randomUUID(), source, type: researchRequestedType, time: new Date().toISOString() }), ...traceHeaders(trace) };

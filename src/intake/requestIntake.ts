@@ -12,6 +12,7 @@ import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
 import { decodeRequest, type MessageLocation } from './requestDecoder';
 import { startResearchRun } from './researchRunStarter';
+import { runSessionAttributes } from '../telemetry/runSessionAttributes';
 
 /** How one record ended on the intake path. */
 export type IntakeOutcome =
@@ -88,6 +89,8 @@ export class RequestIntake {
       if (!(error instanceof InvalidRequestError)) throw error;
       return this.deadLetter(message, error, mode, control);
     }
+    // The record's span (`<topic> process`) names the run's session, user and metadata.
+    otelTrace.getActiveSpan()?.setAttributes(runSessionAttributes(request));
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
     const expired = expiry(message, mode.maxAgeMs, location);
     if (expired) {

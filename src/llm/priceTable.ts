@@ -8,6 +8,12 @@ export interface ModelPrice {
   readonly output: number;
 }
 
+/** What one call cost, in USD. */
+export interface CallCost {
+  readonly input: number;
+  readonly output: number;
+}
+
 const priceSchema = z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }));
 
 /**
@@ -61,9 +67,15 @@ export class PriceTable {
    * base model when it has no entry of its own.
    */
   costUsd(model: string, inputTokens: number, outputTokens: number): number {
+    const cost = this.callCost(model, inputTokens, outputTokens);
+    return cost ? cost.input + cost.output : 0;
+  }
+
+  /** The USD cost of one call's input and output tokens apart; undefined for a model without a price. */
+  callCost(model: string, inputTokens: number, outputTokens: number): CallCost | undefined {
     const price = this.priceOf(model);
-    if (!price) return 0;
-    return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
+    if (!price) return undefined;
+    return { input: (inputTokens * price.input) / 1_000_000, output: (outputTokens * price.output) / 1_000_000 };
   }
 
   priceOf(model: string): ModelPrice | undefined {

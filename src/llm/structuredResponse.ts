@@ -96,13 +96,14 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
         throw toModelRequestError(request, error);
       }
       const usage = { model: answer.model || request.model, inputTokens: answer.usage?.input_tokens ?? 0, outputTokens: answer.usage?.output_tokens ?? 0 };
+      const cost = request.prices?.callCost(usage.model, usage.inputTokens, usage.outputTokens);
       span.answered({
         responseModel: usage.model,
         responseId: answer.id,
         finishReason: answer.status === 'completed' ? 'stop' : (answer.incomplete_details?.reason ?? answer.status ?? 'unknown'),
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
-        costUsd: request.prices?.costUsd(usage.model, usage.inputTokens, usage.outputTokens) ?? 0,
+        ...(cost ? { cost } : {}),
         outputText: answer.output_text,
       });
       return { response: answer, usage };

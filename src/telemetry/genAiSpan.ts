@@ -17,7 +17,8 @@ export interface GenAiCallResult {
   readonly finishReason: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
-  readonly costUsd: number;
+  /** USD of the input and output tokens; absent for a model without a price. */
+  readonly cost?: { readonly input: number; readonly output: number };
   readonly outputText: string;
 }
 
@@ -32,7 +33,10 @@ export interface GenAiSpanRecorder {
 /**
  * One span per model call, named `chat {model}` (kind CLIENT), with the OpenTelemetry GenAI
  * attributes and, beside them, the OpenInference ones (span kind LLM, `llm.model_name`,
- * `llm.token_count.*`) that Phoenix and Langfuse read as a generation with its usage.
+ * `llm.token_count.*`, `llm.cost.*`) that Phoenix reads, and Langfuse's own (observation type
+ * generation, `gen_ai.usage.cost`, `langfuse.observation.cost_details`), so both show a
+ * generation with its usage and cost. Only these spans carry tokens and cost: a trace's totals
+ * are their sum, never counted twice.
  * Message text is recorded only when the content policy allows it (contentPolicy.ts). Each
  * span carries its own call's tokens — a rejected answer's too — so the spans of a run add up to
  * its published usage; attempts the SDK abandoned add `research_relay.llm.estimated_input_tokens`.
@@ -51,6 +55,7 @@ export async function withGenAiSpan<T>(call: GenAiCallDescription, run: (recorde
     'llm.provider': 'openai',
     'llm.system': 'openai',
     'llm.model_name': call.requestModel,
+    'langfuse.observation.type': 'generation',
     ...contentAttributes({
       'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: call.instructions }]),
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: call.input }] }]),
@@ -85,7 +90,7 @@ function spanRecorder(span: Span): GenAiSpanRecorder {
         'llm.token_count.prompt': result.inputTokens,
         'llm.token_count.completion': result.outputTokens,
         'llm.token_count.total': result.inputTokens + result.outputTokens,
-        'research_relay.llm.cost_usd': result.costUsd,
+        ...costAttributes(result.cost),
         ...contentAttributes({
           'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: result.outputText }], finish_reason: result.finishReason }]),
           'output.value': result.outputText,
@@ -98,6 +103,19 @@ function spanRecorder(span: Span): GenAiSpanRecorder {
       estimatedInputTokens += estimate;
       span.setAttributes({ 'research_relay.llm.abandoned_attempts': abandonedAttempts, 'research_relay.llm.estimated_input_tokens': estimatedInputTokens });
     },
+  };
+}
+
+/** Cost as Phoenix (OpenInference `llm.cost.*`) and Langfuse read it; none for a model without a price. */
+function costAttributes(cost: GenAiCallResult['cost']): Attributes {
+  if (!cost) return {};
+  const total = cost.input + cost.output;
+  return {
+    'llm.cost.prompt': cost.input,
+    'llm.cost.completion': cost.output,
+    'llm.cost.total': total,
+    'gen_ai.usage.cost': total,
+    'langfuse.observation.cost_details': JSON.stringify({ input: cost.input, output: cost.output, total }),
   };
 }
 

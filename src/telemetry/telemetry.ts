@@ -11,6 +11,7 @@ import { ConfigurationError } from '../errors';
 import { createLogger, type Logger } from '../logging/logger';
 import { ContentPolicySpanProcessor } from './contentPolicySpanProcessor';
 import { FailureReportingExporter } from './failureReportingExporter';
+import { ObservationKindSpanProcessor } from './observationKindSpanProcessor';
 
 /** The running telemetry of this process. */
 export interface Telemetry {
@@ -44,7 +45,7 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   if (current) return current;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
-  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'research-relay' }));
+  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(env)));
   if (['true', '1'].includes((env.OTEL_SDK_DISABLED ?? '').toLowerCase())) {
     // No spans, but trace context still travels: a run started from a request's traceparent
     // carries it into Temporal's header, so the worker's spans join the request's trace. Both
@@ -64,8 +65,8 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
     scheduledDelayMillis: 1000,
     exportTimeoutMillis: 10_000,
   });
-  // Every span passes the content policy before it is queued for export.
-  const spanProcessor = new ContentPolicySpanProcessor(batches);
+  // Every span gets its observation kind and passes the content policy before it is queued for export.
+  const spanProcessor = new ObservationKindSpanProcessor(new ContentPolicySpanProcessor(batches));
   const sdk = new NodeSDK({
     resource,
     spanProcessors: [spanProcessor],
@@ -88,6 +89,15 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
 /** The telemetry started in this process, or a disabled one (spans go nowhere) when none was. */
 export function activeTelemetry(): Telemetry {
   return current ?? disabledTelemetry(defaultResource());
+}
+
+/**
+ * The service's name, and the Phoenix project (`openinference.project.name`) all of the relay's
+ * processes share: the spans of one trace come from the CLI, the consumer and the worker, and a
+ * trace split over projects would show none of them whole.
+ */
+function resourceAttributes(env: NodeJS.ProcessEnv): Record<string, string> {
+  return { 'service.name': env.OTEL_SERVICE_NAME ?? 'research-relay', 'openinference.project.name': env.PHOENIX_PROJECT_NAME || 'research-relay' };
 }
 
 function disabledTelemetry(resource: Resource): Telemetry {

@@ -38,12 +38,12 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
   });
 
   /** Sends a request through the typed client and waits until its trace has arrived, publish included. */
-  async function researched(requestId: string, traceparent?: string) {
+  async function researched(requestId: string, traceparent?: string, who: { requestedBy?: string; metadata?: Record<string, string> } = {}) {
     harness.standIn.resetCalls();
-    const sent = await client.request({ requestId, query: `How do tracing headers cross Kafka? (${requestId})`, maxSearches: 2, ...(traceparent ? { traceparent } : {}) });
+    const sent = await client.request({ requestId, query: `How do tracing headers cross Kafka? (${requestId})`, maxSearches: 2, ...(traceparent ? { traceparent } : {}), ...who });
     const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
     assert.ok(record);
-    const event = JSON.parse(record.value.toString()) as { traceId: string; usage: { total: { inputTokens: number } } };
+    const event = JSON.parse(record.value.toString()) as { traceId: string; usage: { total: { inputTokens: number; estimatedCostUsd: number } } };
     // The workflow's own spans end last (RunWorkflow when the run completes) and reach the
     // exporter through the worker's sink: wait until the whole run is in, flushing as we go.
     const spans = await eventually(async () => {
@@ -111,7 +111,38 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
       assert.equal(span.attributes['openinference.span.kind'], 'LLM');
       assert.equal(span.attributes['llm.token_count.prompt'], span.attributes['gen_ai.usage.input_tokens']);
       assert.equal(span.attributes['llm.token_count.total'], Number(span.attributes['gen_ai.usage.input_tokens']) + Number(span.attributes['gen_ai.usage.output_tokens']));
-      assert.ok(Number(span.attributes['research_relay.llm.cost_usd']) > 0, 'priced from the table');
+      const [prompt, completion, total] = ['prompt', 'completion', 'total'].map((part) => Number(span.attributes[`llm.cost.${part}`]));
+      assert.ok(prompt! > 0 && completion! > 0, `priced from the table: ${prompt} + ${completion}`);
+      assert.ok(Math.abs(total! - prompt! - completion!) < 1e-12, 'the total is input + output');
+      assert.equal(span.attributes['gen_ai.usage.cost'], total, 'the cost Langfuse reads');
+      assert.deepEqual(JSON.parse(String(span.attributes['langfuse.observation.cost_details'])), { input: prompt, output: completion, total });
+      assert.equal(span.attributes['langfuse.observation.type'], 'generation');
+    }
+    const costOf = (spanList: ReceivedSpan[]) => spanList.reduce((sum, span) => sum + Number(span.attributes['llm.cost.total'] ?? 0), 0);
+    assert.ok(Math.abs(costOf(llmSpans) - event.usage.total.estimatedCostUsd) < 1e-6, `the LLM spans' costs add up to the event's (rounded there to 6 decimals) (${costOf(llmSpans)} vs ${event.usage.total.estimatedCostUsd})`);
+    const counted = spans.filter((span) => span.attributes['llm.token_count.total'] !== undefined || span.attributes['gen_ai.usage.input_tokens'] !== undefined || span.attributes['llm.cost.total'] !== undefined);
+    assert.deepEqual(counted.map((span) => span.spanId).sort(), llmSpans.map((span) => span.spanId).sort(), 'only LLM spans carry tokens and cost: a trace total counts each call once');
+  });
+
+  it('gives every span a kind Phoenix and Langfuse show, and names the run’s session, user and metadata', async () => {
+    const { spans } = await researched('identified', undefined, { requestedBy: 'trace-test', metadata: { team: 'search', ticket: 'T-7' } });
+    const unknown = spans.filter((span) => typeof span.attributes['openinference.span.kind'] !== 'string' || typeof span.attributes['langfuse.observation.type'] !== 'string');
+    assert.deepEqual(unknown.map((span) => span.name), [], 'no span without a kind');
+    const kindOf = (name: string) => spans.find((span) => span.name === name)?.attributes['openinference.span.kind'];
+    assert.equal(kindOf('RunWorkflow:ResearchWorkflow'), 'AGENT');
+    assert.equal(kindOf('research.plan'), 'AGENT');
+    assert.equal(kindOf('research.write'), 'AGENT');
+    assert.equal(kindOf('research.publish'), 'CHAIN');
+    assert.equal(kindOf(`${harness.config.topics.requested} process`), 'CHAIN');
+    assert.equal(kindOf('StartWorkflow:ResearchWorkflow'), 'CHAIN');
+    assert.equal(spans.find((span) => span.name === 'RunWorkflow:ResearchWorkflow')?.attributes['langfuse.observation.type'], 'agent');
+    for (const name of ['research.request', `${harness.config.topics.requested} process`, 'RunWorkflow:ResearchWorkflow']) {
+      const span = spans.find((candidate) => candidate.name === name);
+      assert.equal(span?.attributes['session.id'], 'identified', `${name}: the request id is the session`);
+      assert.equal(span?.attributes['langfuse.session.id'], 'identified');
+      assert.equal(span?.attributes['user.id'], 'trace-test', `${name}: requestedBy is the user`);
+      assert.deepEqual(JSON.parse(String(span?.attributes.metadata)), { team: 'search', ticket: 'T-7' });
+      assert.deepEqual(span?.attributes['tag.tags'], ['team:search', 'ticket:T-7']);
     }
   });
 
@@ -128,6 +159,12 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
       const planner = shown.spans.find((span) => span.attributes['gen_ai.request.model'] === 'gpt-4.1' && receiver.ancestry(span).includes('research.plan'));
       assert.match(String(planner?.attributes['gen_ai.input.messages']), /How do tracing headers cross Kafka\? \(content-on\)/);
       assert.match(String(planner?.attributes['output.value']), /"searches"/);
+      const run = shown.spans.find((span) => span.name === 'RunWorkflow:ResearchWorkflow');
+      assert.equal(run?.attributes['input.value'], 'How do tracing headers cross Kafka? (content-on)', 'the run’s input is the question');
+      const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'content-on');
+      const summary = (JSON.parse(completed?.value.toString() ?? '{}') as { report?: { shortSummary?: string } }).report?.shortSummary;
+      assert.ok(summary);
+      assert.equal(run?.attributes['output.value'], summary, 'the run’s output is the short summary');
     } finally {
       delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
     }

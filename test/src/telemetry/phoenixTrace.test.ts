@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ResearchClient } from '../../../src/client/researchClient';
+import type { Telemetry } from '../../../src/telemetry/telemetry';
+import { eventually } from '../../support/eventually';
+import type { PipelineHarness } from '../../support/pipelineHarness';
+import { phoenixAncestry, phoenixGrpcEndpoint, phoenixSpans, phoenixTraceSummary, type PhoenixSpan } from '../../support/phoenixBackend';
+
+// Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
+// dynamically, after startTelemetry().
+const project = `relay-test-${process.pid}-${Date.now().toString(36)}`;
+const query = 'Which offsets does a Kafka consumer commit after a rebalance? (phoenix)';
+
+describe('a run as Phoenix shows it (spans read back from the real backend)', () => {
+  let telemetry: Telemetry;
+  let harness: PipelineHarness;
+  let client: ResearchClient;
+  let spans: PhoenixSpan[];
+  let traceId: string;
+
+  before(async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = phoenixGrpcEndpoint;
+    process.env.PHOENIX_PROJECT_NAME = project;
+    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    const { startTelemetry } = await import('../../../src/telemetry/telemetry.js');
+    telemetry = startTelemetry();
+    const { PipelineHarness } = await import('../../support/pipelineHarness.js');
+    const { createResearchClient } = await import('../../../src/client/researchClient.js');
+    harness = await PipelineHarness.start();
+    client = createResearchClient({ brokers: harness.config.kafka.brokers, topics: harness.config.topics });
+
+    const sent = await client.request({ requestId: 'phoenix-run', query, maxSearches: 2, requestedBy: 'phoenix-test', metadata: { team: 'platform' } });
+    traceId = sent.traceId;
+    await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'phoenix-run');
+    // The workflow span ends last and Phoenix inserts in batches: wait until the run is whole there.
+    spans = await eventually(async () => {
+      await telemetry.flush();
+      const found = await phoenixSpans(project, traceId);
+      const whole = ['research.request', 'RunWorkflow:ResearchWorkflow', 'research.publish'].every((name) => found.some((span) => span.name === name));
+      return whole && found.some((span) => span.name.includes(harness.config.topics.completed)) ? found : undefined;
+    }, 60_000, `the run's spans in Phoenix project ${project}`);
+  });
+  after(async () => {
+    await client?.close();
+    await harness?.close();
+    await telemetry?.shutdown();
+  });
+
+  it('holds one trace from the request span to the result’s publish span', () => {
+    assert.ok(spans.every((span) => span.context.trace_id === traceId));
+    const roots = spans.filter((span) => span.parent_id === null);
+    assert.deepEqual(roots.map((span) => span.name), ['research.request'], 'the request span is the one root');
+    const publishSend = spans.find((span) => span.name.includes(harness.config.topics.completed));
+    assert.ok(publishSend);
+    const chain = phoenixAncestry(spans, publishSend);
+    assert.equal(chain.at(-1), 'research.request', `the publish reaches the root: ${chain.join(' ← ')}`);
+    for (const name of ['research.publish', 'RunWorkflow:ResearchWorkflow', `${harness.config.topics.requested} process`]) assert.ok(chain.includes(name), `${name} in ${chain.join(' ← ')}`);
+  });
+
+  it('shows an LLM span per agent call with its model, token counts and cost', async () => {
+    const llm = spans.filter((span) => span.span_kind === 'LLM');
+    const billed = harness.standIn.calls().filter((call) => call.status === 200);
+    assert.equal(llm.length, 1 + 2 + 1, 'planner, two searchers, writer');
+    assert.equal(llm.length, billed.length, 'one span per call the model server answered');
+    for (const span of llm) {
+      assert.match(String(span.attributes['llm.model_name']), /^gpt-4\.1(-mini)?$/);
+      assert.ok(Number(span.attributes['llm.token_count.prompt']) > 0 && Number(span.attributes['llm.token_count.completion']) > 0, `${span.name} has token counts`);
+      assert.ok(Number(span.attributes['llm.cost.total']) > 0, `${span.name} has its cost`);
+    }
+    const summary = await eventually(() => phoenixTraceSummary(project, traceId), 10_000, 'the trace in Phoenix GraphQL');
+    assert.ok((summary.costSummary.total.cost ?? 0) > 0, `Phoenix priced the run itself: ${JSON.stringify(summary.costSummary)}`);
+    const tokens = llm.reduce((sum, span) => sum + Number(span.attributes['llm.token_count.total']), 0);
+    assert.equal(summary.costSummary.total.tokens, tokens, 'Phoenix counts each call’s tokens once');
+    assert.equal(summary.session?.sessionId, 'phoenix-run', 'the request id is the session');
+    assert.equal(summary.userId, 'phoenix-test', 'requestedBy is the user');
+  });
+
+  it('shows the stages in order, each with a kind (none UNKNOWN)', () => {
+    assert.deepEqual(spans.filter((span) => span.span_kind === 'UNKNOWN').map((span) => span.name), []);
+    const started = (name: string | RegExp) => {
+      const span = spans.find((candidate) => (typeof name === 'string' ? candidate.name === name : name.test(candidate.name)));
+      assert.ok(span, `a ${String(name)} span`);
+      return { start: Date.parse(span.start_time), end: Date.parse(span.end_time), kind: span.span_kind };
+    };
+    const [plan, search, write, publish] = ['research.plan', /^research\.search #/, 'research.write', 'research.publish'].map(started);
+    assert.ok(plan!.end <= search!.start && search!.end <= write!.start && write!.end <= publish!.start, 'plan → search → write → publish');
+    assert.deepEqual([plan!.kind, search!.kind, write!.kind, publish!.kind], ['AGENT', 'AGENT', 'AGENT', 'CHAIN']);
+    assert.equal(started('RunWorkflow:ResearchWorkflow').kind, 'AGENT');
+  });
+
+  it('holds no prompt or completion text with content capture off', async () => {
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'phoenix-run');
+    const event = JSON.parse(record?.value.toString() ?? '{}') as { report: { shortSummary: string }; searches: { query: string }[] };
+    const text = JSON.stringify(spans);
+    for (const content of [query.slice(0, 40), event.report.shortSummary.slice(0, 40), ...event.searches.map((search) => search.query.slice(0, 40))]) {
+      assert.ok(content.length > 10 && !text.includes(content), `"${content}" is in no span`);
+    }
+    for (const span of spans) {
+      for (const key of ['input.value', 'gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions']) assert.equal(span.attributes[key], undefined, `${span.name} has no ${key}`);
+    }
+  });
+});
