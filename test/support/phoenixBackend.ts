@@ -21,7 +21,7 @@ export async function phoenixSpans(project: string, traceId: string): Promise<Ph
   let cursor: string | null = null;
   do {
     const query = new URLSearchParams({ trace_id: traceId, limit: '100', ...(cursor ? { cursor } : {}) });
-    const response = await fetch(`${phoenixUrl}/v1/projects/${encodeURIComponent(project)}/spans?${query}`);
+    const response = await fetch(`${phoenixUrl}/v1/projects/${encodeURIComponent(project)}/spans?${query.toString()}`);
     if (response.status === 404) return []; // the project appears with its first span
     if (!response.ok) throw new Error(`Phoenix answered ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { data: PhoenixSpan[]; next_cursor: string | null };
