@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First: tracing must be running before kafkajs is loaded.
-import './cliTelemetry';
+import '../../src/telemetry/registerCommandTelemetry';
 import { ConfigurationError, TemporalUnavailableError } from '../../src/errors';
 import { relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { maskSecrets } from '../../src/logging/logger';

@@ -1,20 +1,22 @@
 // First: tracing must be running before kafkajs is loaded.
-import '../../src/telemetry/registerTelemetry';
+import '../../src/telemetry/registerCommandTelemetry';
 import { parseArgs } from 'node:util';
 import { createResearchClient } from '../../src/client/researchClient';
-import { loadRelayConfig } from '../../src/config/relayConfig';
+import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { installTemporalRuntimeLogging } from '../service/temporalRuntimeLogging';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { phoenixLinkOfRun } from '../cli/phoenixTraceLink';
 import { RelayService } from '../service/relayService';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 
 const usage = `Usage: npm run demo [-- --query "<question>"]
 
-The main job, end to end: npm run demo starts the local Kafka and Temporal (npm run infra:up;
-npm run infra:down stops them), then this runs the consumer and the worker, produces one
-research request, waits for its research.completed, and prints the short summary, the trace
-id and the run's Temporal UI link. KAFKA_BROKERS and TEMPORAL_ADDRESS point it elsewhere.
+The main job, end to end: npm run demo starts the local Kafka, Temporal and Phoenix
+(npm run infra:up; npm run infra:down stops them), then this runs the consumer and the
+worker, produces one research request, waits for its research.completed, and prints the
+short summary, the trace id, the run's Temporal UI link and the link to its trace in Phoenix
+(the local LLM-observability backend). KAFKA_BROKERS and TEMPORAL_ADDRESS point it elsewhere.
 Without OPENAI_API_KEY / OPENAI_BASE_URL it runs offline: the embedded stand-in model server
 and search over the sample corpus shipped in src/search/sample-corpus.`;
 
@@ -42,6 +44,7 @@ async function main(): Promise<number> {
   step(`research-relay: consumer + worker; Temporal payloads ${encryption ? `encrypted with key ${encryption.currentKeyId}` : 'in plain JSON (set PAYLOAD_ENCRYPTION_KEYS to encrypt them)'}`);
   const service = await RelayService.start({ config, logger });
   const client = createResearchClient({ brokers: config.kafka.brokers, topics: config.topics });
+  let traceId: string | undefined;
   try {
     step('producing a research request');
     const sent = await client.request({ query: values.query, requestedBy: 'npm run demo', metadata: { source: 'demo' } });
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
     const result = await client.waitForResult(sent.requestId, { timeoutMs: 15 * 60_000 }).finally(() => clearInterval(ticker));
     process.stderr.write('\n');
     const event = result.event;
+    traceId = event.traceId;
     const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, event.workflowId, event.runId);
     if (result.kind === 'failed') {
       console.log(`research.failed at stage ${result.event.stage}: ${result.event.error.type}: ${result.event.error.message}`);
@@ -74,8 +78,16 @@ async function main(): Promise<number> {
     await client.close();
     await service.stop();
     await activeTelemetry().shutdown();
-    process.stderr.write('\nKafka and Temporal keep running (npm run infra:down stops them).\n');
+    if (traceId) await printPhoenixLink(config, traceId);
+    process.stderr.write('\nKafka, Temporal and Phoenix keep running (npm run infra:down stops them).\n');
   }
+}
+
+/** The run's trace in Phoenix, once Phoenix holds it (the service's spans left as it stopped). */
+async function printPhoenixLink(config: RelayConfig, traceId: string): Promise<void> {
+  const link = await phoenixLinkOfRun(config.phoenix, traceId, config.topics.requested);
+  if (link) console.log(`Phoenix:     ${link.url}${link.ready ? '' : ' (the trace is still arriving)'}`);
+  else console.log(`Phoenix:     not running at ${config.phoenix.url} (INFRA_PHOENIX=false?): no trace to show`);
 }
 
 main().then(

@@ -11,6 +11,7 @@ import { ConfigurationError } from '../errors';
 import { createLogger, type Logger } from '../logging/logger';
 import { ContentPolicySpanProcessor } from './contentPolicySpanProcessor';
 import { FailureReportingExporter } from './failureReportingExporter';
+import { ListeningBackendExporter } from './listeningBackendExporter';
 import { ObservationKindSpanProcessor } from './observationKindSpanProcessor';
 
 /** The running telemetry of this process. */
@@ -41,7 +42,7 @@ let current: Telemetry | undefined;
  * const telemetry = startTelemetry();
  * process.on('SIGTERM', () => void telemetry.shutdown());
  */
-export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Telemetry {
+export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logger; onlyToListeningBackend?: boolean } = {}): Telemetry {
   if (current) return current;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
@@ -58,8 +59,9 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   // Traces only: metrics and logs exporters stay off unless asked for explicitly.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  const { exporter, destination } = traceExporterFromEnv(env);
-  const batches = new BatchSpanProcessor(new FailureReportingExporter(exporter, logger, destination), {
+  const { exporter, destination, endpoint } = traceExporterFromEnv(env);
+  const reporting = new FailureReportingExporter(exporter, logger, destination);
+  const batches = new BatchSpanProcessor(options.onlyToListeningBackend ? new ListeningBackendExporter(reporting, endpoint) : reporting, {
     maxQueueSize: 8192,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 1000,
@@ -104,15 +106,28 @@ function disabledTelemetry(resource: Resource): Telemetry {
   return { enabled: false, destination: 'disabled', spanProcessor: new NoopSpanProcessor(), resource, flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
-function traceExporterFromEnv(env: NodeJS.ProcessEnv): { exporter: SpanExporter; destination: string } {
+function traceExporterFromEnv(env: NodeJS.ProcessEnv): { exporter: SpanExporter; destination: string; endpoint: { host: string; port: number } } {
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'grpc';
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const configured = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   switch (protocol) {
-    case 'grpc':
-      return { exporter: new OtlpGrpcTraceExporter(), destination: `grpc ${endpoint ?? 'http://localhost:4317'}` };
-    case 'http/protobuf':
-      return { exporter: new OtlpProtoTraceExporter(), destination: `http/protobuf ${endpoint ?? 'http://localhost:4318'}` };
+    case 'grpc': {
+      const endpoint = configured ?? 'http://localhost:4317';
+      return { exporter: new OtlpGrpcTraceExporter(), destination: `grpc ${endpoint}`, endpoint: hostAndPort(endpoint, 4317) };
+    }
+    case 'http/protobuf': {
+      const endpoint = configured ?? 'http://localhost:4318';
+      return { exporter: new OtlpProtoTraceExporter(), destination: `http/protobuf ${endpoint}`, endpoint: hostAndPort(endpoint, 4318) };
+    }
     default:
       throw new ConfigurationError(`invalid configuration:\n  OTEL_EXPORTER_OTLP_PROTOCOL="${protocol}": use grpc or http/protobuf`, ['OTEL_EXPORTER_OTLP_PROTOCOL']);
+  }
+}
+
+function hostAndPort(endpoint: string, defaultPort: number): { host: string; port: number } {
+  try {
+    const url = new URL(endpoint);
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'https:' ? 443 : defaultPort) };
+  } catch {
+    return { host: 'localhost', port: defaultPort };
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResearchClient } from '../../../src/client/researchClient';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
+import { runCli } from '../../support/cliRunner';
 import { eventually } from '../../support/eventually';
 import type { PipelineHarness } from '../../support/pipelineHarness';
 import { phoenixAncestry, phoenixGrpcEndpoint, phoenixSpans, phoenixTraceSummary, type PhoenixSpan } from '../../support/phoenixBackend';
@@ -87,6 +88,20 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
     assert.ok(plan!.end <= search!.start && search!.end <= write!.start && write!.end <= publish!.start, 'plan → search → write → publish');
     assert.deepEqual([plan!.kind, search!.kind, write!.kind, publish!.kind], ['AGENT', 'AGENT', 'AGENT', 'CHAIN']);
     assert.equal(started('RunWorkflow:ResearchWorkflow').kind, 'AGENT');
+  });
+
+  it('research-relay request --wait, with no endpoint configured, roots the trace in Phoenix and ends with its link', async () => {
+    const cli = await runCli(['request', '--wait', '--id', 'phoenix-cli', '--max-searches', '1', 'How does the CLI reach Phoenix?'], { ...harness.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+    assert.equal(cli.code, 0, cli.stderr);
+    const traceId = /trace id: ([0-9a-f]{32})/.exec(cli.stdout)?.[1];
+    assert.ok(traceId, cli.stdout);
+    assert.match(cli.stdout, new RegExp(`^  phoenix:  http://127\\.0\\.0\\.1:\\d+/redirects/traces/${traceId}$`, 'm'), 'the last line links the trace');
+    const cliSpans = await eventually(async () => {
+      const found = await phoenixSpans(project, traceId);
+      return found.some((span) => span.name === 'research.request') ? found : undefined;
+    }, 10_000, 'the CLI’s own request span in Phoenix');
+    assert.deepEqual(cliSpans.filter((span) => span.parent_id === null).map((span) => span.name), ['research.request'], 'the CLI’s span is the root');
+    assert.ok(cliSpans.some((span) => span.name === 'RunWorkflow:ResearchWorkflow'), 'the run is in the trace the link opens');
   });
 
   it('holds no prompt or completion text with content capture off', async () => {
