@@ -10,6 +10,19 @@ import { probeServiceState, type ServiceState } from './serviceState';
 /** The Arize Phoenix release `infra:up` installs from PyPI (about 850 MB in its virtualenv). */
 export const phoenixPackage = 'arize-phoenix==20.26.1';
 
+/**
+ * A development server that never calls home, loads nothing from the internet (the UI works
+ * offline) and starts without the extras it does not need here; docker-compose.yml sets the same.
+ */
+export const phoenixQuietSettings: Readonly<Record<string, string>> = {
+  PHOENIX_TELEMETRY_ENABLED: 'false',
+  PHOENIX_ALLOW_EXTERNAL_RESOURCES: 'false',
+  PHOENIX_DISABLE_AGENT_ASSISTANT: 'true',
+  PHOENIX_AGENTS_DISABLE_BASH: 'true',
+  PHOENIX_ENABLE_MCP_SERVER: 'false',
+  PHOENIX_LOG_MIGRATIONS: 'false',
+};
+
 export interface LocalPhoenixOptions {
   readonly host: string;
   /** HTTP: the UI, the REST API and OTLP/HTTP at /v1/traces. */
@@ -111,14 +124,7 @@ export class LocalPhoenix {
       PHOENIX_PORT: String(this.options.port),
       // Phoenix binds its gRPC port on every interface whatever PHOENIX_HOST says.
       PHOENIX_GRPC_PORT: String(this.options.grpcPort),
-      // A development server that never calls home, loads nothing from the internet (the UI
-      // works offline) and starts without the extras it does not need here.
-      PHOENIX_TELEMETRY_ENABLED: 'false',
-      PHOENIX_ALLOW_EXTERNAL_RESOURCES: 'false',
-      PHOENIX_DISABLE_AGENT_ASSISTANT: 'true',
-      PHOENIX_AGENTS_DISABLE_BASH: 'true',
-      PHOENIX_ENABLE_MCP_SERVER: 'false',
-      PHOENIX_LOG_MIGRATIONS: 'false',
+      ...phoenixQuietSettings,
       // Another database configured for some other Phoenix would take the data elsewhere.
       PHOENIX_SQL_DATABASE_URL: undefined,
     };

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { relayEnvironmentVariables } from '../../../src/config/relayConfig';
 import { defaultKafkaVersion } from '../../../dev/infra/localKafka';
+import { phoenixPackage, phoenixQuietSettings } from '../../../dev/infra/localPhoenix';
 import { temporalBinPackage } from '../../../dev/infra/localTemporal';
 
 // No Docker engine here: check what can be checked without one — that the compose file
@@ -15,17 +16,25 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 };
 
 describe('docker-compose.yml', () => {
-  it('runs the same Kafka and Temporal versions as npm run infra:up', () => {
+  it('runs the same Kafka, Temporal and Phoenix versions as npm run infra:up', () => {
     assert.equal(compose.services.kafka?.image, `apache/kafka:${defaultKafkaVersion}`);
     assert.equal(compose.services.temporal?.image, `temporalio/temporal:${temporalBinPackage.split('==')[1]}`);
+    assert.equal(compose.services.phoenix?.image, `arizephoenix/phoenix:version-${phoenixPackage.split('==')[1]}`);
   });
 
-  it('publishes the local ports on 127.0.0.1 only: Kafka 9092, Temporal 7233 and UI 8233, Jaeger OTLP 4317/4318 and UI 16686', () => {
+  it('runs Phoenix with the local settings: no usage telemetry, nothing loaded from the internet, its data in a volume', () => {
+    const environment = compose.services.phoenix?.environment ?? {};
+    for (const [name, value] of Object.entries(phoenixQuietSettings)) assert.equal(environment[name], value, name);
+    assert.equal(environment.PHOENIX_WORKING_DIR, '/mnt/data');
+    assert.equal(compose.services['research-relay']?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://phoenix:4317', 'the relay’s spans go to Phoenix');
+  });
+
+  it('publishes the local ports on 127.0.0.1 only: Kafka 9092, Temporal 7233 and UI 8233, Phoenix 6006 and OTLP gRPC 4317', () => {
     assert.ok(compose.services.kafka?.ports?.includes('127.0.0.1:9092:9092'));
     assert.ok(compose.services.temporal?.ports?.includes('127.0.0.1:7233:7233'));
     assert.ok(compose.services.temporal?.ports?.includes('127.0.0.1:8233:8233'));
-    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('127.0.0.1:4317:4317')));
-    assert.ok(compose.services.jaeger?.ports?.some((port) => port.startsWith('127.0.0.1:16686:16686')));
+    assert.ok(compose.services.phoenix?.ports?.some((port) => port.startsWith('127.0.0.1:6006:6006')));
+    assert.ok(compose.services.phoenix?.ports?.some((port) => port.startsWith('127.0.0.1:4317:4317')));
     const published = Object.values(compose.services).flatMap((service) => service?.ports ?? []);
     assert.deepEqual(published.filter((port) => !port.startsWith('127.0.0.1:')), [], 'no port on all interfaces');
   });
