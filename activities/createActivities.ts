@@ -85,13 +85,13 @@ export function createActivities(deps: ActivityDependencies) {
     /** Publishes `research.completed`; safe to retry (same key and event id). */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
       withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
-        loggingFailures(deps.logger, draft.requestId, () => publisher.publishCompleted(draft, context)),
+        loggingFailures(runLogger(deps, draft), () => publisher.publishCompleted(draft, context)),
       ),
     ),
     /** Publishes `research.failed`; safe to retry (same key and event id). */
     publishFailed: activity((draft: FailedDraft, context: PublishContext) =>
       withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () =>
-        loggingFailures(deps.logger, draft.requestId, () => publisher.publishFailed(draft, context)),
+        loggingFailures(runLogger(deps, draft), () => publisher.publishFailed(draft, context)),
       ),
     ),
   };
@@ -151,12 +151,17 @@ function writeReport(deps: ActivityDependencies, meter: UsageMeter, input: { que
   });
 }
 
+/** The logger of one activity invocation, bound to its run. */
+function runLogger(deps: ActivityDependencies, run: { readonly requestId: string; readonly workflowId: string }): Logger {
+  return deps.logger.child({ requestId: run.requestId, workflowId: run.workflowId });
+}
+
 /** Logs a failed publish attempt (Temporal retries it for as long as Kafka is away). */
-async function loggingFailures<T>(logger: Logger, requestId: string, publish: () => Promise<T>): Promise<T> {
+async function loggingFailures<T>(logger: Logger, publish: () => Promise<T>): Promise<T> {
   try {
     return await publish();
   } catch (error) {
-    logger.warn('publishing a result failed; it is retried until Kafka takes it', { requestId, attempt: Context.current().info.attempt, error });
+    logger.warn('publishing a result failed; it is retried until Kafka takes it', { attempt: Context.current().info.attempt, error });
     throw error;
   }
 }

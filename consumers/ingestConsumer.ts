@@ -192,7 +192,7 @@ export class IngestConsumer {
         const outcome = await this.intake.admit(message, location, this.mode, control);
         span.setAttribute('research.ingest.outcome', outcome ? outcomeLabel(outcome) : 'interrupted');
         if (!outcome || outcome.kind === 'filtered') return outcome !== undefined;
-        this.options.logger.debug(outcome.kind, { ...location, ...('workflowId' in outcome ? { workflowId: outcome.workflowId } : {}) });
+        this.options.logger.debug(outcome.kind, { ...location, ...('workflowId' in outcome ? { requestId: outcome.requestId, workflowId: outcome.workflowId } : {}) });
         this.options.onOutcome?.({ ...outcome, location, producedAt: Number(message.timestamp) });
         return true;
       } catch (error) {

@@ -92,16 +92,17 @@ export class RequestIntake {
     // The record's span (`<topic> process`) names the run's session, user and metadata.
     otelTrace.getActiveSpan()?.setAttributes(runSessionAttributes(request));
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
+    const where = { ...location, requestId: request.requestId, workflowId };
     const expired = expiry(message, mode.maxAgeMs, location);
     if (expired) {
       // A redelivered record whose run already started is that run's, however old it is now.
-      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', location, control);
+      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control);
       if (exists === undefined) return undefined;
       return exists ? { kind: 'duplicate', requestId: request.requestId, workflowId } : this.deadLetter(message, expired, mode, control);
     }
     if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
     if (mode.deadLetters === 'count') {
-      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', location, control);
+      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control);
       if (exists === undefined) return undefined;
       return { kind: exists ? 'duplicate' : 'started', requestId: request.requestId, workflowId };
     }
@@ -116,7 +117,7 @@ export class RequestIntake {
     // active (telemetry off, redrive): the worker's spans then continue the same trace.
     const parent = otelTrace.getSpan(otelContext.active()) ? otelContext.active() : otelContextOf(trace);
     try {
-      const outcome = await this.untilDone(() => otelContext.with(parent, () => startResearchRun(this.deps.temporal, this.deps.config.temporal, start)), 'workflow start', location, control);
+      const outcome = await this.untilDone(() => otelContext.with(parent, () => startResearchRun(this.deps.temporal, this.deps.config.temporal, start)), 'workflow start', { ...location, requestId: request.requestId }, control);
       return outcome && { kind: outcome.kind, requestId: request.requestId, workflowId: outcome.workflowId };
     } catch (error) {
       if (!(error instanceof StartRejectedError)) throw error;
@@ -135,8 +136,8 @@ export class RequestIntake {
     return { ...outcome, written: true };
   }
 
-  /** Retries a step while a retry can help and the caller may go on; undefined once it may not. */
-  private async untilDone<T>(step: () => Promise<T>, what: string, location: MessageLocation, control: IntakeControl): Promise<T | undefined> {
+  /** Retries a step while a retry can help and the caller may go on; undefined once it may not. `where` is logged with each retry. */
+  private async untilDone<T>(step: () => Promise<T>, what: string, where: MessageLocation & { readonly requestId?: string; readonly workflowId?: string }, control: IntakeControl): Promise<T | undefined> {
     try {
       // The caller's signal also cancels a Temporal call in flight (shutdown, a lost partition).
       // Each attempt gets a signal of its own: the client adds an abort listener per call and
@@ -146,7 +147,7 @@ export class RequestIntake {
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,
         whileWaiting: () => control.heartbeat?.(),
-        onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...location }),
+        onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...where }),
       });
     } catch (error) {
       if (!control.canContinue() || control.signal.aborted) return undefined;

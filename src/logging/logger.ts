@@ -1,4 +1,10 @@
-/** Structured logging: one JSON object per line on stderr, with secrets masked. */
+/**
+ * Structured logging through pino: JSON lines on stderr (pretty when stderr is a terminal),
+ * each line written inside a span carrying that span's `trace_id` and `span_id`, secrets masked.
+ */
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import pino from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { maskSecrets, maskedValue } from './secretMasker';
 
 export { maskSecrets, registerSecret } from './secretMasker';
@@ -13,36 +19,87 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * Fields whose value is a credential whatever it is, censored by name (pino's redaction) even
+ * when the value was never registered as a secret; registered secrets are masked everywhere.
+ */
+const credentialKeys = ['apiKey', 'api_key', 'password', 'token', 'accessToken', 'secret', 'authorization', 'cookie'];
+const redactedPaths = [
+  ...credentialKeys,
+  ...credentialKeys.map((key) => `*.${key}`),
+  ...['headers', '*.headers'].flatMap((headers) => ['authorization', 'Authorization', 'cookie', 'x-api-key'].map((key) => `${headers}["${key}"]`)),
+];
 
 /**
  * @example
  * const logger = createLogger({ level: 'info', name: 'ingest' });
- * logger.info('workflow started', { workflowId });
+ * logger.child({ requestId, workflowId }).info('workflow started');
  */
 export function createLogger(options: {
   level: LogLevel;
   name: string;
+  /** Receives each line, JSON without its newline (tests); default: stderr. */
   write?: (line: string) => void;
   bindings?: Record<string, unknown>;
 }): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const threshold = order[options.level];
-  const bindings = { logger: options.name, ...options.bindings };
+  const output = lineOutput(options.write);
+  const root = pino(
+    {
+      level: options.level,
+      base: { logger: options.name },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: activeSpanFields,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+    },
+    // Serialising can still produce a secret's escaped form (a field that is not a plain
+    // object, a key's text): the whole line is masked once more on its way out.
+    { write: (line: string) => output(maskSecrets(line)) },
+  );
+  return boundLogger(root, options.bindings ?? {});
+}
+
+/**
+ * Bindings are merged into each line's fields rather than kept as pino child bindings: a field
+ * that repeats a binding then replaces it instead of appearing twice in the JSON.
+ */
+function boundLogger(root: pino.Logger, bindings: Record<string, unknown>): Logger {
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
-    if (order[level] < threshold) return;
-    // Masked field by field before serialising (a secret with a `"` or `\` in it would survive
-    // as its JSON escape), then the line once more for whatever serialising produced.
-    const record = maskedValue({ level, time: new Date().toISOString(), ...bindings, msg: message, ...fields });
-    write(maskSecrets(JSON.stringify(record)));
+    if (!root.isLevelEnabled(level)) return;
+    // Masked field by field before serialising: a secret with a `"` or `\` in it would
+    // otherwise survive as its JSON escape. Errors become their type, message, stack and cause.
+    root[level](maskedValue({ ...bindings, ...fields }) as object, maskSecrets(message));
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),
     info: (message, fields) => emit('info', message, fields),
     warn: (message, fields) => emit('warn', message, fields),
     error: (message, fields) => emit('error', message, fields),
-    child: (more) => createLogger({ ...options, bindings: { ...options.bindings, ...more } }),
+    child: (more) => boundLogger(root, { ...bindings, ...more }),
   };
+}
+
+/** The active span's ids, so a line leads to its trace (and a trace's lines can be found). */
+function activeSpanFields(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
+/** Where finished lines go: the caller's function, else stderr, written synchronously so nothing is lost at exit. */
+function lineOutput(write: ((line: string) => void) | undefined): (line: string) => void {
+  if (write) return (line) => write(line.endsWith('\n') ? line.slice(0, -1) : line);
+  const stderr = stderrStream();
+  if (!process.stderr.isTTY) return (line) => stderr.write(line);
+  // Formatted in this thread (no worker transport): a process that exits has written everything.
+  const pretty = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'logger' });
+  return (line) => stderr.write(pretty(line));
+}
+
+let stderr: pino.DestinationStream | undefined;
+
+/** One synchronous stream on fd 2 for every logger of the process. */
+function stderrStream(): pino.DestinationStream {
+  return (stderr ??= pino.destination({ fd: 2, sync: true }));
 }
 
 /** A logger that drops everything (tests, library users who bring no logger). */

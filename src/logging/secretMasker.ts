@@ -66,8 +66,10 @@ function secretPattern(): RegExp {
 
 /**
  * A copy of a log record's value with every string masked (keys too), errors reduced to their
- * type, message and cause chain, cycles and very deep nesting cut. Values that are not plain
- * objects or arrays (dates, buffers) are left to JSON.stringify and the line's own masking.
+ * type, message, stack and cause chain, cycles and very deep nesting cut. A value with a toJSON
+ * (date, buffer, URL) is taken in the form it serialises to; other class instances are left to
+ * the serialiser and the line's own masking. The copy is plain data, which pino's redaction
+ * needs: it clones what it redacts, and a clone of a buffer no longer serialises.
  *
  * @example
  * write(maskSecrets(JSON.stringify(maskedValue(record))));
@@ -81,6 +83,7 @@ export function maskedValue(value: unknown, depth = 0, seen: WeakSet<object> = n
   try {
     if (value instanceof Error) return maskedError(value, depth, seen);
     if (Array.isArray(value)) return value.map((item) => maskedValue(item, depth + 1, seen));
+    if (hasToJson(value)) return maskedValue(value.toJSON(), depth + 1, seen);
     const prototype = Object.getPrototypeOf(value) as unknown;
     if (prototype !== Object.prototype && prototype !== null) return value;
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [maskSecrets(key), maskedValue(item, depth + 1, seen)]));
@@ -89,10 +92,15 @@ export function maskedValue(value: unknown, depth = 0, seen: WeakSet<object> = n
   }
 }
 
+function hasToJson(value: object): value is { toJSON(): unknown } {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
 function maskedError(error: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
   return {
     type: error.name,
     message: maskSecrets(error.message),
+    ...(error.stack !== undefined ? { stack: maskSecrets(error.stack) } : {}),
     ...(error.cause !== undefined ? { cause: maskedValue(error.cause, depth + 1, seen) } : {}),
   };
 }

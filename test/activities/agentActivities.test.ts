@@ -9,7 +9,7 @@ import { createActivities } from '../../activities/createActivities';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
 import { PriceTable } from '../../src/llm/priceTable';
-import { silentLogger } from '../../src/logging/logger';
+import { createLogger, silentLogger } from '../../src/logging/logger';
 import { eventually } from '../support/eventually';
 import { testConfig } from '../support/testInfrastructure';
 import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
@@ -111,20 +111,26 @@ describe('the agent activities, one at a time', () => {
     });
   });
 
-  it('a publish kafkajs gives up on after its own retries (brokers away, topic missing) stays retryable: the run keeps trying', async () => {
+  it('a publish kafkajs gives up on after its own retries (brokers away, topic missing) stays retryable: the run keeps trying, and says so in a line bound to the run', async () => {
     // A real producer that may not create topics, sending to a topic that does not exist:
     // kafkajs retries, then throws KafkaJSNumberOfRetriesExceeded (which says retriable: false).
     const kafka = createKafka(testConfig().kafka, silentLogger, 'missing-topic', { retries: 1, initialRetryTime: 100, maxRetryTime: 200 });
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 100 } });
     await producer.connect();
     try {
-      const publisher = createActivities({ ...deps, producer, topics: { ...deps.topics, failed: `missing-${randomUUID()}` } });
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger({ level: 'warn', name: 'activities', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+      const publisher = createActivities({ ...deps, producer, logger, topics: { ...deps.topics, failed: `missing-${randomUUID()}` } });
       await assert.rejects(run(publisher.publishFailed, failedDraft(), {}), (error: unknown) => {
         assert.ok(error instanceof ApplicationFailure);
         assert.equal(error.type, 'PublishError');
         assert.equal(error.nonRetryable, false, 'Temporal retries it until Kafka takes it');
         return true;
       });
+      assert.deepEqual(
+        lines.map(({ msg, requestId, workflowId }) => ({ msg, requestId, workflowId })),
+        [{ msg: 'publishing a result failed; it is retried until Kafka takes it', requestId: 'r1', workflowId: 'research-r1' }],
+      );
     } finally {
       await producer.disconnect();
     }

@@ -86,6 +86,7 @@ describe('the ingest consumer under failure', () => {
       // Settled on what the consumer did, not on time: it read a record, its start failed, and it
       // is backing off (the first attempt ends at gRPC's connection deadline, ~20 s).
       await eventually(() => retries.length > 0 || undefined, 90_000, 'a failed start attempt');
+      assert.ok(retries.every((line) => ids.includes((JSON.parse(line) as { requestId?: string }).requestId ?? '')), `each retry names its request: ${retries.join('\n')}`);
       assert.equal(await committedOffsets(admin, harness.config.consumerGroupId, harness.config.topics.requested), before, 'no commit while Temporal is away');
       for (const id of ids) assert.deepEqual(await harness.runsOf(harness.workflowId(id)), [], `no run for ${id} yet`);
 

@@ -47,7 +47,12 @@ describe('secret masking', () => {
         assert.match(line, /\[redacted\]/);
         JSON.parse(line);
       }
-      assert.match(lines[0] ?? '', /"cause":\{"type":"Error","message":"upstream said \[redacted\]"\}/, 'the cause chain is logged, masked');
+      const { error: written } = JSON.parse(lines[0] ?? '') as { error: { type: string; message: string; stack: string; cause: { type: string; message: string; stack: string } } };
+      assert.equal(written.type, 'Error');
+      assert.equal(written.message, 'rejected credential [redacted]');
+      assert.match(written.stack, /^Error: rejected credential \[redacted\]\n {4}at /, 'the stack is logged, masked');
+      assert.equal(written.cause.message, 'upstream said [redacted]', 'the cause chain is logged, masked');
+      assert.match(written.cause.stack, /^Error: upstream said \[redacted\]\n/);
     });
   }
 
