@@ -8,6 +8,7 @@ import type { PriceTable } from '../src/llm/priceTable';
 import { callStructured } from '../src/llm/structuredResponse';
 import type { UsageMeter } from '../src/llm/usageMeter';
 import type { Logger } from '../src/logging/logger';
+import { EventInvalidError } from '../src/errors';
 import { sourcesFromAnnotations } from '../src/search/openaiWebSearch';
 import type { SearchProvider, SearchSource } from '../src/search/searchProvider';
 import { contentAttributes } from '../src/telemetry/contentPolicy';
@@ -161,7 +162,9 @@ async function loggingFailures<T>(logger: Logger, publish: () => Promise<T>): Pr
   try {
     return await publish();
   } catch (error) {
-    logger.warn('publishing a result failed; it is retried until Kafka takes it', { attempt: Context.current().info.attempt, error });
+    // EventInvalidError is not retried (the workflow publishes research.failed in its place).
+    const forGood = error instanceof EventInvalidError;
+    logger.warn(forGood ? 'publishing a result failed for good; research.failed takes its place' : 'publishing a result failed; it is retried until Kafka takes it', { attempt: Context.current().info.attempt, error });
     throw error;
   }
 }
