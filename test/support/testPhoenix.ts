@@ -10,6 +10,8 @@ import { answersPhoenix, LocalPhoenix } from '../../dev/infra/localPhoenix';
 export interface TestPhoenix {
   readonly url: string;
   readonly otlpHttpEndpoint: string;
+  /** Deletes a project the test made in the shared Phoenix (a Phoenix of the test's own goes whole). */
+  dropProject(name: string): Promise<void>;
   /** Stops the Phoenix this helper started for the test (never the shared one). */
   close(): Promise<void>;
 }
@@ -24,7 +26,10 @@ export async function testPhoenix(): Promise<TestPhoenix> {
   const shared = localInfraFromEnv().phoenix;
   if (shared) {
     if (!(await answersPhoenix(shared.address))) throw new Error(`Phoenix does not answer on ${shared.address}: run the tests through npm test (dev/infra/withInfra.ts starts it)`);
-    return { url: shared.uiUrl, otlpHttpEndpoint: shared.otlpHttpEndpoint, close: () => Promise.resolve() };
+    const dropProject = async (name: string): Promise<void> => {
+      await fetch(`${shared.uiUrl}/v1/projects/${encodeURIComponent(name)}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    };
+    return { url: shared.uiUrl, otlpHttpEndpoint: shared.otlpHttpEndpoint, dropProject, close: () => Promise.resolve() };
   }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-test-phoenix-'));
   const [port = 0, grpcPort = 0] = await freePorts(2);
@@ -40,7 +45,7 @@ export async function testPhoenix(): Promise<TestPhoenix> {
     await close();
     throw error;
   }
-  return { url: own.uiUrl, otlpHttpEndpoint: own.otlpHttpEndpoint, close };
+  return { url: own.uiUrl, otlpHttpEndpoint: own.otlpHttpEndpoint, dropProject: () => Promise.resolve(), close };
 }
 
 /** Ports nobody listens on right now (the OS picks them). */

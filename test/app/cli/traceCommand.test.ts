@@ -44,8 +44,10 @@ describe('research-relay trace <requestId>', () => {
     run = await exportedRun(requestId);
   });
   after(async () => {
-    await temporal.connection.close();
-    await phoenix.close();
+    await (temporal as typeof temporal | undefined)?.connection.close();
+    // Also after a failed before(): what was started is stopped, what was made is deleted.
+    await (phoenix as TestPhoenix | undefined)?.dropProject(projectName);
+    await (phoenix as TestPhoenix | undefined)?.close();
   });
 
   it('draws the run’s spans as a waterfall: the tree in order and indented, bars on one time axis, each LLM call’s tokens and cost, the totals', async () => {

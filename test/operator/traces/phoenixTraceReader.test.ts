@@ -24,7 +24,9 @@ describe('reading traces from Phoenix’s REST API', () => {
     await eventually(async () => ((await reader.spansOfTrace(exported.traceId))?.length === exported.spans.length ? true : undefined), 30_000, 'the exported spans in Phoenix');
   });
   after(async () => {
-    await phoenix.close();
+    // Also after a failed before(): what was started is stopped, what was made is deleted.
+    await (phoenix as TestPhoenix | undefined)?.dropProject(projectName);
+    await (phoenix as TestPhoenix | undefined)?.close();
   });
 
   it('reads every span of a trace across pages, in start order, with parents, kinds, statuses, flat attributes and microsecond times', async () => {

@@ -28,7 +28,9 @@ describe('finding a run’s trace in Phoenix', () => {
     reader = createPhoenixTraceReader({ url: phoenix.url, projectName });
   });
   after(async () => {
-    await phoenix.close();
+    // Also after a failed before(): what was started is stopped, what was made is deleted.
+    await (phoenix as TestPhoenix | undefined)?.dropProject(projectName);
+    await (phoenix as TestPhoenix | undefined)?.close();
   });
 
   /** Exports a run-shaped trace and waits until Phoenix serves all of it. */
