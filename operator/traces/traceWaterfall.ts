@@ -12,7 +12,7 @@ export interface BarCells {
 }
 
 const minBarCells = 10;
-const maxLabelShare = 0.4;
+const maxLabelShare = 0.35;
 const maxDetailWidth = 28;
 const maxDetailShare = 0.3;
 const durationWidth = 8;
@@ -144,14 +144,16 @@ export function formatDuration(us: number): string {
 }
 
 /**
- * US dollars: four decimals from a cent up, six below (model calls often cost fractions of a cent); ? when unknown.
+ * US dollars: four decimals from a cent up; below a cent (most model calls) two significant
+ * digits, so a call's cost stays short and readable; ? when unknown. --json keeps every digit.
  *
  * @example
- * formatUsd(0.0012345); // '$0.001235'
+ * formatUsd(0.0012345); // '$0.0012'
  */
 export function formatUsd(usd: number | undefined): string {
   if (usd === undefined) return '$?';
-  return `$${usd >= 0.01 || usd === 0 ? usd.toFixed(4) : usd.toFixed(6)}`;
+  if (usd > 0 && usd < 0.000001) return '<$0.000001';
+  return `$${usd >= 0.01 || usd === 0 ? usd.toFixed(4) : Number(usd.toPrecision(2)).toString()}`;
 }
 
 function formatCount(count: number | undefined): string {

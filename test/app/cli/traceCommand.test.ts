@@ -69,8 +69,8 @@ describe('research-relay trace <requestId>', () => {
 
     const llmRows = rows.filter((row) => / chat /.test(row));
     assert.deepEqual(llmRows.map((row) => row.split('│')[2]?.trim()), [
-      '800 ms 812 in/164 out $0.002936',
-      '930 ms 1,500 in/420 out $0.001272',
+      '800 ms 812 in/164 out $0.0029',
+      '930 ms 1,500 in/420 out $0.0013',
       '535 ms error: rate limited (429)',
       '1.66 s 3,200 in/900 out $0.0136',
     ]);

@@ -74,6 +74,6 @@ describe('the trace waterfall', () => {
     assert.ok(lines.length > 1 && lines.every((line) => line.length <= 60), lines.join('\n'));
     assert.equal(lines.join(' ').replace(/ +/g, ' '), 'total: 1,200 spans in 1m 15s · 2 LLM calls · 10 in / 5 out tokens (15 total) · $0.000042 (1 call without a cost) · ✗ 2 errors');
     assert.deepEqual([850, 12_345, 412_000, 2_410_000].map(formatDuration), ['850 µs', '12.3 ms', '412 ms', '2.41 s']);
-    assert.deepEqual([0, 0.0123, 1.5, undefined].map(formatUsd), ['$0.0000', '$0.0123', '$1.5000', '$?']);
+    assert.deepEqual([0, 0.0123, 1.5, 0.0012345, 0.000649, 4.2e-7, undefined].map(formatUsd), ['$0.0000', '$0.0123', '$1.5000', '$0.0012', '$0.00065', '<$0.000001', '$?']);
   });
 });
