@@ -73,8 +73,10 @@ export async function traceCommand(args: string[], context: CliContext): Promise
   if (found.settled === false) console.error(`the trace was still growing when the ${options.timeoutSeconds} s of --timeout ran out: spans may be missing`);
   const tree = buildSpanTree(found.spans);
   const link = phoenixTraceLink(phoenix.url, found.traceId);
-  if (options.json) console.log(JSON.stringify({ requestId: options.requestId ?? null, project: phoenix.projectName, foundBy: found.foundBy, link, ...spanTreeJson(tree) }));
-  else console.log(waterfallText(tree, options, phoenix.projectName, link));
+  if (options.json) {
+    const settled = found.settled === undefined ? {} : { settled: found.settled };
+    console.log(JSON.stringify({ requestId: options.requestId ?? null, project: phoenix.projectName, foundBy: found.foundBy, link, ...settled, ...spanTreeJson(tree) }));
+  } else console.log(waterfallText(tree, options, phoenix.projectName, link));
   return 0;
 }
 
