@@ -167,6 +167,43 @@ export class PayloadDecryptionError extends RelayError {
 }
 
 /**
+ * Phoenix (the trace backend `research-relay trace` reads) could not be reached, or did not
+ * answer in time. The message names the URL and PHOENIX_URL; a later attempt may succeed.
+ *
+ * @example
+ * if (error instanceof PhoenixUnavailableError) console.error(`is Phoenix running at ${error.url}?`);
+ */
+export class PhoenixUnavailableError extends RelayError {
+  readonly retryable = true;
+
+  constructor(
+    readonly url: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Phoenix answered, but not with what was asked for: it refused the request (401/403: check
+ * PHOENIX_API_KEY), failed (5xx: retryable), or sent a body that is not its API's.
+ *
+ * @example
+ * if (error instanceof PhoenixResponseError && error.status === 401) console.error('set PHOENIX_API_KEY');
+ */
+export class PhoenixResponseError extends RelayError {
+  constructor(
+    readonly url: string,
+    readonly status: number | undefined,
+    readonly retryable: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * True for errors a later attempt can fix; unknown errors count as retryable (infrastructure).
  *
  * @example

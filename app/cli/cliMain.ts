@@ -11,6 +11,7 @@ import { dlqCommand } from './dlqCommand';
 import { replayCommand } from './replayCommand';
 import { requestCommand } from './requestCommand';
 import { statusCommand } from './statusCommand';
+import { traceCommand } from './traceCommand';
 import { UsageError } from './usageError';
 import { watchCommand } from './watchCommand';
 
@@ -20,6 +21,7 @@ const commands: Record<string, (args: string[], context: CliContext) => Promise<
   replay: replayCommand,
   dlq: dlqCommand,
   status: statusCommand,
+  trace: traceCommand,
   'codec-server': codecServerCommand,
 };
 
@@ -31,6 +33,7 @@ Commands:
   replay              replay a range of research.requested (batch research)
   dlq list|redrive    inspect dead-lettered requests, send them back after a fix
   status <requestId>  a run's state, stage, trace id and Temporal UI link
+  trace <requestId>   a run's spans from Phoenix as a waterfall, with LLM tokens and cost
   codec-server        decrypt payloads for the Temporal UI and CLI (remote codec endpoint)
 
 Every command has --help. Configuration comes from environment variables

@@ -10,7 +10,12 @@ export class ProgressBar {
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(fraction * width);
     const eta = etaSeconds === undefined ? '?' : `${Math.ceil(etaSeconds)}s`;
-    const line = `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${(fraction * 100).toFixed(0)}% ${perSecond.toFixed(1)}/s ETA ${eta} | ${detail}`;
+    this.show(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${(fraction * 100).toFixed(0)}% ${perSecond.toFixed(1)}/s ETA ${eta} | ${detail}`, final);
+  }
+
+  /** A status line without a bar (a wait with no known end), drawn the same way. */
+  show(text: string, final = false): void {
+    const line = `${this.label} ${text}`;
     const now = Date.now();
     if (this.interactive) process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
     else if (final || now - this.lastPrinted >= 2000) {
