@@ -4,7 +4,7 @@ import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 import type { CliContext } from './cliContext';
 import { commandArgs, positiveInteger } from './commandArgs';
-import { phoenixLinkOfRun } from './phoenixTraceLink';
+import { runTraceLink } from '../../operator/traces/runTraceLink';
 import { findRunOfSentRequest } from './sentRequestRun';
 import { UsageError } from './usageError';
 
@@ -89,7 +89,7 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
   const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()) });
   // This command's own spans (the trace's root) go out first, then the link, once Phoenix holds the run.
   await activeTelemetry().flush();
-  const phoenix = await phoenixLinkOfRun(context.config.phoenix, result.event.traceId, context.config.topics.requested);
+  const phoenix = await runTraceLink(context.config.phoenix, result.event.traceId, context.config.topics.requested);
   if (options.json) console.log(JSON.stringify({ ...sent, run: fate, result: { kind: result.kind, event: result.event }, ...(phoenix ? { phoenixTraceUrl: phoenix.url } : {}) }));
   else console.log([describeResult(result, context), ...(phoenix ? [`  phoenix:  ${phoenix.url}${phoenix.ready ? '' : ' (the trace is still arriving)'}`] : [])].join('\n'));
   return result.kind === 'completed' ? 0 : 1;

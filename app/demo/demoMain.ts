@@ -6,7 +6,7 @@ import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig'
 import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { installTemporalRuntimeLogging } from '../service/temporalRuntimeLogging';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
-import { phoenixLinkOfRun } from '../cli/phoenixTraceLink';
+import { runTraceLink } from '../../operator/traces/runTraceLink';
 import { RelayService } from '../service/relayService';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
 
 /** The run's trace in Phoenix, once Phoenix holds it (the service's spans left as it stopped). */
 async function printPhoenixLink(config: RelayConfig, traceId: string): Promise<void> {
-  const link = await phoenixLinkOfRun(config.phoenix, traceId, config.topics.requested);
+  const link = await runTraceLink(config.phoenix, traceId, config.topics.requested);
   if (link) console.log(`Phoenix:     ${link.url}${link.ready ? '' : ' (the trace is still arriving)'}`);
   else console.log(`Phoenix:     not running at ${config.phoenix.url} (INFRA_PHOENIX=false?): no trace to show`);
 }

@@ -100,7 +100,7 @@ describe('TLS files', () => {
   });
 
   it('loading the configuration registers every secret for masking: API keys, the SASL password, the TLS private keys', () => {
-    const values = { OPENAI_API_KEY: 'sk-openai-123456', TEMPORAL_API_KEY: 'temporal-"key"-789', KAFKA_SASL_PASSWORD: 'kafka-pass-0000', CODEC_SERVER_TOKEN: 'codec-token-0123456789abcdef' };
+    const values = { OPENAI_API_KEY: 'sk-openai-123456', TEMPORAL_API_KEY: 'temporal-"key"-789', KAFKA_SASL_PASSWORD: 'kafka-pass-0000', CODEC_SERVER_TOKEN: 'codec-token-0123456789abcdef', PHOENIX_API_KEY: 'phoenix-key-24680' };
     const payloadKey = Buffer.alloc(32, 7).toString('base64');
     const clientKey = fs.readFileSync(certificates.clientKeyFile, 'utf8');
     const otherKey = fs.readFileSync(certificates.otherClientKeyFile, 'utf8');
@@ -119,7 +119,7 @@ describe('TLS files', () => {
     assert.deepEqual(secretVariables.map((variable) => variable.name).sort(), [
       'CODEC_SERVER_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS',
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
-      'PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
+      'PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'PHOENIX_API_KEY', 'PHOENIX_URL', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
     ]);
   });
 
