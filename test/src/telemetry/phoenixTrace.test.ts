@@ -11,6 +11,9 @@ import { phoenixAncestry, phoenixGrpcEndpoint, phoenixSpans, phoenixTraceSummary
 // dynamically, after startTelemetry().
 const project = `relay-test-${process.pid}-${Date.now().toString(36)}`;
 const query = 'Which offsets does a Kafka consumer commit after a rebalance? (phoenix)';
+// Phoenix keeps one session per session id across all projects: each run of this test needs its own ids.
+const requestId = `phoenix-run-${process.pid}-${Date.now().toString(36)}`;
+const cliRequestId = `phoenix-cli-${process.pid}-${Date.now().toString(36)}`;
 
 describe('a run as Phoenix shows it (spans read back from the real backend)', () => {
   let telemetry: Telemetry;
@@ -31,9 +34,9 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
     harness = await PipelineHarness.start();
     client = createResearchClient({ brokers: harness.config.kafka.brokers, topics: harness.config.topics });
 
-    const sent = await client.request({ requestId: 'phoenix-run', query, maxSearches: 2, requestedBy: 'phoenix-test', metadata: { team: 'platform' } });
+    const sent = await client.request({ requestId, query, maxSearches: 2, requestedBy: 'phoenix-test', metadata: { team: 'platform' } });
     traceId = sent.traceId;
-    await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'phoenix-run');
+    await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
     // The workflow span ends last and Phoenix inserts in batches: wait until the run is whole there.
     spans = await eventually(async () => {
       await telemetry.flush();
@@ -73,7 +76,7 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
     assert.ok((summary.costSummary.total.cost ?? 0) > 0, `Phoenix priced the run itself: ${JSON.stringify(summary.costSummary)}`);
     const tokens = llm.reduce((sum, span) => sum + Number(span.attributes['llm.token_count.total']), 0);
     assert.equal(summary.costSummary.total.tokens, tokens, 'Phoenix counts each call’s tokens once');
-    assert.equal(summary.session?.sessionId, 'phoenix-run', 'the request id is the session');
+    assert.equal(summary.session?.sessionId, requestId, 'the request id is the session');
     assert.equal(summary.userId, 'phoenix-test', 'requestedBy is the user');
   });
 
@@ -91,7 +94,7 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
   });
 
   it('research-relay request --wait, with no endpoint configured, roots the trace in Phoenix and ends with its link', async () => {
-    const cli = await runCli(['request', '--wait', '--id', 'phoenix-cli', '--max-searches', '1', 'How does the CLI reach Phoenix?'], { ...harness.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+    const cli = await runCli(['request', '--wait', '--id', cliRequestId, '--max-searches', '1', 'How does the CLI reach Phoenix?'], { ...harness.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
     assert.equal(cli.code, 0, cli.stderr);
     const traceId = /trace id: ([0-9a-f]{32})/.exec(cli.stdout)?.[1];
     assert.ok(traceId, cli.stdout);
@@ -104,8 +107,26 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
     assert.ok(cliSpans.some((span) => span.name === 'RunWorkflow:ResearchWorkflow'), 'the run is in the trace the link opens');
   });
 
+  it('research-relay trace finds the run by its request id and draws it, totals matching the published usage', async () => {
+    const json = await runCli(['trace', requestId, '--json'], { ...harness.env, PHOENIX_PROJECT_NAME: project });
+    assert.equal(json.code, 0, json.stderr + json.stdout);
+    const tree = JSON.parse(json.stdout) as { traceId: string; totals: { spans: number; llmCalls: number; totalTokens: number; costUsd: number }; spans: { name: string }[] };
+    assert.equal(tree.traceId, traceId);
+    assert.equal(tree.totals.spans, (await phoenixSpans(project, traceId)).length, 'every span Phoenix holds');
+    assert.equal(tree.totals.llmCalls, 4);
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
+    const usage = (JSON.parse(record?.value.toString() ?? '{}') as { usage: { total: { inputTokens: number; outputTokens: number; estimatedCostUsd: number } } }).usage.total;
+    assert.equal(tree.totals.totalTokens, usage.inputTokens + usage.outputTokens, 'the waterfall counts each call once');
+    assert.ok(Math.abs(tree.totals.costUsd - usage.estimatedCostUsd) < 1e-6);
+    assert.deepEqual(tree.spans.map((span) => span.name), ['research.request'], 'one root: the request');
+    const drawn = await runCli(['trace', requestId, '--width', '120'], { ...harness.env, PHOENIX_PROJECT_NAME: project });
+    assert.equal(drawn.code, 0, drawn.stderr);
+    assert.match(drawn.stdout, /^research\.request\s+│/m);
+    assert.match(drawn.stdout, /^total: \d+ spans .* 4 LLM calls/m);
+  });
+
   it('holds no prompt or completion text with content capture off', async () => {
-    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'phoenix-run');
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
     const event = JSON.parse(record?.value.toString() ?? '{}') as { report: { shortSummary: string }; searches: { query: string }[] };
     const text = JSON.stringify(spans);
     for (const content of [query.slice(0, 40), event.report.shortSummary.slice(0, 40), ...event.searches.map((search) => search.query.slice(0, 40))]) {
