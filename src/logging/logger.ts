@@ -20,17 +20,6 @@ export interface Logger {
 }
 
 /**
- * Fields whose value is a credential whatever it is, censored by name (pino's redaction) even
- * when the value was never registered as a secret; registered secrets are masked everywhere.
- */
-const credentialKeys = ['apiKey', 'api_key', 'password', 'token', 'accessToken', 'secret', 'authorization', 'cookie'];
-const redactedPaths = [
-  ...credentialKeys,
-  ...credentialKeys.map((key) => `*.${key}`),
-  ...['headers', '*.headers'].flatMap((headers) => ['authorization', 'Authorization', 'cookie', 'x-api-key'].map((key) => `${headers}["${key}"]`)),
-];
-
-/**
  * @example
  * const logger = createLogger({ level: 'info', name: 'ingest' });
  * logger.child({ requestId, workflowId }).info('workflow started');
@@ -46,17 +35,17 @@ export function createLogger(options: {
   const root = pino(
     {
       level: options.level,
-      base: { logger: options.name },
+      base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: activeSpanFields,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
     },
     // Serialising can still produce a secret's escaped form (a field that is not a plain
     // object, a key's text): the whole line is masked once more on its way out.
     { write: (line: string) => output(maskSecrets(line)) },
   );
-  return boundLogger(root, options.bindings ?? {});
+  // The name is a binding like any other: a field named `logger` (kafkajs's) replaces it.
+  return boundLogger(root, { logger: options.name, ...options.bindings });
 }
 
 /**
@@ -68,7 +57,8 @@ function boundLogger(root: pino.Logger, bindings: Record<string, unknown>): Logg
     if (!root.isLevelEnabled(level)) return;
     // Masked field by field before serialising: a secret with a `"` or `\` in it would
     // otherwise survive as its JSON escape. Errors become their type, message, stack and cause.
-    root[level](maskedValue({ ...bindings, ...fields }) as object, maskSecrets(message));
+    // Credential-named fields are censored there too, at any depth (see secretMasker).
+    root[level](maskedValue(withoutReservedKeys({ ...bindings, ...fields })) as object, maskSecrets(message));
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),
@@ -77,6 +67,14 @@ function boundLogger(root: pino.Logger, bindings: Record<string, unknown>): Logg
     error: (message, fields) => emit('error', message, fields),
     child: (more) => boundLogger(root, { ...bindings, ...more }),
   };
+}
+
+/** Keys pino writes itself: a field of the same name is renamed (`level` → `level_field`), never written twice. */
+const reservedKeys = new Set(['level', 'time', 'msg', 'trace_id', 'span_id']);
+
+function withoutReservedKeys(fields: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(fields).some((key) => reservedKeys.has(key))) return fields;
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [reservedKeys.has(key) ? `${key}_field` : key, value]));
 }
 
 /** The active span's ids, so a line leads to its trace (and a trace's lines can be found). */

@@ -86,10 +86,21 @@ export function maskedValue(value: unknown, depth = 0, seen: WeakSet<object> = n
     if (hasToJson(value)) return maskedValue(value.toJSON(), depth + 1, seen);
     const prototype = Object.getPrototypeOf(value) as unknown;
     if (prototype !== Object.prototype && prototype !== null) return value;
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [maskSecrets(key), maskedValue(item, depth + 1, seen)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [maskSecrets(key), isCredentialKey(key) ? '[redacted]' : maskedValue(item, depth + 1, seen)]));
   } finally {
     seen.delete(value);
   }
+}
+
+/**
+ * A field named like a credential (`password`, `apiKey`, `OPENAI_API_KEY`, `x-api-key`,
+ * `authorization`, `sasl.password`, …; any case, any depth) is censored whatever its value, even
+ * one never registered as a secret. Counters such as `inputTokens` are not credentials.
+ */
+const credentialKey = /^(?:.*[-_.])?(?:api[-_]?key|password|passwd|secret|token|access[-_]?token|refresh[-_]?token|authorization|cookie|credentials?)$/i;
+
+function isCredentialKey(key: string): boolean {
+  return credentialKey.test(key);
 }
 
 function hasToJson(value: object): value is { toJSON(): unknown } {

@@ -105,9 +105,32 @@ describe('the logger', () => {
       constructor(readonly user: string, readonly value: string) {}
     }
     const { logger, raw, lines } = capturing();
-    logger.info('connecting', { credential: new Credential('relay', secret) });
+    logger.info('connecting', { connection: new Credential('relay', secret) });
     assert.ok(!raw[0]?.includes(JSON.stringify(secret).slice(1, -1)), raw[0]);
-    assert.deepEqual(lines()[0]?.credential, { user: 'relay', value: '[redacted]' });
+    assert.deepEqual(lines()[0]?.connection, { user: 'relay', value: '[redacted]' });
+  });
+
+  it('censors fields named like credentials in any case and at any depth, and keeps counters named like tokens', () => {
+    const { logger, lines } = capturing();
+    logger.info('configured', { Authorization: 'Basic abc', OPENAI_API_KEY: 'sk-unregistered', 'x-api-key': 'k', config: { sasl: { password: 'p', username: 'relay' } }, usage: { inputTokens: 12, token_count: 3 } });
+    const line = lines()[0] as Record<string, unknown>;
+    assert.equal(line.Authorization, '[redacted]');
+    assert.equal(line.OPENAI_API_KEY, '[redacted]');
+    assert.equal(line['x-api-key'], '[redacted]');
+    assert.deepEqual(line.config, { sasl: { password: '[redacted]', username: 'relay' } });
+    assert.deepEqual(line.usage, { inputTokens: 12, token_count: 3 });
+  });
+
+  it('writes each key once: a field named like the logger or like a key pino writes replaces or sits beside it', () => {
+    const { logger, raw, lines } = capturing();
+    logger.child({ component: 'ingest' }).warn('broker said', { logger: 'kafkajs', level: 'ERROR', msg: 'theirs' });
+    const text = raw[0] ?? '';
+    for (const key of ['logger', 'level', 'msg']) assert.equal(text.split(`"${key}":`).length, 2, `"${key}" once in ${text}`);
+    const line = lines()[0] as Record<string, unknown>;
+    assert.equal(line.logger, 'kafkajs');
+    assert.equal(line.level, 'warn', 'the level a log pipeline reads is the line’s');
+    assert.equal(line.level_field, 'ERROR');
+    assert.equal(line.msg, 'broker said');
   });
 
   for (const [level, written] of [
