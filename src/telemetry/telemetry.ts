@@ -4,7 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
-import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ConfigurationError } from '../errors';
@@ -46,7 +46,7 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   if (current) return current;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
-  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(env)));
+  const resource = processResource(env);
   if (['true', '1'].includes((env.OTEL_SDK_DISABLED ?? '').toLowerCase())) {
     // No spans, but trace context still travels: a run started from a request's traceparent
     // carries it into Temporal's header, so the worker's spans join the request's trace. Both
@@ -71,6 +71,8 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   const spanProcessor = new ObservationKindSpanProcessor(new ContentPolicySpanProcessor(batches));
   const sdk = new NodeSDK({
     resource,
+    // Detected once, above, for the SDK and the workflow-span sink alike.
+    autoDetectResources: false,
     spanProcessors: [spanProcessor],
     instrumentations: [new KafkaJsInstrumentation()],
   });
@@ -91,6 +93,16 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
 /** The telemetry started in this process, or a disabled one (spans go nowhere) when none was. */
 export function activeTelemetry(): Telemetry {
   return current ?? disabledTelemetry(defaultResource());
+}
+
+/**
+ * What every span of this process says about where it comes from: ours (below), then
+ * OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME and the host, which override it. Not the process
+ * detector: its `process.command_args` is the command line, and a CLI's or the demo's command
+ * line holds the question, which no span may carry with content capture off.
+ */
+function processResource(env: NodeJS.ProcessEnv): Resource {
+  return defaultResource().merge(resourceFromAttributes(resourceAttributes(env))).merge(detectResources({ detectors: [envDetector, hostDetector] }));
 }
 
 /**

@@ -48,6 +48,8 @@ export interface ReceivedSpan {
   readonly statusCode: number;
   readonly statusMessage: string;
   readonly serviceName: string;
+  /** The exporting process's resource attributes. */
+  readonly resource: Record<string, unknown>;
   readonly scope: string;
 }
 
@@ -195,6 +197,7 @@ export class OtlpTraceReceiver {
             statusCode: span.status?.code ?? 0,
             statusMessage: span.status?.message ?? '',
             serviceName: typeof resource['service.name'] === 'string' ? resource['service.name'] : '',
+            resource,
             scope: scopeSpans.scope?.name ?? '',
           });
         }

@@ -171,6 +171,19 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
     assert.ok(!JSON.stringify(receiver.spans.map((span) => span.attributes)).includes(secret), 'the API key is in no attribute');
   });
 
+  it('a request sent from the CLI exports no command line: the question is in no span and no resource', async () => {
+    const question = 'Is the command line of the CLI ever exported with its spans?';
+    const sent = await runCli(['request', '--id', 'cli-argv', question], { ...harness.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcEndpoint });
+    assert.equal(sent.code, 0, sent.stderr);
+    const traceId = /\(trace ([0-9a-f]{32})\)/.exec(sent.stdout)?.[1] ?? '';
+    const cliSpans = await eventually(() => {
+      const found = receiver.trace(traceId).filter((span) => span.name === 'research.request');
+      return found.length > 0 ? found : undefined;
+    }, 10_000, 'the CLI’s request span');
+    assert.ok(cliSpans.every((span) => span.resource['process.command_args'] === undefined), 'no process.command_args');
+    assert.ok(!JSON.stringify(receiver.spans.map((span) => [span.resource, span.attributes, span.events])).includes('ever exported with its spans'), 'the question is nowhere');
+  });
+
   it('a request redriven from the DLQ by the CLI, with the CLI’s own telemetry off, runs in the request’s own trace', async () => {
     const oversize = JSON.stringify({ requestId: 'redriven', query: 'Does a redriven run keep its trace?', maxSearches: 1, padding: 'y'.repeat(5000) });
     await harness.produceRaw('redriven', oversize, { ce_type: 'research.requested.v1' });
