@@ -87,11 +87,12 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
   }
   say(fate.kind === 'started' ? `run ${fate.runId} started; waiting for its result…` : `the request id already has run ${fate.runId}; waiting for that run's result…`);
   const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()) });
+  if (!options.json) console.log(describeResult(result, context));
   // This command's own spans (the trace's root) go out first, then the link, once Phoenix holds the run.
   await activeTelemetry().flush();
   const phoenix = await runTraceLink(context.config.phoenix, result.event.traceId, context.config.topics.requested);
   if (options.json) console.log(JSON.stringify({ ...sent, run: fate, result: { kind: result.kind, event: result.event }, ...(phoenix ? { phoenixTraceUrl: phoenix.url } : {}) }));
-  else console.log([describeResult(result, context), ...(phoenix ? [`  phoenix:  ${phoenix.url}${phoenix.ready ? '' : ' (the trace is still arriving)'}`] : [])].join('\n'));
+  else if (phoenix) console.log(`  phoenix:  ${phoenix.url}${phoenix.ready ? '' : ' (the trace is still arriving)'}`);
   return result.kind === 'completed' ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@ import { spanTreeJson } from '../../operator/traces/traceJson';
 import { renderWaterfall } from '../../operator/traces/traceWaterfall';
 import { phoenixTraceLink } from '../../src/config/phoenixSettings';
 import { requestIdSchema } from '../../src/contracts/requestId';
+import { maskSecrets } from '../../src/logging/logger';
 import { workflowIdFor } from '../../src/temporal/workflowIds';
 import type { CliContext } from './cliContext';
 import { commandArgs, positiveInteger } from './commandArgs';
@@ -63,14 +64,19 @@ export async function traceCommand(args: string[], context: CliContext): Promise
     memoOnly: options.epoch !== undefined,
     runTraceId: () => runTraceId(() => context.temporal(), workflowId),
   };
-  const found = options.wait ? await waitWithProgress(reader, query, options.timeoutSeconds) : await findRunTrace(reader, query);
+  const interrupt = new AbortController();
+  const found = options.wait ? await waitWithProgress(reader, query, options.timeoutSeconds, interrupt) : await findRunTrace(reader, query);
   if (found.kind === 'missing') {
-    if (options.json) console.log(JSON.stringify({ requestId: options.requestId ?? null, found: false, reason: found.reason }));
-    else console.error(`${found.reason}${options.wait ? '' : '\n(spans reach Phoenix a few seconds after they end: --wait waits for them)'}`);
+    // The reason may quote Temporal's or Phoenix's error text: masked like every line the CLI prints.
+    const reason = maskSecrets(found.reason);
+    if (options.json) console.log(JSON.stringify({ requestId: options.requestId ?? null, found: false, reason }));
+    else console.error(`${reason}${options.wait ? '' : '\n(spans reach Phoenix a few seconds after they end: --wait waits for them)'}`);
     return 1;
   }
-  for (const note of found.notes) console.error(note);
-  if (found.settled === false) console.error(`the trace was still growing when the ${options.timeoutSeconds} s of --timeout ran out: spans may be missing`);
+  for (const note of found.notes) console.error(maskSecrets(note));
+  if (found.settled === false) {
+    console.error(interrupt.signal.aborted ? 'interrupted: showing the spans that have arrived; the run may not be complete' : `the trace was not complete when the ${options.timeoutSeconds} s of --timeout ran out: spans may be missing`);
+  }
   const tree = buildSpanTree(found.spans);
   const link = phoenixTraceLink(phoenix.url, found.traceId);
   if (options.json) {
@@ -96,9 +102,8 @@ function traceOptions(values: { epoch?: string; 'trace-id'?: string; wait?: bool
 }
 
 /** waitForRunTrace with a status line on stderr; Ctrl-C stops the wait and shows what is there. */
-async function waitWithProgress(reader: PhoenixTraceReader, query: RunTraceQuery, timeoutSeconds: number): Promise<RunTrace> {
+async function waitWithProgress(reader: PhoenixTraceReader, query: RunTraceQuery, timeoutSeconds: number, stop: AbortController): Promise<RunTrace> {
   const progress = new ProgressBar('trace:');
-  const stop = new AbortController();
   const interrupt = (): void => stop.abort();
   process.once('SIGINT', interrupt);
   const what = query.traceId ? `trace ${query.traceId}` : `the trace of request ${query.requestId}`;
@@ -108,7 +113,7 @@ async function waitWithProgress(reader: PhoenixTraceReader, query: RunTraceQuery
       settleMs,
       signal: stop.signal,
       onProgress: (elapsedMs, spans) => {
-        const state = spans === undefined ? 'not there yet' : `${spans} span${spans === 1 ? '' : 's'}, waiting for it to stop growing`;
+        const state = spans === undefined ? 'not there yet' : `${spans} span${spans === 1 ? '' : 's'}, waiting for the run's last spans`;
         progress.show(`waiting for ${what} in Phoenix: ${state} (${Math.round(elapsedMs / 1000)} of ${timeoutSeconds} s)`);
       },
     });

@@ -87,7 +87,7 @@ async function main(): Promise<number> {
 async function printPhoenixLink(config: RelayConfig, traceId: string): Promise<void> {
   const link = await runTraceLink(config.phoenix, traceId, config.topics.requested);
   if (link) console.log(`Phoenix:     ${link.url}${link.ready ? '' : ' (the trace is still arriving)'}`);
-  else console.log(`Phoenix:     not running at ${config.phoenix.url} (INFRA_PHOENIX=false?): no trace to show`);
+  else console.log(`Phoenix:     no trace link: no Phoenix answers at ${config.phoenix.url} (PHOENIX_URL; INFRA_PHOENIX=false leaves it out), or it holds none of this run's spans`);
 }
 
 main().then(

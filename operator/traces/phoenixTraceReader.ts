@@ -88,6 +88,9 @@ type Getter = <T>(path: string, query: Record<string, string>, schema: z.ZodType
 
 const projectMissing = Symbol('project missing');
 
+/** More pages than any trace or session has (1000 × 1000 spans). */
+const maxPages = 1000;
+
 /** Every page of a cursor-paginated list; undefined when the project does not exist. */
 async function allPages<T>(get: Getter, path: string, query: Record<string, string>, schema: z.ZodType<Page<T>>): Promise<T[] | undefined> {
   const items: T[] = [];
@@ -98,8 +101,9 @@ async function allPages<T>(get: Getter, path: string, query: Record<string, stri
     if (page === projectMissing) return undefined;
     items.push(...page.data);
     cursor = page.next_cursor ?? undefined;
-    // A cursor seen before would page forever.
+    // A cursor seen before would page forever; so would a server handing out new ones without end.
     if (cursor === undefined || seen.has(cursor)) return items;
+    if (seen.size >= maxPages) throw new PhoenixResponseError(path, 200, false, `Phoenix kept paging ${path} past ${maxPages} pages`);
     seen.add(cursor);
   }
 }
@@ -110,16 +114,18 @@ function phoenixGetter(settings: PhoenixSettings, timeoutMs: number): Getter {
   return async (path, query, schema) => {
     const url = `${settings.url}${path}?${new URLSearchParams(query).toString()}`;
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, {
         headers: { accept: 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) },
         signal: AbortSignal.timeout(timeoutMs),
       });
+      // Inside the try: the timeout covers the body too, and a connection can break mid-body.
+      text = await response.text();
     } catch (error) {
       const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : reasonOf(error);
       throw new PhoenixUnavailableError(settings.url, `cannot reach ${where}: ${reason}`, { cause: error });
     }
-    const text = await response.text();
     // Phoenix's 404 for an unknown project: "Project with name x not found".
     if (response.status === 404 && /project .*not found/i.test(text)) return projectMissing;
     if (!response.ok) throw httpError(settings, where, url, path, response.status, text);
@@ -161,14 +167,24 @@ function traceSpanOf(span: z.infer<typeof phoenixSpanSchema>): TraceSpan {
     traceId: span.context.trace_id,
     spanId: span.context.span_id,
     parentId: span.parent_id ?? undefined,
-    name: span.name,
+    name: printable(span.name),
     kind: span.span_kind ?? 'UNKNOWN',
     status: span.status_code ?? 'UNSET',
-    statusMessage: span.status_message ?? '',
+    statusMessage: printable(span.status_message ?? ''),
     startTime: span.start_time,
     endTime: span.end_time,
     startUs: timestampUs(span.start_time),
     endUs: timestampUs(span.end_time),
     attributes: flatAttributes(span.attributes ?? {}),
   };
+}
+
+/**
+ * Text as a terminal may show it: control characters other than tab and newline (escape
+ * sequences included) become `?`.
+ * Anyone who can reach Phoenix's OTLP port can write span names, and they end up on an
+ * operator's screen.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }

@@ -67,8 +67,8 @@ export interface WaitOptions {
 /**
  * findRunTrace until the trace is there and has stopped growing: spans reach Phoenix a few
  * seconds after they end, each process's in its own batches, so a trace read right after its
- * run can lack its last spans. Settled means no new span for `settleMs` (longer than the
- * exporters' 5 s batch delay).
+ * run can lack its last spans. Settled means the run's workflow span is in (it ends when the run
+ * does) and no new span came for `settleMs` (longer than the exporters' 5 s batch delay).
  *
  * @example
  * const found = await waitForRunTrace(reader, query, { timeoutMs: 120_000, settleMs: 6_000 });
@@ -84,10 +84,16 @@ export async function waitForRunTrace(reader: PhoenixTraceReader, query: RunTrac
     // A trace once found stays found: a later read that comes back empty does not lose it.
     if (found.kind === 'found' || latest.kind !== 'found') latest = found;
     options.onProgress?.(Date.now() - started, count);
-    if (latest.kind === 'found' && Date.now() - changedAt >= options.settleMs) return { ...latest, settled: true };
+    // No span ends while a model call runs (tens of seconds): quiet alone is not done. The run's
+    // workflow span ends last of the run's own, so settled needs it, then the quiet period.
+    if (latest.kind === 'found' && holdsRunSpan(latest.spans) && Date.now() - changedAt >= options.settleMs) return { ...latest, settled: true };
     if (Date.now() - started >= options.timeoutMs || options.signal?.aborted) return latest.kind === 'found' ? { ...latest, settled: false } : latest;
     await sleepUnlessAborted(options.pollMs ?? 1000, options.signal);
   }
+}
+
+function holdsRunSpan(spans: readonly TraceSpan[]): boolean {
+  return spans.some((span) => span.name.startsWith('RunWorkflow:'));
 }
 
 async function traceById(reader: PhoenixTraceReader, query: RunTraceQuery, traceId: string, foundBy: 'session' | 'temporal' | 'trace-id', notes: readonly string[]): Promise<RunTrace> {

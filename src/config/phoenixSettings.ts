@@ -12,7 +12,10 @@ export interface PhoenixSettings {
 
 /** Phoenix's variables, part of the relay's environment schema. */
 export const phoenixEnvShape = {
-  PHOENIX_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:6006'),
+  PHOENIX_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => !new URL(value).username && !new URL(value).password, 'no credentials in the URL: set PHOENIX_API_KEY')
+    .default('http://127.0.0.1:6006'),
   PHOENIX_PROJECT_NAME: z.string().regex(/^[A-Za-z0-9._ -]{1,100}$/, 'letters, digits, space, . _ - (at most 100)').default('research-relay'),
   PHOENIX_API_KEY: z.string().min(1).optional(),
 };
@@ -31,6 +34,20 @@ export function phoenixSettingsFrom(env: PhoenixEnv): PhoenixSettings {
     projectName: env.PHOENIX_PROJECT_NAME,
     ...(env.PHOENIX_API_KEY ? { apiKey: env.PHOENIX_API_KEY } : {}),
   };
+}
+
+/**
+ * What is wrong with a valid-looking Phoenix setting: an API key would travel in the clear to
+ * another machine (plain http to a host that is not this one).
+ *
+ * @example
+ * phoenixSettingsProblems(settings); // [] or ['PHOENIX_API_KEY: …']
+ */
+export function phoenixSettingsProblems(settings: PhoenixSettings): string[] {
+  const url = new URL(settings.url);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (settings.apiKey && url.protocol === 'http:' && !loopback) return [`PHOENIX_API_KEY: would be sent in the clear to ${url.host}; use an https:// PHOENIX_URL`];
+  return [];
 }
 
 /**

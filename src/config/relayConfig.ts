@@ -4,7 +4,7 @@ import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings 
 import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
-import { phoenixEnvShape, phoenixSettingsFrom, type PhoenixSettings } from './phoenixSettings';
+import { phoenixEnvShape, phoenixSettingsFrom, phoenixSettingsProblems, type PhoenixSettings } from './phoenixSettings';
 import type { RunSettings } from './runSettings';
 import { isSecretValueVariable, secretValuesOf } from './secretVariables';
 import type { TlsFiles } from './tlsFiles';
@@ -182,7 +182,8 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const payloadEncryption = payloadEncryptionFromEnv(e);
   const kafka = kafkaTransport(e, env);
   const temporal = temporalTransport(e, env);
-  const problems = [...kafka.problems, ...temporal.problems];
+  const phoenix = phoenixSettingsFrom(e);
+  const problems = [...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix)];
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
@@ -224,7 +225,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
     codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
-    phoenix: phoenixSettingsFrom(e),
+    phoenix,
   };
 }
 

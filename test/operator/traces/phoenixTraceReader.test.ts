@@ -67,6 +67,45 @@ describe('reading traces from Phoenix’s REST API', () => {
     });
   });
 
+  it('turns a body that stalls or a connection that breaks mid-body into "cannot reach Phoenix", never a raw error', async () => {
+    await withServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"data": ['); // and nothing more
+    }, async (url) => {
+      await assert.rejects(createPhoenixTraceReader({ url, projectName }, { timeoutMs: 300 }).spansOfTrace(exported.traceId), (error: unknown) => {
+        assert.ok(error instanceof PhoenixUnavailableError, String(error));
+        assert.match(error.message, /no answer within 0\.3 s/);
+        return true;
+      });
+    });
+    await withServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"data": [', () => response.socket?.destroy());
+    }, async (url) => {
+      await assert.rejects(createPhoenixTraceReader({ url, projectName }).spansOfTrace(exported.traceId), PhoenixUnavailableError);
+    });
+  });
+
+  it('shows span names and messages without control characters: nobody writes escape sequences to an operator’s terminal', async () => {
+    const span = { name: 'evil\u001b[2J\u001b]0;owned\u0007name', context: { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) }, parent_id: null, start_time: '2026-01-01T00:00:00+00:00', end_time: '2026-01-01T00:00:01+00:00', status_message: 'line one\nline\u001b[31m two', attributes: {} };
+    await withServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [span], next_cursor: null })), async (url) => {
+      const [read] = (await createPhoenixTraceReader({ url, projectName }).spansOfTrace('a'.repeat(32))) ?? [];
+      assert.equal(read?.name, 'evil?[2J?]0;owned?name');
+      assert.equal(read?.statusMessage, 'line one\nline?[31m two');
+    });
+  });
+
+  it('stops paging a server that hands out new cursors without end', async () => {
+    let pages = 0;
+    await withServer((_request, response) => {
+      pages += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [], next_cursor: `c${pages}` }));
+    }, async (url) => {
+      await assert.rejects(createPhoenixTraceReader({ url, projectName }).spansOfTrace('a'.repeat(32)), /kept paging/);
+    });
+    assert.equal(pages, 1001);
+  });
+
   it('sends PHOENIX_API_KEY as a bearer token, and says so when Phoenix refuses it or answers with something that is not its API', async () => {
     const authorizations: (string | undefined)[] = [];
     await withServer((request, response) => {

@@ -96,10 +96,12 @@ describe('finding a run’s trace in Phoenix', () => {
 
 describe('waiting for a run’s trace', () => {
   /** A Phoenix stand-in whose trace has counts[n] spans at the n-th look (then the last count). */
-  function growingReader(counts: readonly number[]): PhoenixTraceReader {
+  /** A trace of `counts[look]` spans at each look; its last span is the run's workflow span unless `withRunSpan` is false. */
+  function growingReader(counts: readonly number[], withRunSpan = true): PhoenixTraceReader {
     let look = 0;
     const count = (): number => counts[look] ?? counts.at(-1) ?? 0;
-    const spans = (n: number): TraceSpan[] => Array.from({ length: n }, (_, index) => traceSpan(`s${index}`, index ? 's0' : undefined, `span ${index}`, index, index + 1));
+    const name = (index: number, n: number): string => (withRunSpan && index === n - 1 ? 'RunWorkflow:ResearchWorkflow' : `span ${index}`);
+    const spans = (n: number): TraceSpan[] => Array.from({ length: n }, (_, index) => traceSpan(`s${index}`, index ? 's0' : undefined, name(index, n), index, index + 1));
     return {
       tracesOfSession: () => {
         if (count() > 0) return Promise.resolve([{ traceId: 't', startTime: '', endTime: '' }]);
@@ -120,6 +122,12 @@ describe('waiting for a run’s trace', () => {
     assert.equal(found.spans.length, 7);
     assert.deepEqual(progress.slice(0, 5), [undefined, undefined, 2, 5, 7]);
     assert.ok(progress.length > 6, 'it kept looking after the last span arrived, for the settle time');
+  });
+
+  it('never calls a trace settled before the run’s workflow span is in: no span ends while a model call runs', async () => {
+    const quiet = await waitForRunTrace(growingReader([4], false), query, { timeoutMs: 400, settleMs: 50, pollMs: 20 });
+    assert.equal(quiet.kind, 'found');
+    assert.equal(quiet.settled, false, 'quiet for 8 settle times, yet the run was still going');
   });
 
   it('gives up at the timeout: a trace still growing is returned unsettled, none at all is missing', async () => {
