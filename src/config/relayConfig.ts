@@ -7,6 +7,7 @@ import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payl
 import { phoenixEnvShape, phoenixSettingsFrom, phoenixSettingsProblems, type PhoenixSettings } from './phoenixSettings';
 import type { RunSettings } from './runSettings';
 import { isSecretValueVariable, secretValuesOf } from './secretVariables';
+import { serviceHttpEnvShape, serviceHttpSettingsFrom, type ServiceHttpSettings } from './serviceHttpSettings';
 import type { TlsFiles } from './tlsFiles';
 import { kafkaTransport, temporalTransport } from './transportSettings';
 
@@ -80,6 +81,7 @@ const relayEnvSchema = z.object({
   PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
   ...codecServerEnvShape,
   ...phoenixEnvShape,
+  ...serviceHttpEnvShape,
 });
 
 export type RelayEnv = z.infer<typeof relayEnvSchema>;
@@ -162,6 +164,8 @@ export interface RelayConfig {
   readonly codecServer: CodecServerSettings;
   /** The LLM-observability backend: trace links, `research-relay trace`. */
   readonly phoenix: PhoenixSettings;
+  /** The service's HTTP port: `/metrics`, `/healthz`, `/readyz`. */
+  readonly serviceHttp: ServiceHttpSettings;
 }
 
 /**
@@ -226,6 +230,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     logLevel: e.LOG_LEVEL,
     codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),
     phoenix,
+    serviceHttp: serviceHttpSettingsFrom(e),
   };
 }
 
