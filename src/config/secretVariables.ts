@@ -38,9 +38,11 @@ export const secretVariables: readonly SecretVariable[] = [
   { name: 'OPENAI_BASE_URL', holds: 'value', parts: urlCredentials, onlyParts: true },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', holds: 'value', parts: urlCredentials, onlyParts: true },
   { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', holds: 'value', parts: urlCredentials, onlyParts: true },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', holds: 'value', parts: urlCredentials, onlyParts: true },
   // Read by the OpenTelemetry exporter: `Authorization=Basic …,x-api-key=…`.
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', holds: 'value', parts: headerValues },
   { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', holds: 'value', parts: headerValues },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', holds: 'value', parts: headerValues },
 ];
 
 /** The base64 key of each `id:base64` entry of a key list (commas or lines). */

@@ -118,7 +118,7 @@ describe('TLS files', () => {
     for (const secret of [...Object.values(values), clientKey, otherKey, payloadKey]) assert.equal(maskSecrets(`<${secret}>`), '<[redacted]>');
     assert.deepEqual(secretVariables.map((variable) => variable.name).sort(), [
       'CODEC_SERVER_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY_FILE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS',
-      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
       'PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'PHOENIX_API_KEY', 'PHOENIX_URL', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_KEY_FILE',
     ]);
   });
