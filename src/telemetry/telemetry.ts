@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { ContentPolicySpanProcessor } from './contentPolicySpanProcessor';
 import { FailureReportingExporter } from './failureReportingExporter';
 import { ListeningBackendExporter } from './listeningBackendExporter';
+import { startMetricsPipeline } from './metricsPipeline';
 import { ObservationKindSpanProcessor } from './observationKindSpanProcessor';
 
 /** The running telemetry of this process. */
@@ -47,6 +48,9 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'telemetry' });
   const resource = processResource(env);
+  // Metrics have a MeterProvider of their own, started first: /metrics answers with tracing
+  // disabled too, and the kafkajs instrumentation built below records into it.
+  startMetricsPipeline({ env, resource, logger });
   if (['true', '1'].includes((env.OTEL_SDK_DISABLED ?? '').toLowerCase())) {
     // No spans, but trace context still travels: a run started from a request's traceparent
     // carries it into Temporal's header, so the worker's spans join the request's trace. Both
@@ -75,6 +79,8 @@ export function startTelemetry(options: { env?: NodeJS.ProcessEnv; logger?: Logg
     autoDetectResources: false,
     spanProcessors: [spanProcessor],
     instrumentations: [new KafkaJsInstrumentation()],
+    // None of the SDK's own: metricsPipeline.ts has the readers (OTEL_METRICS_EXPORTER=otlp included).
+    metricReaders: [],
   });
   sdk.start();
   let stopping: Promise<void> | undefined;
