@@ -9,9 +9,11 @@ import { BatchAcknowledgement } from '../src/kafka/batchAcknowledgement';
 import { PartitionRevocation } from '../src/kafka/partitionRevocation';
 import type { Logger } from '../src/logging/logger';
 import type { BackoffPolicy } from '../src/retry/backoff';
+import { observeConsumerLag, recordIngestOutcome } from '../src/telemetry/relayMetrics';
 import { recordSpanFailure } from '../src/telemetry/spanFailure';
 import { otelContextFromHeaders } from '../src/telemetry/traceContext';
 import { relayTracer } from '../src/telemetry/tracer';
+import { ConsumerLagProbe } from './consumerLag';
 
 /** How one consumed record ended. Every record ends as exactly one of these. */
 export type IngestOutcome = Exclude<IntakeOutcome, { kind: 'filtered' }> & { readonly location: MessageLocation; readonly producedAt: number };
@@ -27,6 +29,13 @@ export interface IngestConsumerOptions {
   readonly onOutcome?: (outcome: IngestOutcome) => void;
   /** Records older than this are dead-lettered as `expired` (default: no limit). */
   readonly maxAgeMs?: number;
+}
+
+/** The consumer's place in its group, for readiness: joined or not, and the partitions it holds. */
+export interface GroupMembership {
+  readonly joined: boolean;
+  readonly groupId: string;
+  readonly partitions: readonly number[];
 }
 
 /**
@@ -45,6 +54,9 @@ export class IngestConsumer {
   private readonly abort = new AbortController();
   private stopping: Promise<void> | undefined;
   private producerConnected = false;
+  private membership: { joined: boolean; partitions: readonly number[] } = { joined: false, partitions: [] };
+  private readonly lag: ConsumerLagProbe;
+  private stopLagReports: (() => void) | undefined;
   private reportCrash!: (error: Error) => void;
   /**
    * Rejects when kafkajs gave up on the consumer for good (a crash it does not restart, e.g.
@@ -73,6 +85,8 @@ export class IngestConsumer {
       options.logger.error('ingest consumer crashed and will not restart', { error, groupId: config.consumerGroupId });
       this.reportCrash(error instanceof Error ? error : new Error(String(error)));
     });
+    this.watchMembership();
+    this.lag = new ConsumerLagProbe({ kafka, topic: config.topics.requested, groupId: config.consumerGroupId, assigned: () => this.membership.partitions });
     this.mode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
   }
 
@@ -94,7 +108,27 @@ export class IngestConsumer {
       partitionsConsumedConcurrently: Math.max(1, Math.min(config.topicPartitions, 16)),
       eachBatch: (payload) => this.processBatch(payload),
     });
+    this.stopLagReports = observeConsumerLag(() => this.lag.read());
     logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
+  }
+
+  /** Whether the consumer is in its group now (readiness), and which partitions it holds. */
+  get groupMembership(): GroupMembership {
+    return { ...this.membership, groupId: this.options.config.consumerGroupId };
+  }
+
+  /**
+   * Joined once kafkajs reports the group joined (after every rebalance too, with the new
+   * assignment); out again when the consumer crashes, stops or disconnects. A rebalance in
+   * progress keeps the old state: it is brief, and the next join replaces it.
+   */
+  private watchMembership(): void {
+    const topic = this.options.config.topics.requested;
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.membership = { joined: true, partitions: event.payload.memberAssignment[topic] ?? [] };
+    });
+    for (const left of [CRASH, STOP, DISCONNECT]) this.consumer.on(left, () => (this.membership = { joined: false, partitions: [] }));
   }
 
   /** A group without committed offsets starts at the topic's end (CONSUMER_START_POSITION=latest). */
@@ -124,9 +158,11 @@ export class IngestConsumer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abort.abort();
+      this.stopLagReports?.();
       try {
         await this.consumer.disconnect();
       } finally {
+        await this.lag.close();
         if (this.producerConnected) await this.producer.disconnect();
         this.options.logger.info('ingest consumer stopped');
       }
@@ -193,6 +229,7 @@ export class IngestConsumer {
         span.setAttribute('research.ingest.outcome', outcome ? outcomeLabel(outcome) : 'interrupted');
         if (!outcome || outcome.kind === 'filtered') return outcome !== undefined;
         this.options.logger.debug(outcome.kind, { ...location, ...('workflowId' in outcome ? { requestId: outcome.requestId, workflowId: outcome.workflowId } : {}) });
+        recordIngestOutcome({ topic: location.topic, groupId: this.options.config.consumerGroupId }, outcome);
         this.options.onOutcome?.({ ...outcome, location, producedAt: Number(message.timestamp) });
         return true;
       } catch (error) {
