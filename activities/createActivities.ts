@@ -12,6 +12,7 @@ import { EventInvalidError } from '../src/errors';
 import { sourcesFromAnnotations } from '../src/search/openaiWebSearch';
 import type { SearchProvider, SearchSource } from '../src/search/searchProvider';
 import { contentAttributes } from '../src/telemetry/contentPolicy';
+import { recordRunCompleted, recordRunFailed } from '../src/telemetry/relayMetrics';
 import { withStageSpan } from '../src/telemetry/stageSpan';
 import { agentUsage, failedAttemptsUsage } from './agentUsage';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
@@ -83,17 +84,21 @@ export function createActivities(deps: ActivityDependencies) {
     runSearch: agent('searcher', (meter, input: { query: string; reason: string; index?: number }) => runSearch(deps, meter, input)),
     /** Writer agent: the question and the search summaries → report, short summary, follow-ups. */
     writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, meter, input)),
-    /** Publishes `research.completed`; safe to retry (same key and event id). */
+    /** Publishes `research.completed`; safe to retry (same key and event id). Counted once sent. */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, () =>
-        loggingFailures(runLogger(deps, draft), () => publisher.publishCompleted(draft, context)),
-      ),
+      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, async () => {
+        const published = await loggingFailures(runLogger(deps, draft), () => publisher.publishCompleted(draft, context));
+        recordRunCompleted(draft.timings);
+        return published;
+      }),
     ),
-    /** Publishes `research.failed`; safe to retry (same key and event id). */
+    /** Publishes `research.failed`; safe to retry (same key and event id). Counted once sent. */
     publishFailed: activity((draft: FailedDraft, context: PublishContext) =>
-      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, () =>
-        loggingFailures(runLogger(deps, draft), () => publisher.publishFailed(draft, context)),
-      ),
+      withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, async () => {
+        const published = await loggingFailures(runLogger(deps, draft), () => publisher.publishFailed(draft, context));
+        recordRunFailed({ stage: draft.stage, errorType: draft.error.type, cancelled: draft.cancelled });
+        return published;
+      }),
     ),
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ModelOutputInvalidError, ModelRequestError } from '../errors';
 import { maskSecrets } from '../logging/logger';
 import { withGenAiSpan } from '../telemetry/genAiSpan';
+import { recordModelAnswer, recordModelCallDuration } from '../telemetry/relayMetrics';
 import { observingAbandonedAttempts } from './abandonedCalls';
 import type { PriceTable } from './priceTable';
 import { estimateInputTokens, UsageMeter } from './usageMeter';
@@ -84,6 +85,8 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
         meter.abandoned(promptEstimate);
         span.abandoned(promptEstimate);
       };
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
       let answer: OpenAI.Responses.Response;
       try {
         answer = await observingAbandonedAttempts(abandon, () =>
@@ -93,6 +96,7 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
           ),
         );
       } catch (error) {
+        recordModelCallDuration({ agent: request.agent, requestModel: request.model }, seconds(), errorType(error));
         throw toModelRequestError(request, error);
       }
       const usage = { model: answer.model || request.model, inputTokens: answer.usage?.input_tokens ?? 0, outputTokens: answer.usage?.output_tokens ?? 0 };
@@ -106,6 +110,10 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
         ...(cost ? { cost } : {}),
         outputText: answer.output_text,
       });
+      // Every answer once, here, whether or not it then passes its schema: each one is billed.
+      const call = { agent: request.agent, requestModel: request.model, responseModel: usage.model };
+      recordModelCallDuration(call, seconds());
+      recordModelAnswer(call, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: cost ? cost.input + cost.output : 0 });
       return { response: answer, usage };
     },
   );
@@ -147,6 +155,12 @@ function toModelRequestError(request: StructuredRequest<z.ZodType>, error: unkno
   return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: ${error instanceof Error ? error.message : String(error)}`, undefined, {
     cause: error,
   });
+}
+
+/** `error.type` of a failed call: the HTTP status, else the client's error class (APIConnectionTimeoutError, …). */
+function errorType(error: unknown): string {
+  if (error instanceof OpenAI.APIError && typeof error.status === 'number') return String(error.status);
+  return error instanceof Error ? error.constructor.name : 'unknown';
 }
 
 function retryAfterFrom(headers: Headers | undefined): number | undefined {
