@@ -36,7 +36,9 @@ async function main(): Promise<number> {
 
   // The main job is offline unless a model is configured: then it asks for the stand-in itself.
   const modelConfigured = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL);
-  const config = loadRelayConfig(modelConfigured ? process.env : { ...process.env, OFFLINE_MODE: process.env.OFFLINE_MODE || 'true' });
+  // Its HTTP port (/metrics, /healthz, /readyz) is a free one unless set: a service already on 9464 must not stop the demo.
+  const env = { SERVICE_HTTP_PORT: '0', ...process.env };
+  const config = loadRelayConfig(modelConfigured ? env : { ...env, OFFLINE_MODE: process.env.OFFLINE_MODE || 'true' });
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'research-relay' });
   installTemporalRuntimeLogging(logger);
 

@@ -48,6 +48,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<void> {
     // A stalled model call costs at most this, not the production default of minutes.
     OPENAI_TIMEOUT_MS: '15000',
     LLM_ACTIVITY_TIMEOUT_MS: '60000',
+    // The consumer process and this one's worker each take a free port for /metrics and the probes.
+    SERVICE_HTTP_PORT: '0',
   };
   const config = loadRelayConfig(env);
   const kafka = createKafka(config.kafka, silentLogger, 'bench');

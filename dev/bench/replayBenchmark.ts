@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     ...process.env,
     ...prefixedNameVariables(id),
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    SERVICE_HTTP_PORT: '0',
   });
   const kafka = createKafka(config.kafka, silentLogger, 'replay-bench');
   const admin = kafka.admin();

@@ -52,6 +52,8 @@ const chaosRelayEnv: NodeJS.ProcessEnv = {
   WORKER_SHUTDOWN_GRACE_MS: '5000',
   OTEL_SDK_DISABLED: 'true',
   LOG_LEVEL: 'info',
+  // Several relays per host: each takes a free port for /metrics, /healthz and /readyz.
+  SERVICE_HTTP_PORT: '0',
 };
 
 /**
