@@ -7,11 +7,15 @@ import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { PriceTable } from '../../src/llm/priceTable';
 import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
+import { activeMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { connectTemporalClient, type TemporalClientHandle } from '../../src/temporal/temporalClient';
+import { TemporalReachability } from '../../src/temporal/temporalReachability';
 import { checkTemporalSettings } from '../../src/temporal/temporalSettingsCheck';
 import { resolveModelAccess, type ModelAccess } from './modelAccess';
 import { createResearchWorker } from './researchWorker';
+import { ServiceHttpServer } from './serviceHttpServer';
+import { livenessOf, readinessOf, type ProbedService } from './serviceProbes';
 
 export interface RelayServiceOptions {
   readonly config: RelayConfig;
@@ -32,11 +36,15 @@ interface ServiceParts {
   workerConnection?: NativeConnection;
   producer?: Producer;
   models?: ModelAccess;
+  http?: ServiceHttpServer;
 }
+
+type Roles = ProbedService['roles'];
 
 /**
  * research-relay in one process: the ingest consumer (Kafka → Temporal) and the worker
- * (agents → Kafka). `npm start` runs it until SIGINT/SIGTERM.
+ * (agents → Kafka), and the HTTP port that serves `/metrics`, `/healthz` and `/readyz`.
+ * `npm start` runs it until SIGINT/SIGTERM.
  *
  * @example
  * const service = await RelayService.start({ config: loadRelayConfig(process.env), logger });
@@ -46,15 +54,25 @@ export class RelayService {
   private stopping: Promise<void> | undefined;
   private workerRun: Promise<void> | undefined;
   private readonly parts: ServiceParts = {};
+  private readonly temporalChecks: TemporalReachability[] = [];
+  private consumerCrash: Error | undefined;
 
-  private constructor(private readonly logger: Logger) {}
+  private constructor(
+    private readonly logger: Logger,
+    private readonly roles: Roles,
+    private readonly taskQueue: string,
+  ) {}
 
-  /** Starts the configured roles; on failure, whatever started is stopped again. */
+  /**
+   * Opens the HTTP port first (so `/healthz` answers while the worker bundles its workflows),
+   * then starts the configured roles; on failure, whatever started is stopped again.
+   */
   static async start(options: RelayServiceOptions): Promise<RelayService> {
     const roles = options.roles ?? { consumer: true, worker: true };
     const kafka = createKafka(options.config.kafka, options.logger);
-    const service = new RelayService(options.logger);
+    const service = new RelayService(options.logger, roles, options.config.temporal.taskQueue);
     try {
+      await service.openHttpPort(options.config);
       await provisionTopics(kafka, options.config, options.logger);
       if (roles.worker) await service.startWorker(kafka, options);
       if (roles.consumer) await service.startConsumer(kafka, options);
@@ -70,15 +88,21 @@ export class RelayService {
     return this.workerRun ?? new Promise<void>(() => undefined);
   }
 
+  /** The port `/metrics`, `/healthz` and `/readyz` answer on (the chosen one when SERVICE_HTTP_PORT=0). */
+  get httpPort(): number | undefined {
+    return this.parts.http?.port;
+  }
+
   /** Rejects when the ingest consumer crashed for good; never settles while all is well. */
   get consumerCrashed(): Promise<never> {
     return this.parts.consumer?.crashed ?? new Promise<never>(() => undefined);
   }
 
   /**
-   * Ordered shutdown: stop consuming (in-flight starts settle, offsets commit), then drain and
-   * stop the worker, then the producer, the embedded model server and the connections.
-   * Concurrent calls share one shutdown.
+   * Ordered shutdown: `/readyz` answers 503 from the first moment; stop consuming (in-flight
+   * starts settle, offsets commit), then drain and stop the worker, then the producer, the
+   * embedded model server and the connections; the HTTP port closes last, so `/healthz` and
+   * `/metrics` answer throughout the drain. Concurrent calls share one shutdown.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -88,11 +112,35 @@ export class RelayService {
         try {
           await this.stopWorker();
         } finally {
-          await this.closeClients();
+          try {
+            await this.closeClients();
+          } finally {
+            await this.parts.http?.close();
+          }
         }
       }
     })();
     return this.stopping;
+  }
+
+  private async openHttpPort(config: RelayConfig): Promise<void> {
+    const probed = (): ProbedService => ({
+      roles: this.roles,
+      stopping: this.stopping !== undefined,
+      taskQueue: this.taskQueue,
+      temporal: this.temporalChecks.map((reachability) => () => reachability.check()),
+      ...(this.parts.consumer ? { consumer: this.parts.consumer } : {}),
+      ...(this.consumerCrash ? { consumerCrash: this.consumerCrash } : {}),
+      ...(this.parts.worker ? { worker: this.parts.worker } : {}),
+    });
+    const metrics = activeMetricsPipeline();
+    const http = (this.parts.http = await ServiceHttpServer.start(
+      config.serviceHttp,
+      { liveness: () => livenessOf(probed()), readiness: () => readinessOf(probed()), metrics: (request, response) => metrics.serveScrape(request, response) },
+      this.logger,
+    ));
+    const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
+    this.logger.info('service HTTP port listening', { url, paths: ['/metrics', '/healthz', '/readyz'], otlpMetrics: metrics.otlpDestination ?? 'off' });
   }
 
   private async startWorker(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
@@ -112,6 +160,7 @@ export class RelayService {
     });
     this.parts.worker = worker;
     this.parts.workerConnection = connection;
+    this.temporalChecks.push(new TemporalReachability(connection));
     this.workerRun = worker.run().catch((error: unknown) => {
       logger.error('worker stopped with an error', { error });
       throw error;
@@ -121,6 +170,7 @@ export class RelayService {
 
   private async startConsumer(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
     const temporal = (this.parts.temporal = await connectTemporalClient(options.config.temporal));
+    this.temporalChecks.push(new TemporalReachability(temporal.client.connection));
     const { retentionMs } = await checkTemporalSettings(temporal.client, options.config.temporal);
     const maxAgeMs = options.config.requestMaxAgeMs ?? retentionMs;
     this.parts.consumer = new IngestConsumer({
@@ -132,6 +182,7 @@ export class RelayService {
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
+    this.parts.consumer.crashed.catch((error: unknown) => (this.consumerCrash = error instanceof Error ? error : new Error(String(error))));
     await this.parts.consumer.start();
   }
 
@@ -147,8 +198,9 @@ export class RelayService {
     await models?.close().catch(() => undefined);
     await workerConnection?.close().catch(() => undefined);
     await temporal?.close().catch(() => undefined);
-    // Spans of the last runs leave before the process does (bounded by the export timeout).
-    await activeTelemetry().flush().catch(() => undefined);
+    // Spans of the last runs leave before the process does (bounded by the export timeout);
+    // so do metrics pushed over OTLP, when they are.
+    await Promise.all([activeTelemetry().flush(), activeMetricsPipeline().flush()]).catch(() => undefined);
   }
 }
 
