@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { researchCompletedSchema } from '../../../src/contracts/researchCompleted';
+import { PipelineHarness } from '../../support/pipelineHarness';
+import { parsePrometheusText, samplesOf, sumOf, type PrometheusSample } from '../../support/prometheusText';
+import { TcpProxy } from '../../support/tcpProxy';
+import { eventually, testConfig } from '../../support/testInfrastructure';
+
+interface Answer {
+  readonly status: number;
+  readonly type: string;
+  readonly text: string;
+}
+
+async function get(port: number, path: string, method = 'GET'): Promise<Answer> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+}
+
+interface ProbeBody {
+  readonly ready?: boolean;
+  readonly alive?: boolean;
+  readonly failed?: string[];
+  readonly checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+function probeBody(answer: Answer): ProbeBody {
+  return JSON.parse(answer.text) as ProbeBody;
+}
+
+async function scrape(port: number): Promise<PrometheusSample[]> {
+  const answer = await get(port, '/metrics');
+  assert.equal(answer.status, 200);
+  assert.match(answer.type, /^text\/plain/);
+  return parsePrometheusText(answer.text);
+}
+
+function portOf(harness: PipelineHarness): number {
+  const port = harness.service?.httpPort;
+  assert.ok(port !== undefined && port > 0, 'the service listens on a port of its own (SERVICE_HTTP_PORT=0)');
+  return port;
+}
+
+describe('the service HTTP port of a running service', () => {
+  let harness: PipelineHarness;
+  before(async () => {
+    harness = await PipelineHarness.start({ env: { SERVICE_HTTP_PORT: '0', SERVICE_HTTP_HOST: '127.0.0.1' } });
+  });
+  after(async () => {
+    await harness.close();
+  });
+
+  it('after a good and a bad request, /metrics shows the records, the start, the dead letter, the run, the tokens per agent and model, the cost and the lag; /healthz and /readyz answer 200', async () => {
+    const port = portOf(harness);
+    const ready = await eventually(async () => {
+      const answer = await get(port, '/readyz');
+      return answer.status === 200 ? answer : undefined;
+    }, 30_000, '/readyz to answer 200');
+    assert.match(ready.type, /^application\/json/);
+    const readiness = probeBody(ready);
+    assert.equal(readiness.ready, true);
+    assert.deepEqual(Object.keys(readiness.checks).sort(), ['consumer', 'temporal', 'worker']);
+    assert.ok(Object.values(readiness.checks).every((check) => check.ok));
+    assert.match(readiness.checks.consumer?.detail ?? '', new RegExp(`joined consumer group ${harness.config.consumerGroupId}; partitions 0,1,2`));
+    assert.match(readiness.checks.worker?.detail ?? '', new RegExp(`polling task queue ${harness.config.temporal.taskQueue}`));
+
+    await harness.request('metered', 'How do Prometheus histograms bucket observations?', { maxSearches: 2 });
+    await harness.produceRaw('broken', 'this is {not json');
+    const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'metered');
+    assert.ok(record);
+    const event = researchCompletedSchema.parse(JSON.parse(record.value.toString()));
+    await harness.recorder.waitFor(harness.config.topics.deadLetter, 1);
+
+    const topic = harness.config.topics.requested;
+    const group = harness.config.consumerGroupId;
+    const where = { messaging_destination_name: topic, messaging_consumer_group_name: group };
+    // The run is counted once its result is sent; the lag once the group has committed.
+    const samples = await eventually(async () => {
+      const scraped = await scrape(port);
+      const counted = sumOf(scraped, 'research_relay_runs_total', { outcome: 'completed' }) === 1;
+      const lags = samplesOf(scraped, 'research_relay_consumer_lag', where);
+      return counted && lags.length === 3 && lags.every((lag) => lag.value === 0) ? scraped : undefined;
+    }, 30_000, 'the completed run and a zero lag on each partition in the scrape');
+
+    assert.equal(sumOf(samples, 'research_relay_ingest_records_total', where), 2, 'two records ingested');
+    assert.equal(sumOf(samples, 'research_relay_ingest_starts_total', { ...where, result: 'new' }), 1, 'one new start');
+    assert.equal(sumOf(samples, 'research_relay_ingest_starts_total', { ...where, result: 'duplicate' }), 0);
+    assert.equal(sumOf(samples, 'research_relay_dead_letters_total', { ...where, reason: 'not-json' }), 1, 'one dead letter, with its reason');
+    assert.equal(sumOf(samples, 'research_relay_runs_total', { outcome: 'failed' }), 0);
+    assert.equal(sumOf(samples, 'research_relay_run_duration_count', { outcome: 'completed' }), 1);
+    assert.equal(sumOf(samples, 'research_relay_run_duration_sum', { outcome: 'completed' }), event.timings.durationMs / 1000);
+    assert.deepEqual(samplesOf(samples, 'research_relay_consumer_lag', where).map((lag) => lag.labels.messaging_destination_partition_id).sort(), ['0', '1', '2']);
+
+    const { models } = harness.config.llm;
+    const answers = { planner: 1, searcher: 2, writer: 1 } as const;
+    for (const [agent, count] of Object.entries(answers)) {
+      const model = models[agent as keyof typeof models];
+      const call = { gen_ai_agent_name: agent, gen_ai_request_model: model, gen_ai_operation_name: 'chat' };
+      for (const type of ['input', 'output']) {
+        assert.equal(sumOf(samples, 'gen_ai_client_token_usage_count', { ...call, gen_ai_token_type: type }), count, `${count} ${type} token figure(s) of the ${agent} (${model})`);
+      }
+      assert.equal(sumOf(samples, 'gen_ai_client_operation_duration_count', call), count, `${count} timed call(s) of the ${agent}`);
+      assert.ok(sumOf(samples, 'research_relay_llm_cost_total', { gen_ai_agent_name: agent, gen_ai_request_model: model }) > 0, `a cost for the ${agent}`);
+    }
+    assert.equal(sumOf(samples, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' }), event.usage.total.inputTokens, 'input tokens add up to the run\'s usage');
+    assert.equal(sumOf(samples, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' }), event.usage.total.outputTokens, 'output tokens add up to the run\'s usage');
+    // The event's total is rounded to a millionth of a dollar.
+    assert.ok(Math.abs(sumOf(samples, 'research_relay_llm_cost_total') - event.usage.total.estimatedCostUsd) <= 5e-7, 'the cost adds up to the run\'s estimate');
+
+    const health = await get(port, '/healthz');
+    assert.equal(health.status, 200);
+    assert.equal(probeBody(health).alive, true);
+    const stillReady = await get(port, '/readyz');
+    assert.equal(stillReady.status, 200, stillReady.text);
+    assert.equal((await get(port, '/nothing-here')).status, 404);
+    assert.equal((await get(port, '/metrics', 'POST')).status, 405);
+  });
+});
+
+describe('/readyz of a service that loses a part', () => {
+  let harness: PipelineHarness;
+  let proxy: TcpProxy;
+  before(async () => {
+    const [host = '127.0.0.1', port = '7233'] = testConfig().temporal.address.split(':');
+    proxy = await TcpProxy.start({ host, port: Number(port) });
+    // Consumer only: its Temporal client is the connection cut (a worker would only add its polling's retry warnings).
+    harness = await PipelineHarness.start({ roles: { consumer: true, worker: false }, env: { SERVICE_HTTP_PORT: '0', TEMPORAL_ADDRESS: proxy.address } });
+  });
+  after(async () => {
+    await proxy.restore();
+    await harness.close();
+    await proxy.cut();
+  });
+
+  it('answers 503 naming temporal while Temporal is unreachable (alive all the while, the waiting request counted in the lag), 200 once it is back, and 503 naming shutdown as soon as the service stops', async () => {
+    const port = portOf(harness);
+    await eventually(async () => (await get(port, '/readyz')).status === 200 || undefined, 30_000, '/readyz to answer 200');
+
+    await proxy.cut();
+    const unready = await eventually(async () => {
+      const answer = await get(port, '/readyz');
+      return answer.status === 503 ? answer : undefined;
+    }, 30_000, '/readyz to answer 503');
+    const body = probeBody(unready);
+    assert.equal(body.ready, false);
+    assert.deepEqual(body.failed, ['temporal']);
+    assert.match(body.checks.temporal?.detail ?? '', /^unreachable/);
+    assert.equal(body.checks.consumer?.ok, true, 'the consumer is still in its group');
+    assert.equal((await get(port, '/healthz')).status, 200, 'an unreachable Temporal is no reason to restart the process');
+
+    // The lag comes from the brokers, not from what the stuck consumer fetched: it shows the waiting request.
+    const lag = { messaging_destination_name: harness.config.topics.requested };
+    await harness.request('waiting', 'Does the lag grow while Temporal is away?', { maxSearches: 1 });
+    await eventually(async () => sumOf(await scrape(port), 'research_relay_consumer_lag', lag) === 1 || undefined, 30_000, 'a lag of 1 while the start waits');
+
+    await proxy.restore();
+    await eventually(async () => (await get(port, '/readyz')).status === 200 || undefined, 60_000, '/readyz to answer 200 again');
+    await eventually(async () => sumOf(await scrape(port), 'research_relay_consumer_lag', lag) === 0 || undefined, 60_000, 'the lag back to 0 once the run started');
+
+    const service = harness.service;
+    assert.ok(service);
+    const stopped = service.stop();
+    const stopping = await get(port, '/readyz');
+    assert.equal(stopping.status, 503);
+    assert.deepEqual(probeBody(stopping).failed, ['shutdown']);
+    await stopped;
+    await assert.rejects(get(port, '/healthz'), 'the port is closed once the service has stopped');
+  });
+});
