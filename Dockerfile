@@ -24,5 +24,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# /metrics, /healthz, /readyz (SERVICE_HTTP_PORT)
+EXPOSE 9464
 USER node
 CMD ["node", "dist/app/service/serviceMain.js"]

@@ -12,7 +12,7 @@ import { temporalBinPackage } from '../../../dev/infra/localTemporal';
 // parses and keeps the ports, versions and variable names of the local infra commands.
 const root = path.resolve(__dirname, '../../..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { image?: string; ports?: string[]; environment?: Record<string, string>; build?: string }>;
+  services: Record<string, { image?: string; ports?: string[]; environment?: Record<string, string>; build?: string; healthcheck?: { test?: string[] } }>;
 };
 
 describe('docker-compose.yml', () => {
@@ -37,6 +37,14 @@ describe('docker-compose.yml', () => {
     assert.ok(compose.services.phoenix?.ports?.some((port) => port.startsWith('127.0.0.1:4317:4317')));
     const published = Object.values(compose.services).flatMap((service) => service?.ports ?? []);
     assert.deepEqual(published.filter((port) => !port.startsWith('127.0.0.1:')), [], 'no port on all interfaces');
+  });
+
+  it('publishes the service\'s HTTP port on 127.0.0.1 and calls it healthy when /readyz answers', () => {
+    const relay = compose.services['research-relay'];
+    assert.ok(relay);
+    assert.ok(relay.ports?.includes('127.0.0.1:9464:9464'));
+    assert.equal(relay.environment?.SERVICE_HTTP_PORT, '9464');
+    assert.match(JSON.stringify(relay.healthcheck?.test), /http:\/\/127\.0\.0\.1:9464\/readyz/);
   });
 
   it('configures the service only with variables the service reads', () => {
