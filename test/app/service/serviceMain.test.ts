@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/eventually';
 import { PipelineHarness } from '../../support/pipelineHarness';
+import { parsePrometheusText, sumOf } from '../../support/prometheusText';
 
 const root = path.resolve(__dirname, '../../..');
 const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` };
@@ -52,10 +53,24 @@ describe('npm start', () => {
     assert.deepEqual(commands.filter((command) => /tsx|ts-node|--import|--require/.test(command)), []);
   });
 
-  it('takes a request to its result, and on SIGTERM to npm the service itself shuts down in order and exits 0', async () => {
+  it('takes a request to its result, counted on its /metrics (with /healthz and /readyz 200), and on SIGTERM to npm the service itself shuts down in order and exits 0', async () => {
     await harness.request('npm-start-1', 'Does the compiled service answer?', { maxSearches: 2 });
     const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'npm-start-1');
     assert.ok(completed);
+    // The port it chose (SERVICE_HTTP_PORT=0 in tests), from its log line.
+    const listening = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; url?: string })
+      .find((line) => line.msg === 'service HTTP port listening');
+    assert.ok(listening?.url, output);
+    const base = `http://127.0.0.1:${new URL(listening.url).port}`;
+    await eventually(async () => {
+      const scraped = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+      return sumOf(scraped, 'research_relay_runs_total', { outcome: 'completed' }) === 1 || undefined;
+    }, 30_000, 'the completed run on /metrics');
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
     service.kill('SIGTERM');
     assert.equal(await exited, 0, output);
