@@ -51,8 +51,6 @@ export class ServiceHttpServer {
         response.end('internal error\n');
       });
     });
-    // Probes and scrapes are small and frequent: no lingering sockets keep a stopping process alive.
-    server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(new Error(`cannot listen on ${settings.host}:${settings.port} (SERVICE_HTTP_HOST, SERVICE_HTTP_PORT): ${error.code ?? error.message}`, { cause: error })),
