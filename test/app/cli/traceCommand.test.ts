@@ -125,7 +125,7 @@ describe('research-relay trace <requestId>', () => {
     const trace = await exportRunTrace(phoenix.otlpHttpEndpoint, projectName, runShapedSpans(late));
     assert.equal(await exited, 0, stderr);
     assert.match(stdout, new RegExp(`^trace ${trace.traceId} · request ${late}`));
-    assert.match(stderr, /19 spans, waiting for it to stop growing/);
+    assert.match(stderr, /19 spans, waiting for the run's last spans/);
     assert.match(stdout, /total: 19 spans/);
   });
 
