@@ -27,6 +27,8 @@ export interface RelayServiceOptions {
   readonly backoff?: BackoffPolicy;
   /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
   readonly workflowBundle?: { code: string };
+  /** false: no HTTP port (an application embedding the service that serves its own probes and metrics). */
+  readonly httpPort?: boolean;
 }
 
 interface ServiceParts {
@@ -72,7 +74,7 @@ export class RelayService {
     const kafka = createKafka(options.config.kafka, options.logger);
     const service = new RelayService(options.logger, roles, options.config.temporal.taskQueue);
     try {
-      await service.openHttpPort(options.config);
+      if (options.httpPort !== false) await service.openHttpPort(options.config);
       await provisionTopics(kafka, options.config, options.logger);
       if (roles.worker) await service.startWorker(kafka, options);
       if (roles.consumer) await service.startConsumer(kafka, options);

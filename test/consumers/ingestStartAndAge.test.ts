@@ -59,7 +59,8 @@ describe('where a new consumer group starts, and requests too old to run', () =>
     const harness = await PipelineHarness.start({ roles: { consumer: false, worker: true }, env: { TOPIC_PARTITIONS: '1' } });
     harnesses.push(harness);
     await requestAged(harness, 'before-start', 0);
-    const consumer = await RelayService.start({ config: { ...harness.config, startPosition: 'latest' }, logger: silentLogger, roles: { consumer: true, worker: false } });
+    const consumer = await RelayService.start({ config: { ...harness.config, startPosition: 'latest' }, logger: silentLogger, roles: { consumer: true, worker: false }, httpPort: false });
+    assert.equal(consumer.httpPort, undefined, 'httpPort: false opens no port');
     try {
       const admin = harness.kafka.admin();
       await admin.connect();
