@@ -33,46 +33,41 @@ export class ConsumerLagProbe {
   read(): Promise<readonly PartitionLag[]> {
     const held = new Set(this.options.assigned());
     if (this.closed || held.size === 0) return Promise.resolve([]);
-    if (this.cached && Date.now() - this.cached.at < (this.options.maxAgeMs ?? 5000)) return Promise.resolve(this.cached.lags.filter((lag) => held.has(lag.partition)));
-    this.inFlight ??= this.lookUp(held).finally(() => (this.inFlight = undefined));
-    return this.inFlight;
+    const heldOnly = (lags: readonly PartitionLag[]): PartitionLag[] => lags.filter((lag) => held.has(lag.partition));
+    if (this.cached && Date.now() - this.cached.at < (this.options.maxAgeMs ?? 5000)) return Promise.resolve(heldOnly(this.cached.lags));
+    // One lookup at a time, for as long as it really runs (not just until a reader gives up on it).
+    this.inFlight ??= this.lookUp().finally(() => (this.inFlight = undefined));
+    return withDeadline(this.inFlight, this.options.timeoutMs ?? 3000).then(heldOnly);
   }
 
-  /** Disconnects the admin client; later reads report nothing. */
+  /** Disconnects the admin client (waiting at most 2 s: the brokers may be away); later reads report nothing. */
   async close(): Promise<void> {
     this.closed = true;
     const admin = this.admin;
     this.admin = undefined;
-    await admin?.then((client) => client.disconnect()).catch(() => undefined);
+    const disconnected = admin?.then((client) => client.disconnect()).catch(() => undefined);
+    if (disconnected) await withDeadline(disconnected, 2000).catch(() => undefined);
   }
 
-  private async lookUp(held: ReadonlySet<number>): Promise<readonly PartitionLag[]> {
+  private async lookUp(): Promise<readonly PartitionLag[]> {
     const { topic, groupId } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`consumer lag lookup took over ${this.options.timeoutMs ?? 3000} ms`)), this.options.timeoutMs ?? 3000);
+    const admin = await this.connectedAdmin();
+    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const committedAt = new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+    const lags = ends.map(({ partition, high, low }): PartitionLag => {
+      // Nothing committed (-1), or committed below what retention kept: the consumer starts at the low watermark.
+      const position = Math.max(committedAt.get(partition) ?? -1, Number(low));
+      return { topic, partition, groupId, lag: Math.max(0, Number(high) - position) };
     });
-    try {
-      const lookup = (async () => {
-        const admin = await this.connectedAdmin();
-        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-        const committedAt = new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
-        return ends.map(({ partition, high, low }): PartitionLag => {
-          const position = committedAt.get(partition) ?? -1;
-          return { topic, partition, groupId, lag: Math.max(0, Number(high) - (position >= 0 ? position : Number(low))) };
-        });
-      })();
-      const lags = await Promise.race([lookup, timeout]);
-      this.cached = { at: Date.now(), lags };
-      return lags.filter((lag) => held.has(lag.partition));
-    } finally {
-      clearTimeout(timer);
-    }
+    this.cached = { at: Date.now(), lags };
+    return lags;
   }
 
   private connectedAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
-      const admin = this.options.kafka.admin();
+      // No retries of its own: a lookup that fails is tried again at the next collection, instead
+      // of retrying for a minute and more in the background while the brokers are away.
+      const admin = this.options.kafka.admin({ retry: { retries: 0 } });
       await admin.connect();
       return admin;
     })().catch((error: unknown) => {
@@ -82,4 +77,13 @@ export class ConsumerLagProbe {
     });
     return this.admin;
   }
+}
+
+/** The promise, or a rejection once `ms` have passed (the promise itself runs on). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`consumer lag lookup took over ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

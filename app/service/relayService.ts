@@ -7,7 +7,7 @@ import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { PriceTable } from '../../src/llm/priceTable';
 import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
-import { activeMetricsPipeline } from '../../src/telemetry/metricsPipeline';
+import { activeMetricsPipeline, currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { connectTemporalClient, type TemporalClientHandle } from '../../src/temporal/temporalClient';
 import { TemporalReachability } from '../../src/temporal/temporalReachability';
@@ -202,7 +202,8 @@ export class RelayService {
     await temporal?.close().catch(() => undefined);
     // Spans of the last runs leave before the process does (bounded by the export timeout);
     // so do metrics pushed over OTLP, when they are.
-    await Promise.all([activeTelemetry().flush(), activeMetricsPipeline().flush()]).catch(() => undefined);
+    // Only a pipeline that runs: stopping must not start (and register globally) one that never did.
+    await Promise.all([activeTelemetry().flush(), currentMetricsPipeline()?.flush()]).catch(() => undefined);
   }
 }
 

@@ -72,7 +72,8 @@ export class ServiceHttpServer {
 }
 
 async function route(request: http.IncomingMessage, response: http.ServerResponse, routes: ServiceHttpRoutes): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://service').pathname;
+  const path = pathOf(request.url);
+  if (path === undefined) return reply(response, 400, { error: 'not a request target' });
   const known = ['/metrics', '/healthz', '/readyz'].includes(path);
   if (!known) return reply(response, 404, { error: `no such path: ${path} (try /metrics, /healthz, /readyz)` });
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -82,6 +83,15 @@ async function route(request: http.IncomingMessage, response: http.ServerRespons
   if (path === '/metrics') return routes.metrics(request, response);
   if (path === '/healthz') return answerProbe(response, 'alive', routes.liveness());
   return answerProbe(response, 'ready', await routes.readiness());
+}
+
+/** The path of a request target; undefined for one that is not a URL path (`//[`). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://service').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** 200 when every check passed, else 503; the body names each check and which failed. */

@@ -5,7 +5,7 @@ import { loadRelayConfig, relayEnvironmentVariables } from '../../src/config/rel
 import { ConfigurationError } from '../../src/errors';
 import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { installTemporalRuntimeLogging } from './temporalRuntimeLogging';
-import { activeMetricsPipeline } from '../../src/telemetry/metricsPipeline';
+import { currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { RelayService } from './relayService';
 
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   ]);
   logger.info('shutting down', { reason: ended });
   await service.stop();
-  await Promise.all([activeTelemetry().shutdown(), activeMetricsPipeline().shutdown()]);
+  await Promise.all([activeTelemetry().shutdown(), currentMetricsPipeline()?.shutdown()]);
   logger.info('stopped');
   return ended === 'worker-failed' || ended === 'consumer-crashed' ? 1 : 0;
 }

@@ -62,6 +62,11 @@ export function startMetricsPipeline(options: { env?: NodeJS.ProcessEnv; resourc
   return current;
 }
 
+/** The metrics pipeline started in this process, if one was (nothing is started by asking). */
+export function currentMetricsPipeline(): MetricsPipeline | undefined {
+  return current;
+}
+
 /** The metrics pipeline of this process, started with the process's environment if none was. */
 export function activeMetricsPipeline(): MetricsPipeline {
   return current ?? startMetricsPipeline();

@@ -56,7 +56,10 @@ function createInstruments(meter: Meter) {
 type Instruments = ReturnType<typeof createInstruments>;
 
 let instruments: { provider: MeterProvider; set: Instruments } | undefined;
-const lagSources = new Set<() => Promise<readonly PartitionLag[]>>();
+/** Each lag source with every series it has reported (a gauge's series outlive the callback's reports). */
+const lagSources = new Map<() => Promise<readonly PartitionLag[]>, Map<string, Attributes>>();
+/** The series of stopped sources: this process holds none of them any more. */
+const releasedLagSeries = new Map<string, Attributes>();
 
 /**
  * The instruments of the current global MeterProvider. Built again when it changes: before a
@@ -94,30 +97,50 @@ export function recordIngestOutcome(source: IngestSource, outcome: IntakeOutcome
 
 /**
  * Reports the lag of a consumer's partitions whenever metrics are collected (a scrape, an OTLP
- * interval); returns the function that stops reporting. A read that fails reports nothing.
+ * interval); returns the function that stops reporting. The exporter keeps every series a gauge
+ * ever reported, at its last value, so a series is never just left behind: a partition this
+ * process no longer holds (moved in a rebalance, the consumer stopped) reads 0 — its lag is
+ * another member's to report — and when the brokers do not answer, every series reads NaN
+ * (unknown) rather than a frozen old figure.
  *
  * @example
  * const stop = observeConsumerLag(() => lagProbe.read());
  */
 export function observeConsumerLag(read: () => Promise<readonly PartitionLag[]>): () => void {
-  lagSources.add(read);
+  lagSources.set(read, new Map());
   // The gauge exists once instruments do; make sure they do, so a scrape sees it.
   safely(() => undefined);
-  return () => lagSources.delete(read);
+  return () => {
+    for (const [key, attributes] of lagSources.get(read) ?? []) releasedLagSeries.set(key, attributes);
+    lagSources.delete(read);
+  };
 }
 
 async function observeLags(result: ObservableResult): Promise<void> {
+  const current = new Set<string>();
   await Promise.all(
-    [...lagSources].map(async (read) => {
+    [...lagSources].map(async ([read, reported]) => {
+      let lags: readonly PartitionLag[];
       try {
-        for (const { topic, partition, groupId, lag } of await read()) {
-          result.observe(lag, { 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(partition), 'messaging.consumer.group.name': groupId });
-        }
+        lags = await read();
       } catch {
-        // No figure is better than a wrong one; the next collection tries again.
+        // Unknown, not the last figure: the next collection tries again.
+        for (const attributes of reported.values()) result.observe(Number.NaN, attributes);
+        return;
       }
+      const held = new Set<string>();
+      for (const { topic, partition, groupId, lag } of lags) {
+        const attributes: Attributes = { 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(partition), 'messaging.consumer.group.name': groupId };
+        const key = JSON.stringify(attributes);
+        result.observe(lag, attributes);
+        held.add(key);
+        reported.set(key, attributes);
+      }
+      for (const [key, attributes] of reported) if (!held.has(key)) result.observe(0, attributes);
+      for (const key of reported.keys()) current.add(key);
     }),
   );
+  for (const [key, attributes] of releasedLagSeries) if (!current.has(key)) result.observe(0, attributes);
 }
 
 /**

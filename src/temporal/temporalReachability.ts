@@ -34,10 +34,20 @@ export class TemporalReachability {
     private readonly options: TemporalReachabilityOptions = {},
   ) {}
 
+  /** Answers within the deadline whatever the connection does: the SDKs retry a call past its deadline (the worker's native connection for about 6 s). */
   check(): Promise<Reachability> {
     if (this.last && Date.now() - this.last.at < (this.options.maxAgeMs ?? 5000)) return Promise.resolve(this.last.answer);
     this.inFlight ??= this.call().finally(() => (this.inFlight = undefined));
-    return this.inFlight;
+    const timeoutMs = this.options.timeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Reachability>((resolve) => {
+      timer = setTimeout(() => {
+        const answer = { reachable: false, detail: `unreachable: no answer within ${timeoutMs / 1000} s` };
+        this.last = { at: Date.now(), answer };
+        resolve(answer);
+      }, timeoutMs);
+    });
+    return Promise.race([this.inFlight, late]).finally(() => clearTimeout(timer));
   }
 
   private async call(): Promise<Reachability> {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { researchCompletedSchema } from '../../../src/contracts/researchCompleted';
@@ -15,6 +16,16 @@ interface Answer {
 async function get(port: number, path: string, method = 'GET'): Promise<Answer> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
   return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+}
+
+/** The status of a request sent as written (fetch would normalise the target). */
+function rawStatus(port: number, target: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: target }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    }).on('error', reject);
+  });
 }
 
 interface ProbeBody {
@@ -114,6 +125,7 @@ describe('the service HTTP port of a running service', () => {
     assert.equal(stillReady.status, 200, stillReady.text);
     assert.equal((await get(port, '/nothing-here')).status, 404);
     assert.equal((await get(port, '/metrics', 'POST')).status, 405);
+    assert.equal(await rawStatus(port, '//['), 400, 'a target that is not a path is a bad request, not a server error');
   });
 });
 
