@@ -28,7 +28,7 @@ describe('the usage a run publishes counts the model calls of failed attempts (t
     harness = await PipelineHarness.start({ env: { SEARCH_CONCURRENCY: '1', OPENAI_MAX_RETRIES: '1', LLM_ACTIVITY_ATTEMPTS: '2' } });
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   async function result<T>(topic: string, requestId: string): Promise<T> {

@@ -19,7 +19,8 @@ describe('a model answer longer than the result topic takes', () => {
     });
   });
   after(async () => {
-    await harness.close();
+    // Also after a failed before(): a harness that never started has nothing to close.
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('is published cut to the field caps and the event limit, each cut marked', async () => {

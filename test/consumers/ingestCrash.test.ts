@@ -32,7 +32,7 @@ describe('a consumer that kafkajs will not restart', () => {
   after(async () => {
     if (service?.exitCode === null) service.kill('SIGKILL');
     await blocker.disconnect();
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('ends the service process with exit code 1 and says why, so its supervisor restarts it', async () => {

@@ -15,7 +15,7 @@ describe('a consumer retrying while its group rebalances', () => {
     harness = await PipelineHarness.start({ roles: { consumer: false, worker: true }, env: { TOPIC_PARTITIONS: '2' } });
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('stops retrying the records of a partition it lost and rejoins: no record is taken by two members', async () => {

@@ -28,7 +28,7 @@ describe('the ingest consumer under failure', () => {
   });
   after(async () => {
     await admin.disconnect();
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('killed (SIGKILL) after starting workflows but before committing, then restarted, yields one workflow and one result per request', async () => {

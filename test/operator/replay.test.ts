@@ -15,7 +15,7 @@ describe('replay for batch research (200 requests)', () => {
     await harness.recorder.waitFor(harness.config.topics.completed, count, (r) => ids.includes(r.key ?? ''), 180_000);
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   const replay = (options: Parameters<typeof replayBatch>[1]) => replayBatch(harness, options);

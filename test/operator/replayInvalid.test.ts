@@ -15,7 +15,7 @@ describe('replaying records that live ingest dead-lettered', () => {
     await harness.recorder.waitFor(harness.config.topics.completed, 2, (record) => ['kept-1', 'kept-2'].includes(record.key ?? ''));
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('counts them as invalid and writes no second dead letter, however often it runs', async () => {

@@ -16,7 +16,7 @@ describe('rerun replays of 100 requests', () => {
     await produceBatch(harness, count);
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('rerun starts a fresh run per request whose result events carry the epoch', async () => {

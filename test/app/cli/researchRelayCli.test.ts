@@ -10,7 +10,7 @@ describe('the research-relay CLI', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...harness.env, ...env });
 

@@ -15,7 +15,7 @@ describe('a research request on Kafka', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('becomes exactly one completed event with every field filled', async () => {
@@ -109,7 +109,7 @@ describe('faults at the model endpoint', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('a 429 with Retry-After, then success, still completes', async () => {

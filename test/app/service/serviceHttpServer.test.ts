@@ -58,7 +58,7 @@ describe('the service HTTP port of a running service', () => {
     harness = await PipelineHarness.start({ env: { SERVICE_HTTP_PORT: '0', SERVICE_HTTP_HOST: '127.0.0.1' } });
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('after a good and a bad request, /metrics shows the records, the start, the dead letter, the run, the tokens per agent and model, the cost and the lag; /healthz and /readyz answer 200', async () => {
@@ -140,7 +140,7 @@ describe('/readyz of a service that loses a part', () => {
   });
   after(async () => {
     await proxy.restore();
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await proxy.cut();
   });
 

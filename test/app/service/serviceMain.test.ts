@@ -44,7 +44,7 @@ describe('npm start', () => {
   });
   after(async () => {
     for (const { pid } of tree) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('runs the compiled service on plain node, with no TypeScript loader in any of its processes', () => {

@@ -14,7 +14,7 @@ describe('a worker that stops while a model call is in flight', () => {
     });
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('lets the call finish within WORKER_SHUTDOWN_GRACE_MS: it is neither abandoned nor paid for twice', async () => {

@@ -18,7 +18,7 @@ describe('records too large for the dead-letter topic as they came', () => {
     await admin.disconnect();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('a 2 MB request sent gzip-compressed is dead-lettered whole, compressed, and the partition moves on', async () => {

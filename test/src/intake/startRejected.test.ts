@@ -22,7 +22,7 @@ describe('a start that Temporal refuses for good', () => {
   after(async () => {
     await service?.stop();
     await strict.stop();
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
   });
 
   it('is dead-lettered as start-rejected with Temporal’s reason, and the partition moves on to the next request', async () => {

@@ -25,7 +25,7 @@ describe('the log lines of a run (real Kafka, Temporal and tracing)', () => {
     harness = await PipelineHarness.start({ logger });
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await telemetry.shutdown();
     await receiver.stop();
   });

@@ -53,7 +53,7 @@ describe('what spans carry: no prompt-derived text with content capture off, eve
   });
   after(async () => {
     delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await telemetry.shutdown();
     await receiver.stop();
   });

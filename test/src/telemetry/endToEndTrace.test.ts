@@ -32,7 +32,7 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
   });
   after(async () => {
     await client.close();
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await telemetry.shutdown();
     await receiver.stop();
   });

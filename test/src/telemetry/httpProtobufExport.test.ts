@@ -21,7 +21,7 @@ describe('OTLP over HTTP/protobuf, for backends that accept only HTTP', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await telemetry.shutdown();
     await receiver.stop();
   });

@@ -25,7 +25,7 @@ describe('with no trace backend listening', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    await (harness as PipelineHarness | undefined)?.close();
     await telemetry.shutdown();
   });
 

@@ -94,7 +94,7 @@ describe('Temporal over mutual TLS', () => {
       const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'tls-1');
       assert.ok(completed);
     } finally {
-      await harness.close();
+      await (harness as PipelineHarness | undefined)?.close();
     }
     // The consumer's client (grpc-js) and the worker's native connection each came through it.
     assert.ok(proxy.accepted.length - before >= 2, `connections through the proxy: ${proxy.accepted.length - before}`);
