@@ -40,15 +40,16 @@ export interface GroupMembership {
 
 /**
  * Kafka → Temporal: reads `research.requested` and takes every record through the intake path
- * (a run `research-<requestId>`, or a dead letter with its reason), committing an offset only
- * once everything up to it is acknowledged. While Temporal is unreachable it backs off and
- * retries (heart-beating, so the group keeps the partition) and never skips a record.
+ * (a run `research-<requestId>`, a cancel of that run, or a dead letter with its reason),
+ * committing an offset only once everything up to it is acknowledged. While Temporal is
+ * unreachable it backs off and retries (heart-beating, so the group keeps the partition) and
+ * never skips a record.
  */
 export class IngestConsumer {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly intake: RequestIntake;
-  /** Live ingest: every record goes to the DLQ or starts its run, attaching to a run still going. */
+  /** Live ingest: every record goes to the DLQ or starts its run (attaching to a run still going), or cancels it. */
   private readonly mode: IntakeMode;
   private readonly limit: ConcurrencyLimit;
   private readonly abort = new AbortController();
@@ -87,7 +88,7 @@ export class IngestConsumer {
     });
     this.watchMembership();
     this.lag = new ConsumerLagProbe({ kafka, topic: config.topics.requested, groupId: config.consumerGroupId, assigned: () => this.membership.partitions });
-    this.mode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
+    this.mode = { conflict: 'use-existing', deadLetters: 'write', cancels: 'deliver', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
   }
 
   /** Connects and starts consuming; resolves once the consumer runs. */
@@ -243,5 +244,6 @@ export class IngestConsumer {
 }
 
 function outcomeLabel(outcome: IntakeOutcome): string {
-  return outcome.kind === 'dead-lettered' ? `dead-lettered:${outcome.reason}` : outcome.kind;
+  if (outcome.kind === 'dead-lettered') return `dead-lettered:${outcome.reason}`;
+  return outcome.kind === 'cancel' ? `cancel:${outcome.result}` : outcome.kind;
 }
