@@ -6,6 +6,7 @@ import type { RelayConfig } from '../src/config/relayConfig';
 import type { MessageLocation } from '../src/intake/requestDecoder';
 import { RequestIntake, type IntakeControl, type IntakeMode, type IntakeOutcome } from '../src/intake/requestIntake';
 import { BatchAcknowledgement } from '../src/kafka/batchAcknowledgement';
+import { KeyOrder } from '../src/kafka/keyOrder';
 import { PartitionRevocation } from '../src/kafka/partitionRevocation';
 import type { Logger } from '../src/logging/logger';
 import type { BackoffPolicy } from '../src/retry/backoff';
@@ -41,9 +42,9 @@ export interface GroupMembership {
 /**
  * Kafka → Temporal: reads `research.requested` and takes every record through the intake path
  * (a run `research-<requestId>`, a cancel of that run, or a dead letter with its reason),
- * committing an offset only once everything up to it is acknowledged. While Temporal is
- * unreachable it backs off and retries (heart-beating, so the group keeps the partition) and
- * never skips a record.
+ * committing an offset only once everything up to it is acknowledged. Records of one key are
+ * handled in partition order, others concurrently. While Temporal is unreachable it backs off
+ * and retries (heart-beating, so the group keeps the partition) and never skips a record.
  */
 export class IngestConsumer {
   private readonly consumer: Consumer;
@@ -183,16 +184,20 @@ export class IngestConsumer {
     // kafkajs heart-beats only when asked: a large batch of slow starts must not outlive the
     // session and lose the partition mid-batch — nor miss a rebalance (see PartitionRevocation).
     const heartbeats = setInterval(() => void control.heartbeat?.(), 1000);
+    // Records of one key in order (a cancel after its request's start), other keys in parallel.
+    const order = new KeyOrder();
     try {
       await Promise.all(
         batch.messages.map((message) =>
-          this.limit.run(async () => {
-            if (!control.canContinue()) return;
-            const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-            if (!(await this.handle(message, location, control))) return;
-            const committable = acks.acknowledge(message.offset);
-            if (committable !== undefined) payload.resolveOffset(committable);
-          }),
+          order.run(message.key, () =>
+            this.limit.run(async () => {
+              if (!control.canContinue()) return;
+              const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+              if (!(await this.handle(message, location, control))) return;
+              const committable = acks.acknowledge(message.offset);
+              if (committable !== undefined) payload.resolveOffset(committable);
+            }),
+          ),
         ),
       );
     } finally {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
+import { KeyOrder } from '../../src/kafka/keyOrder';
 import { decodeRecord } from '../../src/intake/requestDecoder';
 import { boundTracestate, newTraceContext, traceContextFromHeaders } from '../../src/telemetry/traceContext';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
@@ -20,6 +21,34 @@ describe('offset bookkeeping', () => {
     assert.equal(acks.complete, false);
     assert.equal(acks.acknowledge('12'), '13');
     assert.equal(acks.complete, true);
+  });
+
+  it('handles the records of one key one after another, in order, and other keys side by side', async () => {
+    const order = new KeyOrder();
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      log.push(`${name} end`);
+      return name;
+    };
+    const results = await Promise.all([
+      order.run(Buffer.from('a'), task('request a', 30)),
+      order.run(Buffer.from('b'), task('request b', 5)),
+      order.run(Buffer.from('a'), task('cancel a', 1)),
+      order.run(null, task('keyless', 1)),
+    ]);
+    assert.deepEqual(results, ['request a', 'request b', 'cancel a', 'keyless']);
+    assert.ok(log.indexOf('cancel a start') > log.indexOf('request a end'), 'the cancel waits for its request');
+    assert.ok(log.indexOf('request b start') < log.indexOf('request a end'), 'another key does not wait');
+    assert.ok(log.indexOf('keyless start') < log.indexOf('request a end'), 'keyless records are not ordered');
+    const failing = new KeyOrder();
+    const first = failing.run('k', () => Promise.reject(new Error('start failed')));
+    let ran = false;
+    const second = failing.run('k', () => Promise.resolve((ran = true)));
+    await assert.rejects(first, /start failed/);
+    await assert.rejects(second, /start failed/, 'a record is not handled when an earlier one of its key failed');
+    assert.equal(ran, false);
   });
 
   it('runs at most the limit of tasks at once, in arrival order', async () => {
