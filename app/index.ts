@@ -12,7 +12,7 @@
 
 // Producers and subscribers: the typed client.
 export { createResearchClient } from '../src/client/researchClient';
-export type { ResearchClient, ResearchClientOptions, ResearchRequestInput, SentRequest, SubscribeOptions, WaitForResultOptions } from '../src/client/researchClient';
+export type { ResearchCancelOptions, ResearchClient, ResearchClientOptions, ResearchRequestInput, SentCancel, SentRequest, SubscribeOptions, WaitForResultOptions } from '../src/client/researchClient';
 export type { ResultEvent } from '../src/client/resultEvent';
 
 // Operators: batch replays and dead letters.
@@ -30,6 +30,8 @@ export type { CodecServer, CodecServerOptions } from '../operator/codecServer/co
 // The event contracts.
 export { researchRequestedSchema, researchRequestedType } from '../src/contracts/researchRequested';
 export type { ResearchRequested } from '../src/contracts/researchRequested';
+export { researchCancelSchema, researchCancelType } from '../src/contracts/researchCancel';
+export type { ResearchCancel } from '../src/contracts/researchCancel';
 export { researchCompletedSchema, researchCompletedType } from '../src/contracts/researchCompleted';
 export type { ResearchCompleted, ResearchReport, SearchOutcome } from '../src/contracts/researchCompleted';
 export { researchFailedSchema, researchFailedType } from '../src/contracts/researchFailed';

@@ -6,6 +6,7 @@ import type { RelayConfig } from '../src/config/relayConfig';
 import type { MessageLocation } from '../src/intake/requestDecoder';
 import { RequestIntake, type IntakeControl, type IntakeMode, type IntakeOutcome } from '../src/intake/requestIntake';
 import { BatchAcknowledgement } from '../src/kafka/batchAcknowledgement';
+import { KeyOrder } from '../src/kafka/keyOrder';
 import { PartitionRevocation } from '../src/kafka/partitionRevocation';
 import type { Logger } from '../src/logging/logger';
 import type { BackoffPolicy } from '../src/retry/backoff';
@@ -40,15 +41,16 @@ export interface GroupMembership {
 
 /**
  * Kafka → Temporal: reads `research.requested` and takes every record through the intake path
- * (a run `research-<requestId>`, or a dead letter with its reason), committing an offset only
- * once everything up to it is acknowledged. While Temporal is unreachable it backs off and
- * retries (heart-beating, so the group keeps the partition) and never skips a record.
+ * (a run `research-<requestId>`, a cancel of that run, or a dead letter with its reason),
+ * committing an offset only once everything up to it is acknowledged. Records of one key are
+ * handled in partition order, others concurrently. While Temporal is unreachable it backs off
+ * and retries (heart-beating, so the group keeps the partition) and never skips a record.
  */
 export class IngestConsumer {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly intake: RequestIntake;
-  /** Live ingest: every record goes to the DLQ or starts its run, attaching to a run still going. */
+  /** Live ingest: every record goes to the DLQ or starts its run (attaching to a run still going), or cancels it. */
   private readonly mode: IntakeMode;
   private readonly limit: ConcurrencyLimit;
   private readonly abort = new AbortController();
@@ -87,7 +89,7 @@ export class IngestConsumer {
     });
     this.watchMembership();
     this.lag = new ConsumerLagProbe({ kafka, topic: config.topics.requested, groupId: config.consumerGroupId, assigned: () => this.membership.partitions });
-    this.mode = { conflict: 'use-existing', deadLetters: 'write', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
+    this.mode = { conflict: 'use-existing', deadLetters: 'write', cancels: 'deliver', trace: 'continue', ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}) };
   }
 
   /** Connects and starts consuming; resolves once the consumer runs. */
@@ -182,16 +184,20 @@ export class IngestConsumer {
     // kafkajs heart-beats only when asked: a large batch of slow starts must not outlive the
     // session and lose the partition mid-batch — nor miss a rebalance (see PartitionRevocation).
     const heartbeats = setInterval(() => void control.heartbeat?.(), 1000);
+    // Records of one key in order (a cancel after its request's start), other keys in parallel.
+    const order = new KeyOrder();
     try {
       await Promise.all(
         batch.messages.map((message) =>
-          this.limit.run(async () => {
-            if (!control.canContinue()) return;
-            const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-            if (!(await this.handle(message, location, control))) return;
-            const committable = acks.acknowledge(message.offset);
-            if (committable !== undefined) payload.resolveOffset(committable);
-          }),
+          order.run(message.key, () =>
+            this.limit.run(async () => {
+              if (!control.canContinue()) return;
+              const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+              if (!(await this.handle(message, location, control))) return;
+              const committable = acks.acknowledge(message.offset);
+              if (committable !== undefined) payload.resolveOffset(committable);
+            }),
+          ),
         ),
       );
     } finally {
@@ -243,5 +249,6 @@ export class IngestConsumer {
 }
 
 function outcomeLabel(outcome: IntakeOutcome): string {
-  return outcome.kind === 'dead-lettered' ? `dead-lettered:${outcome.reason}` : outcome.kind;
+  if (outcome.kind === 'dead-lettered') return `dead-lettered:${outcome.reason}`;
+  return outcome.kind === 'cancel' ? `cancel:${outcome.result}` : outcome.kind;
 }

@@ -20,8 +20,22 @@ export class ResearchRunState {
   private readonly searcherUsages: AgentUsage[] = [];
   private writerUsage: AgentUsage | undefined;
   private stageStartedAt = Date.now();
+  /** Why the run is being cancelled, as the first cancel note said (see runCancelNoteSignal). */
+  private cancelNote: { readonly reason: string | undefined } | undefined;
 
   constructor(private readonly traceId: string) {}
+
+  /**
+   * Records the cancel note that precedes a cancel request. The first note wins: a cancel sent
+   * twice (or redelivered) must not change the reason of the one research.failed.
+   */
+  noteCancel(reason: string | undefined): void {
+    this.cancelNote ??= { reason };
+  }
+
+  get cancelReason(): string | undefined {
+    return this.cancelNote?.reason;
+  }
 
   /** Starts the current stage's clock again (the stage's real work begins now). */
   restartStageClock(): void {

@@ -14,6 +14,7 @@ import type { SearchItem } from '../activities/plannerAgent';
 import type { RunSettings } from '../src/config/runSettings';
 import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
+import { runCancelNoteSchema, runCancelNoteSignal } from '../src/contracts/runCancelNote';
 import { boundedParallel } from './boundedParallel';
 import { failedActivityUsage } from './failedActivityUsage';
 import { researchProgressQuery } from './researchProgress';
@@ -52,6 +53,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   const state = new ResearchRunState(input.trace.traceId);
   const runSpan = RunSpan.describe(input.request);
   setHandler(researchProgressQuery, () => state.progress());
+  setHandler(runCancelNoteSignal, (note) => state.noteCancel(runCancelNoteSchema.safeParse(note).data?.reason));
   try {
     const settings = await runSettings(input);
     state.restartStageClock();
@@ -186,13 +188,16 @@ async function write(agents: Agents, input: ParsedResearchWorkflowInput, searche
 
 /** Publishes `research.failed` — even when the run was cancelled: the scope must not inherit the cancellation. */
 async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown): Promise<void> {
+  const cancelled = isCancellation(error);
+  const cancelReason = cancelled ? state.cancelReason : undefined;
   await CancellationScope.nonCancellable(() =>
     publisher.publishFailed(
       {
         ...resultCommon(input),
         stage: state.stage,
-        cancelled: isCancellation(error),
-        error: describeFailure(error),
+        cancelled,
+        ...(cancelReason !== undefined ? { cancelReason } : {}),
+        error: describeFailure(error, cancelReason),
         usage: state.usage(),
         failedAt: new Date(Date.now()).toISOString(),
       },
@@ -223,16 +228,16 @@ function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
 }
 
 /** The innermost application failure's type and message (cut to its cap): what went wrong, not where. */
-function describeFailure(error: unknown): { type: string; message: string } {
-  const { type, message } = innermostFailure(error);
+function describeFailure(error: unknown, cancelReason?: string): { type: string; message: string } {
+  const { type, message } = innermostFailure(error, cancelReason);
   return { type, message: capText(message, resultFieldLimits.errorMessage) };
 }
 
-function innermostFailure(error: unknown): { type: string; message: string } {
+function innermostFailure(error: unknown, cancelReason?: string): { type: string; message: string } {
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   if (current instanceof ApplicationFailure) return { type: current.type ?? 'ApplicationFailure', message: current.message };
-  if (isCancellation(error)) return { type: 'Cancelled', message: 'the run was cancelled' };
+  if (isCancellation(error)) return { type: 'Cancelled', message: cancelReason === undefined ? 'the run was cancelled' : `the run was cancelled: ${cancelReason}` };
   if (current instanceof Error) return { type: current.name, message: current.message };
   return { type: 'Error', message: String(current) };
 }

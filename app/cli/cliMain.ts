@@ -6,6 +6,7 @@ import { relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { maskSecrets } from '../../src/logging/logger';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { createCliContext, type CliContext } from './cliContext';
+import { cancelCommand } from './cancelCommand';
 import { codecServerCommand } from './codecServerCommand';
 import { dlqCommand } from './dlqCommand';
 import { replayCommand } from './replayCommand';
@@ -17,6 +18,7 @@ import { watchCommand } from './watchCommand';
 
 const commands: Record<string, (args: string[], context: CliContext) => Promise<number>> = {
   request: requestCommand,
+  cancel: cancelCommand,
   watch: watchCommand,
   replay: replayCommand,
   dlq: dlqCommand,
@@ -29,6 +31,7 @@ const usage = `Usage: research-relay <command> [options]
 
 Commands:
   request "<query>"   produce a research request (--wait for its result)
+  cancel <requestId>  cancel a request's running run (--reason …)
   watch               stream research.completed and research.failed
   replay              replay a range of research.requested (batch research)
   dlq list|redrive    inspect dead-lettered requests, send them back after a fix

@@ -9,7 +9,8 @@ export const dlqUsage = `Usage: research-relay dlq <list | redrive> [options]
   list      show the dead-lettered requests: where they came from, why, and their bytes
   redrive   take matching dead letters through the intake path again (after a fix): a letter
             that now decodes starts its run (once: redriving twice is harmless); one that
-            still fails is reported with its reason and stays in the DLQ
+            still fails is reported with its reason and stays in the DLQ; a cancel event is
+            never redriven (send a new one: research-relay cancel <requestId>)
 
 Options:
   --where reason=R        only records dead-lettered for this reason (not-json, schema-violation,
@@ -84,16 +85,18 @@ function printLetter(letter: DeadLetter): void {
 function printRedrive(result: RedriveResult, dryRun: boolean, json: boolean): void {
   if (json) {
     const stillInvalid = result.stillInvalid.map(({ letter, reason, detail }) => ({ ...withoutRaw(letter), reason, detail }));
-    console.log(JSON.stringify({ dryRun, started: result.started.map(withoutRaw), existing: result.existing.map(withoutRaw), stillInvalid, duplicates: result.duplicates }));
+    console.log(JSON.stringify({ dryRun, started: result.started.map(withoutRaw), existing: result.existing.map(withoutRaw), stillInvalid, cancels: result.cancels.map(withoutRaw), duplicates: result.duplicates }));
     return;
   }
   const where = (letter: DeadLetter): string => `${letter.partition}:${letter.offset} (${letter.reason}, key ${letter.key ?? '(none)'})`;
   for (const letter of result.started) console.log(`${dryRun ? 'would start' : 'started'} ${where(letter)}`);
   for (const letter of result.existing) console.log(`already has a run: ${where(letter)}`);
   for (const { letter, reason, detail } of result.stillInvalid) console.log(`still invalid (${reason}): ${where(letter)}: ${detail.slice(0, 160)}`);
+  for (const letter of result.cancels) console.log(`not redriven, a cancel event: ${where(letter)} (send a new one with research-relay cancel ${letter.key ?? '<requestId>'})`);
   const redriven = result.started.length + result.existing.length;
   const skipped = result.duplicates ? `, ${result.duplicates} duplicate dead letter(s) of the same source records skipped` : '';
-  console.log(`${redriven} record(s) ${dryRun ? 'would be ' : ''}redriven (${result.started.length} ${dryRun ? 'would start' : 'started'}), ${result.stillInvalid.length} still invalid${skipped}`);
+  const cancels = result.cancels.length ? `, ${result.cancels.length} cancel event(s) not redriven` : '';
+  console.log(`${redriven} record(s) ${dryRun ? 'would be ' : ''}redriven (${result.started.length} ${dryRun ? 'would start' : 'started'}), ${result.stillInvalid.length} still invalid${cancels}${skipped}`);
 }
 
 function parseFilter(where: string[]): DeadLetterFilter {

@@ -9,7 +9,8 @@ import { UsageError } from './usageError';
 export const replayUsage = `Usage: research-relay replay --from <beginning | ISO time | partition:offset,...> [options]
 
 Replays a range of research.requested for batch research, with a consumer group of its own
-(the live group's offsets never move). Runs start idempotently.
+(the live group's offsets never move). Runs start idempotently. research.cancel events in
+the range are counted and skipped: a replay never cancels a run.
 
 Options:
   --from BOUND            where to start: beginning, an ISO time, or partition:offset,...
@@ -82,9 +83,9 @@ export async function replayCommand(args: string[], context: CliContext): Promis
     ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     onProgress: (p) =>
-      bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} errors ${p.errors}`),
+      bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} cancels ${p.cancels} errors ${p.errors}`),
   });
-  bar.update(summary.started + summary.existing + summary.invalid + summary.filtered + summary.errors, summary.total, 0, 0, 'done', true);
+  bar.update(summary.started + summary.existing + summary.invalid + summary.filtered + summary.cancels + summary.errors, summary.total, 0, 0, 'done', true);
   if (values.json) {
     console.log(JSON.stringify({ ...summary, interrupted: stop.signal.aborted }));
   } else {
@@ -97,6 +98,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
         `  existing:   ${summary.existing}`,
         `  invalid:    ${summary.invalid} (not requests; live ingest dead-letters them, replay writes no second letter)`,
         `  filtered:   ${summary.filtered}`,
+        `  cancels:    ${summary.cancels} (research.cancel events: never replayed)`,
         `  errors:     ${summary.errors}`,
         ...summary.errorDetails.slice(0, 10).map((e) => `    ${e.location.partition}:${e.location.offset} ${e.message}`),
       ].join('\n'),

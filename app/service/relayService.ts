@@ -22,6 +22,7 @@ export interface RelayServiceOptions {
   readonly logger: Logger;
   /** Which halves run in this process (both by default; scale them apart with --role). */
   readonly roles?: { readonly consumer: boolean; readonly worker: boolean };
+  /** Called once per acknowledged record: started, duplicate, cancel (with its result) or dead-lettered. */
   readonly onOutcome?: (outcome: IngestOutcome) => void;
   /** Backoff of the consumer while Temporal or the DLQ is unavailable. */
   readonly backoff?: BackoffPolicy;

@@ -33,16 +33,22 @@ export interface RedriveResult {
   readonly stillInvalid: { readonly letter: DeadLetter; readonly reason: string; readonly detail: string }[];
   /** Further letters of a source record already taken (it was dead-lettered more than once). */
   readonly duplicates: number;
+  /**
+   * Letters that now decode as research.cancel events: never redriven (a cancel belongs to its
+   * moment; one delivered late would cancel a run its sender never meant), left where they are.
+   */
+  readonly cancels: DeadLetter[];
 }
 
 /** Redrive: a letter already sits in the DLQ, so one that still fails is reported, not written again. */
-const redriveMode: IntakeMode = { conflict: 'use-existing', deadLetters: 'leave', trace: 'continue' };
+const redriveMode: IntakeMode = { conflict: 'use-existing', deadLetters: 'leave', cancels: 'skip', trace: 'continue' };
 
 /**
  * Takes matching dead letters through the intake path again after a fix (a raised size
  * limit, an accepted event type, a repaired producer): a letter that now decodes starts its
  * run — idempotently, so redriving twice is harmless — and one that still fails is reported
- * with its reason and left where it is. Each run joins the trace of the request it came from.
+ * with its reason and left where it is. A letter that now decodes as a research.cancel event
+ * is reported and never delivered. Each run joins the trace of the request it came from.
  *
  * @example
  * const result = await redriveDeadLetters({ filter: { reason: 'too-large' } });
@@ -61,7 +67,7 @@ async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: C
   const intake = new RequestIntake({ temporal: options.temporal, config: options.config, logger: options.logger });
   const mode: IntakeMode = options.dryRun ? { ...redriveMode, deadLetters: 'count' } : redriveMode;
   const signal = options.signal ?? new AbortController().signal;
-  const result: RedriveResult = { started: [], existing: [], stillInvalid: [], duplicates: letters.length - unique.length };
+  const result: RedriveResult = { started: [], existing: [], stillInvalid: [], duplicates: letters.length - unique.length, cancels: [] };
   for (const letter of unique) {
     if (letter.reason === 'expired' && options.filter?.reason !== 'expired') {
       // Its run may have aged out of Temporal: starting it again could run the request twice.
@@ -80,6 +86,7 @@ async function redriveWith(options: RedriveOptions & { kafka: Kafka; temporal: C
     if (outcome.kind === 'started') result.started.push(letter);
     else if (outcome.kind === 'duplicate') result.existing.push(letter);
     else if (outcome.kind === 'dead-lettered') result.stillInvalid.push({ letter, reason: outcome.reason, detail: outcome.detail });
+    else if (outcome.kind === 'cancel') result.cancels.push(letter);
   }
   return result;
 }

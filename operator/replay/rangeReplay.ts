@@ -21,6 +21,8 @@ export interface ReplayCounts {
   invalid: number;
   /** Requests left out by --where. */
   filtered: number;
+  /** research.cancel events: skipped, never delivered and never a start. */
+  cancels: number;
   errors: number;
 }
 
@@ -48,7 +50,7 @@ export interface RangeReplaySettings {
  * every partition reached its end offset, the signal aborts, or the consumer crashes.
  */
 export class RangeReplay {
-  readonly counts: ReplayCounts = { started: 0, existing: 0, invalid: 0, filtered: 0, errors: 0 };
+  readonly counts: ReplayCounts = { started: 0, existing: 0, invalid: 0, filtered: 0, cancels: 0, errors: 0 };
   readonly errorDetails: { readonly location: MessageLocation; readonly message: string }[] = [];
   processed = 0;
   private readonly limit: ConcurrencyLimit;
@@ -197,6 +199,7 @@ export class RangeReplay {
     if (outcome.kind === 'started') this.counts.started += 1;
     else if (outcome.kind === 'duplicate') this.counts.existing += 1;
     else if (outcome.kind === 'filtered') this.counts.filtered += 1;
+    else if (outcome.kind === 'cancel') this.counts.cancels += 1;
     else this.counts.invalid += 1;
   }
 }

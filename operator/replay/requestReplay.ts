@@ -98,7 +98,8 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
     logger.info('replay planned', { replayId, groupId, mode: plan.mode, epoch: plan.epoch, resumed: layout.resumed, dryRun, total: layout.total });
     // Invalid records are counted, never dead-lettered again: dead letters are live ingest's,
     // which has written (or will write) one for each of them.
-    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'leave', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
+    // Cancels are skipped: one replayed later would cancel a run its sender never meant.
+    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'leave', cancels: 'skip', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
     const replay = new RangeReplay({
       ...options,
       intake: new RequestIntake({ temporal: options.temporal, config, logger }),

@@ -3,11 +3,13 @@ import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/
 import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
 import { sleepUnlessAborted } from '../retry/backoff';
+import { sendResearchCancel, type ResearchCancelOptions, type SentCancel } from './cancelSender';
 import { sendResearchRequest, type ResearchRequestInput, type SentRequest } from './requestSender';
 import type { ResultEvent } from './resultEvent';
 import { subscribeToResults, type SubscribeOptions } from './resultSubscription';
 
 export type { ResearchRequestInput, SentRequest } from './requestSender';
+export type { ResearchCancelOptions, SentCancel } from './cancelSender';
 export type { SubscribeOptions } from './resultSubscription';
 
 export interface WaitForResultOptions {
@@ -33,7 +35,7 @@ export interface ResearchClientOptions {
 }
 
 /**
- * The typed library for upstream systems (request) and subscribers (subscribe).
+ * The typed library for upstream systems (request, cancel) and subscribers (subscribe).
  *
  * @example
  * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
@@ -46,6 +48,13 @@ export interface ResearchClientOptions {
  */
 export interface ResearchClient {
   request(input: ResearchRequestInput): Promise<SentRequest>;
+  /**
+   * Sends a `research.cancel.v1` event for the request's live run and resolves once Kafka has
+   * it. The relay cancels the run if it is running: its model calls are aborted and it
+   * publishes one `research.failed` with `cancelled: true`, its stage and `cancelReason`. A
+   * run that has finished, or a request id without a run, is left as it is — nothing starts.
+   */
+  cancel(requestId: string, options?: ResearchCancelOptions): Promise<SentCancel>;
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<ResultEvent>;
   /**
    * Waits for the result of one request (reads the result topics from the beginning): of the
@@ -95,6 +104,10 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
   const client: ResearchClient = {
     async request(input) {
       return sendResearchRequest(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', input);
+    },
+
+    async cancel(requestId, cancelOptions) {
+      return sendResearchCancel(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', requestId, cancelOptions);
     },
 
     subscribe(subscribeOptions = {}) {

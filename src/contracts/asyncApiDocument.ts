@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cloudEventHeaders } from './cloudEventHeaders';
 import { deadLetterHeadersSchema } from './deadLetterRecord';
+import { researchCancelSchema, researchCancelType } from './researchCancel';
 import { researchCompletedSchema, researchCompletedType } from './researchCompleted';
 import { researchFailedSchema, researchFailedType } from './researchFailed';
 import { researchRequestedSchema, researchRequestedType } from './researchRequested';
@@ -31,11 +32,19 @@ function eventHeaders(type: string): object {
 /** What research-relay does on each channel. */
 function asyncApiOperations(): object {
   return {
-receiveResearchRequest: {
+    receiveResearchRequest: {
       action: 'receive',
       channel: { $ref: '#/channels/researchRequested' },
       summary: 'Each valid request becomes exactly one research run (workflow id research-<requestId>).',
       messages: [{ $ref: '#/channels/researchRequested/messages/researchRequested' }],
+    },
+    receiveResearchCancel: {
+      action: 'receive',
+      channel: { $ref: '#/channels/researchRequested' },
+      summary: 'Cancels the request\'s live run (research-<requestId>): in-flight model calls are aborted and the run publishes one research.failed with cancelled: true, its stage and the reason. A cancel for a finished run or a request id without a run changes nothing and never starts a run.',
+      description:
+        'Told apart from a request by the ce_type header (a record without ce_type is a request). Key it by the requestId, so that it lands on its request\'s partition, after it. A cancel that arrives before its request (sent first, or to another partition) finds no run and is not remembered: the request then runs. Replay and DLQ redrive never deliver cancels.',
+      messages: [{ $ref: '#/channels/researchRequested/messages/researchCancel' }],
     },
     sendResearchCompleted: {
       action: 'send',
@@ -71,11 +80,14 @@ export function asyncApiDocument(): object {
       title: 'research-relay',
       version: '1.0.0',
       description:
-        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested; research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId) and dead-letters unusable requests on research.requested.dlq.',
+        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested (and research.cancel.v1 on the same topic to cancel a run); research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId) and dead-letters unusable requests on research.requested.dlq.',
     },
     defaultContentType: 'application/json',
     channels: {
-      researchRequested: { address: topics.requested, messages: { researchRequested: { $ref: '#/components/messages/researchRequested' } } },
+      researchRequested: {
+        address: topics.requested,
+        messages: { researchRequested: { $ref: '#/components/messages/researchRequested' }, researchCancel: { $ref: '#/components/messages/researchCancel' } },
+      },
       researchCompleted: { address: topics.completed, messages: { researchCompleted: { $ref: '#/components/messages/researchCompleted' } } },
       researchFailed: { address: topics.failed, messages: { researchFailed: { $ref: '#/components/messages/researchFailed' } } },
       researchRequestedDlq: { address: topics.deadLetter, messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } } },
@@ -90,6 +102,14 @@ export function asyncApiDocument(): object {
           headers: eventHeaders(researchRequestedType),
           payload: jsonSchema(researchRequestedSchema, 'input'),
           bindings: kafkaKey('The requestId.'),
+        },
+        researchCancel: {
+          name: researchCancelType,
+          title: 'Research cancel',
+          contentType: 'application/json',
+          headers: eventHeaders(researchCancelType),
+          payload: jsonSchema(researchCancelSchema, 'input'),
+          bindings: kafkaKey('The requestId of the run to cancel (the same key as its request, so the same partition).'),
         },
         researchCompleted: {
           name: researchCompletedType,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deadLetterHeadersSchema } from './deadLetterRecord';
+import { researchCancelSchema } from './researchCancel';
 import { researchCompletedSchema } from './researchCompleted';
 import { researchFailedSchema } from './researchFailed';
 import { researchRequestedSchema } from './researchRequested';
@@ -7,6 +8,7 @@ import { researchRequestedSchema } from './researchRequested';
 /** The event schemas by file name; the JSON Schema files are generated from these zod schemas. */
 const contracts = {
   'research.requested.v1.schema.json': { schema: researchRequestedSchema, io: 'input' },
+  'research.cancel.v1.schema.json': { schema: researchCancelSchema, io: 'input' },
   'research.completed.v1.schema.json': { schema: researchCompletedSchema, io: 'output' },
   'research.failed.v1.schema.json': { schema: researchFailedSchema, io: 'output' },
   'research.requested.dlq.headers.v1.schema.json': { schema: deadLetterHeadersSchema, io: 'output' },

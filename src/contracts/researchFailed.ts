@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resultFieldLimits } from './fieldLimits';
+import { cancelReasonMaxLength } from './researchCancel';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
 
@@ -15,7 +16,8 @@ export const researchStageSchema = z.enum(['plan', 'search', 'write', 'publish']
 export type ResearchStage = z.infer<typeof researchStageSchema>;
 
 /**
- * `research.failed` (key = requestId): the stage that failed and why, never a secret.
+ * `research.failed` (key = requestId): the stage that failed and why, never a secret. A
+ * cancelled run says `cancelled: true`, the stage it was in, and the cancel's reason if any.
  *
  * @example
  * const failed = researchFailedSchema.parse(JSON.parse(message.value.toString()));
@@ -24,6 +26,8 @@ export type ResearchStage = z.infer<typeof researchStageSchema>;
 export const researchFailedSchema = resultEnvelopeSchema.extend({
   stage: researchStageSchema,
   cancelled: z.boolean(),
+  /** The reason a `research.cancel` event gave, when it gave one (absent when it gave none, or the run was cancelled in Temporal directly). */
+  cancelReason: z.string().max(cancelReasonMaxLength).optional(),
   error: z.object({ type: z.string(), message: z.string().max(resultFieldLimits.errorMessage) }),
   usage: researchUsageSchema,
   failedAt: z.iso.datetime(),

@@ -2,6 +2,7 @@ import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
+import type { ResearchCancel } from '../contracts/researchCancel';
 import type { ResearchRequested } from '../contracts/researchRequested';
 import { InvalidRequestError, isRetryable, StartRejectedError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -10,7 +11,8 @@ import { activeTraceContext, newTraceContext, otelContextOf, traceContextFromHea
 import { runExists } from '../temporal/runExists';
 import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
-import { decodeRequest, type MessageLocation } from './requestDecoder';
+import { decodeRecord, type DecodedRecord, type MessageLocation } from './requestDecoder';
+import { cancelResearchRun, type CancelResult } from './researchRunCanceller';
 import { startResearchRun } from './researchRunStarter';
 import { runSessionAttributes } from '../telemetry/runSessionAttributes';
 
@@ -22,7 +24,12 @@ export type IntakeOutcome =
   /** Not a request, or refused by Temporal for good. `written`: a DLQ record holds it now. */
   | { readonly kind: 'dead-lettered'; readonly reason: string; readonly detail: string; readonly written: boolean }
   /** Left out by the caller's filter (replay --where). */
-  | { readonly kind: 'filtered'; readonly requestId: string };
+  | { readonly kind: 'filtered'; readonly requestId: string }
+  /**
+   * A `research.cancel` event: what delivering it to the request's live run did, or `skipped`
+   * where the caller does not deliver cancels (replay, redrive, dry runs). Never a start.
+   */
+  | { readonly kind: 'cancel'; readonly requestId: string; readonly workflowId: string; readonly result: CancelResult | 'skipped' };
 
 /** What the caller of the intake path decides; the steps are the same for everyone. */
 export interface IntakeMode {
@@ -35,6 +42,12 @@ export interface IntakeMode {
    * reported; `count`: a dry run, nothing is written and nothing is started.
    */
   readonly deadLetters: 'write' | 'leave' | 'count';
+  /**
+   * `deliver` (live ingest): a cancel event cancels the request's running run. `skip` (replay,
+   * redrive): it is reported and nothing else — a cancel belongs to its moment, and replaying
+   * one later would cancel a run the sender never meant. A dry run (`count`) never delivers.
+   */
+  readonly cancels: 'deliver' | 'skip';
   /** `continue`: the run joins the active span's trace, else the record's; `new`: the active span's or a fresh one. */
   readonly trace: 'continue' | 'new';
   /** Requests the caller wants (replay --where); the others end as `filtered`. */
@@ -72,23 +85,26 @@ export interface IntakeDependencies {
 
 /**
  * The one intake path of live ingest, replay and DLQ redrive: decode → dead-letter with a
- * reason, or start the run idempotently. One retry policy: errors a later attempt can fix
- * (Temporal or Kafka away, throttling) back off and retry for as long as the caller may
- * continue, heart-beating meanwhile; errors that can never succeed (the record is not a
- * request, Temporal rejects the start for good) are dead-lettered with their reason.
+ * reason, or start the run idempotently (a cancel event: cancel the running run). One retry
+ * policy: errors a later attempt can fix (Temporal or Kafka away, throttling) back off and
+ * retry for as long as the caller may continue, heart-beating meanwhile; errors that can
+ * never succeed (the record is neither a request nor a cancel, Temporal rejects the start for
+ * good) are dead-lettered with their reason.
  * Resolves undefined when the caller stopped (shutdown, rebalance) before the record was done.
  */
 export class RequestIntake {
   constructor(private readonly deps: IntakeDependencies) {}
 
   async admit(message: KafkaMessage, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
-    let request: ResearchRequested;
+    let decoded: DecodedRecord;
     try {
-      request = decodeRequest(message, location, this.deps.config.maxMessageBytes);
+      decoded = decodeRecord(message, location, this.deps.config.maxMessageBytes);
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       return this.deadLetter(message, error, mode, control);
     }
+    if (decoded.kind === 'cancel') return this.cancel(decoded.cancel, location, mode, control);
+    const { request } = decoded;
     // The record's span (`<topic> process`) names the run's session, user and metadata.
     otelTrace.getActiveSpan()?.setAttributes(runSessionAttributes(request));
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
@@ -123,6 +139,27 @@ export class RequestIntake {
       if (!(error instanceof StartRejectedError)) throw error;
       return this.deadLetter(message, new InvalidRequestError('start-rejected', error.message, location), mode, control);
     }
+  }
+
+  /**
+   * Delivers a cancel to the request's live run (`research-<requestId>`; reruns have ids of
+   * their own and are not touched). Never starts anything; never dead-letters a valid cancel:
+   * a finished run or an unknown request id is an outcome, logged and counted, not an error.
+   * No age limit either: cancelling a run that has ended changes nothing.
+   */
+  private async cancel(cancel: ResearchCancel, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+    const { requestId } = cancel;
+    const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, requestId);
+    otelTrace.getActiveSpan()?.setAttribute('research.request_id', requestId);
+    if (mode.cancels === 'skip' || mode.deadLetters === 'count') return { kind: 'cancel', requestId, workflowId, result: 'skipped' };
+    const where = { ...location, requestId, workflowId };
+    const result = await this.untilDone(() => cancelResearchRun(this.deps.temporal, workflowId, cancel), 'cancel', where, control);
+    if (result === undefined) return undefined;
+    const fields = { ...where, ...(cancel.reason !== undefined ? { reason: cancel.reason } : {}), ...(cancel.requestedBy !== undefined ? { requestedBy: cancel.requestedBy } : {}) };
+    if (result === 'requested') this.deps.logger.info('cancel delivered: the run is being cancelled', fields);
+    else if (result === 'finished') this.deps.logger.info('cancel ignored: the run has already finished', fields);
+    else this.deps.logger.warn('cancel ignored: no run for this request id (a cancel that arrives before its request is not remembered)', fields);
+    return { kind: 'cancel', requestId, workflowId, result };
   }
 
   private async deadLetter(message: KafkaMessage, error: InvalidRequestError, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {

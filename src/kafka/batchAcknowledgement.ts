@@ -1,6 +1,6 @@
 /**
  * Tracks which offsets of one partition's batch are acknowledged (workflow started,
- * duplicate, or dead-lettered) and yields the offset up to which everything is — the only
+ * duplicate, cancel answered, or dead-lettered) and yields the offset up to which everything is — the only
  * offset that may be committed. A message still in flight holds back all after it.
  */
 export class BatchAcknowledgement {

@@ -41,8 +41,9 @@ function createInstruments(meter: Meter) {
     .createObservableGauge('research_relay.consumer.lag', { unit: '{record}', description: 'Records on a partition the consumer group has not committed yet (high watermark − committed offset), for the partitions this process holds' })
     .addCallback(observeLags);
   return {
-    records: meter.createCounter('research_relay.ingest.records', { unit: '{record}', description: 'Records of the request topic the ingest consumer finished with (started, duplicate or dead-lettered)' }),
+    records: meter.createCounter('research_relay.ingest.records', { unit: '{record}', description: 'Records of the request topic the ingest consumer finished with (started, duplicate, dead-lettered or a cancel)' }),
     starts: meter.createCounter('research_relay.ingest.starts', { unit: '{run}', description: 'Workflow starts of live ingest; result=new started a run, result=duplicate found the request\'s existing run' }),
+    cancels: meter.createCounter('research_relay.ingest.cancels', { unit: '{record}', description: 'research.cancel events of live ingest; result=requested cancelled a running run, result=finished found it ended, result=not-found found no run (nothing started)' }),
     deadLetters: meter.createCounter('research_relay.dead_letters', { unit: '{record}', description: 'Records written to the dead-letter topic, by reason' }),
     runs: meter.createCounter('research_relay.runs', { unit: '{run}', description: 'Research runs that published their result: outcome=completed, or outcome=failed with the stage that failed' }),
     runDuration: meter.createHistogram('research_relay.run.duration', { unit: 's', description: 'Duration of completed research runs, from the run\'s start to its result', advice: { explicitBucketBoundaries: runSecondsBuckets } }),
@@ -81,7 +82,7 @@ function safely(record: (set: Instruments) => void): void {
 }
 
 /**
- * One record the ingest consumer is done with: counted, and its start or dead letter too.
+ * One record the ingest consumer is done with: counted, and its start, cancel or dead letter too.
  *
  * @example
  * recordIngestOutcome({ topic: 'research.requested', groupId: 'research-relay-ingest' }, outcome);
@@ -92,6 +93,7 @@ export function recordIngestOutcome(source: IngestSource, outcome: IntakeOutcome
     set.records.add(1, where);
     if (outcome.kind === 'started' || outcome.kind === 'duplicate') set.starts.add(1, { ...where, result: outcome.kind === 'started' ? 'new' : 'duplicate' });
     if (outcome.kind === 'dead-lettered' && outcome.written) set.deadLetters.add(1, { ...where, reason: outcome.reason });
+    if (outcome.kind === 'cancel') set.cancels.add(1, { ...where, result: outcome.result });
   });
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
-import { decodeRequest } from '../../src/intake/requestDecoder';
+import { KeyOrder } from '../../src/kafka/keyOrder';
+import { decodeRecord } from '../../src/intake/requestDecoder';
 import { boundTracestate, newTraceContext, traceContextFromHeaders } from '../../src/telemetry/traceContext';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { InvalidRequestError } from '../../src/errors';
@@ -20,6 +21,34 @@ describe('offset bookkeeping', () => {
     assert.equal(acks.complete, false);
     assert.equal(acks.acknowledge('12'), '13');
     assert.equal(acks.complete, true);
+  });
+
+  it('handles the records of one key one after another, in order, and other keys side by side', async () => {
+    const order = new KeyOrder();
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      log.push(`${name} end`);
+      return name;
+    };
+    const results = await Promise.all([
+      order.run(Buffer.from('a'), task('request a', 30)),
+      order.run(Buffer.from('b'), task('request b', 5)),
+      order.run(Buffer.from('a'), task('cancel a', 1)),
+      order.run(null, task('keyless', 1)),
+    ]);
+    assert.deepEqual(results, ['request a', 'request b', 'cancel a', 'keyless']);
+    assert.ok(log.indexOf('cancel a start') > log.indexOf('request a end'), 'the cancel waits for its request');
+    assert.ok(log.indexOf('request b start') < log.indexOf('request a end'), 'another key does not wait');
+    assert.ok(log.indexOf('keyless start') < log.indexOf('request a end'), 'keyless records are not ordered');
+    const failing = new KeyOrder();
+    const first = failing.run('k', () => Promise.reject(new Error('start failed')));
+    let ran = false;
+    const second = failing.run('k', () => Promise.resolve((ran = true)));
+    await assert.rejects(first, /start failed/);
+    await assert.rejects(second, /start failed/, 'a record is not handled when an earlier one of its key failed');
+    assert.equal(ran, false);
   });
 
   it('runs at most the limit of tasks at once, in arrival order', async () => {
@@ -46,8 +75,8 @@ describe('offset bookkeeping', () => {
 describe('request decoding', () => {
   const reasonOf = (m: KafkaMessage, maxBytes = 1000): string => {
     try {
-      decodeRequest(m, location, maxBytes);
-      return 'valid';
+      const decoded = decodeRecord(m, location, maxBytes);
+      return decoded.kind === 'request' ? 'valid' : 'cancel';
     } catch (error) {
       assert.ok(error instanceof InvalidRequestError);
       assert.deepEqual(error.location, location);
@@ -70,6 +99,21 @@ describe('request decoding', () => {
     assert.equal(reasonOf(message('r', valid, { ce_specversion: '0.3', ce_type: 'research.requested.v1' })), 'unsupported-specversion');
     assert.equal(reasonOf(message('r', valid, { ce_specversion: '1.0' })), 'unsupported-type', 'a CloudEvent must say its type');
     assert.equal(reasonOf(message('r', valid, { ce_specversion: '1.0', ce_type: 'research.requested.v1' })), 'valid', 'a proper CloudEvent is a request');
+  });
+
+  it('tells a cancel from a request by ce_type alone, and checks a cancel as strictly as a request', () => {
+    const cancel = { ce_specversion: '1.0', ce_type: 'research.cancel.v1' };
+    const decoded = decodeRecord(message('r', JSON.stringify({ requestId: 'r', reason: 'sent by mistake', ignored: true }), cancel), location, 1000);
+    assert.deepEqual(decoded, { kind: 'cancel', cancel: { requestId: 'r', reason: 'sent by mistake' } });
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r' }), { ce_type: 'research.cancel.v1' })), 'cancel', 'the reason is optional');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', query: 'q' }))), 'valid', 'a record without ce_type stays a request');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r' }))), 'schema-violation', 'a cancel body without ce_type is a request missing its query');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 's' }), cancel)), 'key-mismatch');
+    assert.equal(reasonOf(message(null, JSON.stringify({ requestId: 'r' }), cancel)), 'missing-key');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', reason: 'x'.repeat(1001) }), cancel), 4000), 'schema-violation', 'a reason over 1,000 characters');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', reason: 7 }), cancel)), 'schema-violation');
+    assert.equal(reasonOf(message('r', 'cancel r', cancel)), 'not-json');
+    assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r' }), { ...cancel, ce_type: 'research.cancel' })), 'unsupported-type', 'only the versioned type');
   });
 
   it('reads the producer’s trace from the headers, and treats a missing or invalid one as none', () => {

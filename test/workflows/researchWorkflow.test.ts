@@ -7,6 +7,7 @@ import type { RunSettings } from '../../src/config/runSettings';
 import type { AgentUsage } from '../../src/contracts/researchUsage';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
 import { researchProgressQuery } from '../../workflows/researchProgress';
+import { runCancelNoteSignal } from '../../src/contracts/runCancelNote';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 import { eventually, uniqueName } from '../support/testInfrastructure';
 import { startTestWorker, type TestWorker } from '../support/testWorker';
@@ -137,6 +138,35 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
     assert.equal(agents.failed.length, 1);
     assert.equal(agents.failed[0]?.cancelled, true);
     assert.equal(agents.failed[0]?.stage, 'search');
+  });
+
+  it('a cancel note’s reason goes into research.failed; a second note does not change it, and a cancel without a note has none', async () => {
+    agents.failed = [];
+    let release!: () => void;
+    agents.searchGate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const noted = await start('noted-cancel');
+      const plain = await start('plain-cancel');
+      for (const handle of [noted, plain]) {
+        await eventually(async () => ((await handle.query(researchProgressQuery)).stage === 'search' ? true : undefined));
+      }
+      await noted.signal(runCancelNoteSignal, { reason: 'asked twice by mistake' });
+      await noted.signal(runCancelNoteSignal, { reason: 'a later reason' });
+      await noted.cancel();
+      await plain.cancel();
+      for (const handle of [noted, plain]) {
+        await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
+      }
+      const byRequest = new Map(agents.failed.map((draft) => [draft.requestId, draft]));
+      assert.equal(agents.failed.length, 2);
+      const first = byRequest.get('noted-cancel');
+      assert.deepEqual([first?.cancelled, first?.stage, first?.cancelReason, first?.error], [true, 'search', 'asked twice by mistake', { type: 'Cancelled', message: 'the run was cancelled: asked twice by mistake' }]);
+      const second = byRequest.get('plain-cancel');
+      assert.deepEqual([second?.cancelled, 'cancelReason' in (second ?? {}), second?.error.message], [true, false, 'the run was cancelled']);
+    } finally {
+      release();
+      agents.searchGate = Promise.resolve();
+    }
   });
 
   it('a planner that fails for good fails the run down the cause chain and publishes research.failed at stage plan', async () => {

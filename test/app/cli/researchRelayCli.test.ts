@@ -15,7 +15,7 @@ describe('the research-relay CLI', () => {
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...harness.env, ...env });
 
   it('answers --help for every command and rejects a wrong flag with exit 2, naming it', async () => {
-    for (const command of ['request', 'watch', 'replay', 'dlq', 'status']) {
+    for (const command of ['request', 'cancel', 'watch', 'replay', 'dlq', 'status']) {
       const help = await cli([command, '--help']);
       assert.equal(help.code, 0, `${command} --help`);
       assert.match(help.stdout, new RegExp(`Usage: research-relay ${command}`));
@@ -23,15 +23,28 @@ describe('the research-relay CLI', () => {
       assert.equal(wrong.code, 2, `${command} with a wrong flag`);
       assert.match(wrong.stderr, /Unknown option '--no-such-flag'/);
     }
+    const top = await cli(['--help']);
+    assert.match(top.stdout, /cancel <requestId>/, 'the command list names cancel');
+    const noId = await cli(['cancel']);
+    assert.equal(noId.code, 2);
+    assert.match(noId.stderr, /give exactly one request id/);
+    const badId = await cli(['cancel', 'has space']);
+    assert.equal(badId.code, 2, 'an id the contract refuses is a usage error, before anything is sent');
+    assert.match(badId.stderr, /the request id: requestId must be 1–200 characters/);
+    const longReason = await cli(['cancel', 'some-id', '--reason', 'x'.repeat(1001)]);
+    assert.equal(longReason.code, 2);
+    assert.match(longReason.stderr, /--reason: .*1000/);
     const unknown = await cli(['research']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "research"/);
   });
 
   it('says which broker or server it cannot reach, and which variable sets it', async () => {
-    const kafka = await cli(['request', 'a question'], { KAFKA_BROKERS: '127.0.0.1:1' });
-    assert.equal(kafka.code, 1);
-    assert.match(kafka.stderr, /cannot reach Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKERS\)/);
+    for (const args of [['request', 'a question'], ['cancel', 'some-id', '--reason', 'no broker']]) {
+      const kafka = await cli(args, { KAFKA_BROKERS: '127.0.0.1:1' });
+      assert.equal(kafka.code, 1, args[0]);
+      assert.match(kafka.stderr, /cannot reach Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKERS\)/);
+    }
     const temporal = await cli(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(temporal.code, 1);
     assert.match(temporal.stderr, /cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\)/);

@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { generatedContractFiles } from '../../../src/contracts/writeContractFiles';
 import { resultEventId } from '../../../src/contracts/eventId';
+import { asyncApiDocument } from '../../../src/contracts/asyncApiDocument';
+import { researchCancelSchema } from '../../../src/contracts/researchCancel';
+import { researchFailedSchema } from '../../../src/contracts/researchFailed';
 import { researchRequestedSchema } from '../../../src/contracts/researchRequested';
 import { loadRelayConfig } from '../../../src/config/relayConfig';
 import { ConfigurationError } from '../../../src/errors';
@@ -36,6 +39,34 @@ describe('event contracts', () => {
     assert.equal(parse({ metadata: { team: 7 } }), false);
     assert.equal(parse({ submittedAt: 'yesterday' }), false);
     assert.equal(parse({ submittedAt: '2026-11-25T12:00:00Z', unknownField: 1 }), true);
+  });
+
+  it('a cancel names its request id and may give a reason of up to 1,000 characters; research.failed may carry it', () => {
+    const parse = (value: object) => researchCancelSchema.safeParse(value).success;
+    assert.equal(parse({ requestId: 'r' }), true);
+    assert.equal(parse({ requestId: 'r', reason: 'x'.repeat(1000), requestedBy: 'ops', submittedAt: '2026-11-25T12:00:00Z', unknownField: 1 }), true);
+    assert.equal(parse({ requestId: 'r', reason: 'x'.repeat(1001) }), false);
+    assert.equal(parse({ requestId: 'r', reason: '  ' }), false);
+    assert.equal(parse({ requestId: 'has space' }), false);
+    assert.equal(parse({ reason: 'which one?' }), false);
+    const failed = researchFailedSchema.shape;
+    assert.equal(failed.cancelReason.safeParse(undefined).success, true, 'optional: older events and other failures have none');
+    assert.equal(failed.cancelReason.safeParse('x'.repeat(1001)).success, false);
+  });
+
+  it('the AsyncAPI document describes the cancel as a second message of the requests channel, received by its own operation', () => {
+    const document = asyncApiDocument() as {
+      channels: Record<string, { address: string; messages: Record<string, unknown> }>;
+      operations: Record<string, { action: string; channel: { $ref: string }; messages: { $ref: string }[] }>;
+      components: { messages: Record<string, { name: string; payload: { schema: { required?: string[] } } }> };
+    };
+    assert.deepEqual(Object.keys(document.channels.researchRequested?.messages ?? {}), ['researchRequested', 'researchCancel']);
+    const operation = document.operations.receiveResearchCancel;
+    assert.equal(operation?.action, 'receive');
+    assert.equal(operation?.channel.$ref, '#/channels/researchRequested');
+    assert.deepEqual(operation?.messages, [{ $ref: '#/channels/researchRequested/messages/researchCancel' }]);
+    assert.equal(document.components.messages.researchCancel?.name, 'research.cancel.v1');
+    assert.deepEqual(document.components.messages.researchCancel?.payload.schema.required, ['requestId']);
   });
 
   it('derives the same event id for a retried publish and a new one for another run or type', () => {

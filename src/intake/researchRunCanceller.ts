@@ -1,0 +1,40 @@
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { ResearchCancel } from '../contracts/researchCancel';
+import { runCancelNoteSignal } from '../contracts/runCancelNote';
+
+/**
+ * What a delivered cancel did: `requested` — the run was running and Temporal took the cancel
+ * (a run already being cancelled takes it again, harmlessly); `finished` — the run had ended,
+ * nothing changed; `not-found` — Temporal has no run for the request id, nothing changed.
+ */
+export type CancelResult = 'requested' | 'finished' | 'not-found';
+
+/**
+ * Cancels the running run of one workflow id — the one cancel of the intake path. It never
+ * starts anything: only a run that Temporal reports RUNNING is touched, and that exact run (by
+ * its run id), so a later run under the same id is never hit. The cancel's reason goes first,
+ * as a signal the run records (Temporal's cancel request carries none the workflow can read);
+ * a signal refused because the run ended meanwhile means `finished`. Safe to repeat: a second
+ * note is ignored by the run, a second cancel request by Temporal.
+ */
+export async function cancelResearchRun(client: Client, workflowId: string, cancel: ResearchCancel): Promise<CancelResult> {
+  let description;
+  try {
+    description = await client.workflow.getHandle(workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'not-found';
+    // Temporal refuses the id itself (longer than the server's limit): no run can have it.
+    if (isGrpcServiceError((error as { cause?: unknown }).cause) && (error as { cause: { code: number } }).cause.code === 3) return 'not-found';
+    throw error;
+  }
+  if (description.status.name !== 'RUNNING') return 'finished';
+  const run = client.workflow.getHandle(workflowId, description.runId);
+  try {
+    await run.signal(runCancelNoteSignal, cancel.reason !== undefined ? { reason: cancel.reason } : {});
+    await run.cancel();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'finished';
+    throw error;
+  }
+  return 'requested';
+}
