@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deadLetterHeadersSchema } from './deadLetterRecord';
 import { researchCompletedSchema } from './researchCompleted';
 import { researchFailedSchema } from './researchFailed';
+import { researchProgressSchema } from './researchProgress';
 import { researchRequestedSchema } from './researchRequested';
 
 /** The event schemas by file name; the JSON Schema files are generated from these zod schemas. */
@@ -9,6 +10,7 @@ const contracts = {
   'research.requested.v1.schema.json': { schema: researchRequestedSchema, io: 'input' },
   'research.completed.v1.schema.json': { schema: researchCompletedSchema, io: 'output' },
   'research.failed.v1.schema.json': { schema: researchFailedSchema, io: 'output' },
+  'research.progress.v1.schema.json': { schema: researchProgressSchema, io: 'output' },
   'research.requested.dlq.headers.v1.schema.json': { schema: deadLetterHeadersSchema, io: 'output' },
 } as const;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resultFieldLimits } from './fieldLimits';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
+import { budgetStopSchema } from './runBudget';
 
 /**
  * CloudEvents `type` of a research run that ended without a report, version 1.
@@ -27,6 +28,8 @@ export const researchFailedSchema = resultEnvelopeSchema.extend({
   error: z.object({ type: z.string(), message: z.string().max(resultFieldLimits.errorMessage) }),
   usage: researchUsageSchema,
   failedAt: z.iso.datetime(),
+  /** Set when the budget stopped the run (`error.type` BudgetExceededError): the estimate of the stage it did not start. */
+  budgetStop: budgetStopSchema.optional(),
 });
 
 export type ResearchFailed = z.infer<typeof researchFailedSchema>;
