@@ -6,9 +6,11 @@ import { sleepUnlessAborted } from '../retry/backoff';
 import { sendResearchRequest, type ResearchRequestInput, type SentRequest } from './requestSender';
 import type { ResultEvent } from './resultEvent';
 import { subscribeToResults, type SubscribeOptions } from './resultSubscription';
+import type { ProgressUpdate, RunEvent } from './runEvent';
 
 export type { ResearchRequestInput, SentRequest } from './requestSender';
 export type { SubscribeOptions } from './resultSubscription';
+export type { ProgressUpdate, RunEvent } from './runEvent';
 
 export interface WaitForResultOptions {
   readonly timeoutMs?: number;
@@ -17,6 +19,12 @@ export interface WaitForResultOptions {
   readonly runId?: string;
   /** A rerun epoch (`replay --mode rerun`); default: the live request's runs only. */
   readonly epoch?: number;
+  /**
+   * Called with each progress event of the awaited run(s) as it arrives, before the result
+   * (best effort: steps may be missing, and the `published` step may come after the result).
+   * An error it throws is logged, never thrown into the wait.
+   */
+  readonly onProgress?: (progress: ProgressUpdate['event']) => void;
 }
 
 export interface ResearchClientOptions {
@@ -38,14 +46,17 @@ export interface ResearchClientOptions {
  * @example
  * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
  * const sent = await client.request({ query: 'How do heat pumps perform in cold climates?' });
- * for await (const result of client.subscribe({ requestId: sent.requestId })) {
- *   if (result.kind === 'completed') console.log(result.event.report.shortSummary);
- *   break;
+ * for await (const update of client.subscribe({ requestId: sent.requestId, progress: true })) {
+ *   if (update.kind === 'progress') console.log(update.event.step, `${update.event.searches.done}/${update.event.searches.planned}`);
+ *   else if (update.kind === 'completed') { console.log(update.event.report.shortSummary); break; }
+ *   else { console.log('failed:', update.event.error.type); break; }
  * }
  * await client.close();
  */
 export interface ResearchClient {
   request(input: ResearchRequestInput): Promise<SentRequest>;
+  /** Result events; with `progress: true`, the runs' progress events too (kind `'progress'`). */
+  subscribe(options: SubscribeOptions & { readonly progress: true }): AsyncIterableIterator<RunEvent>;
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<ResultEvent>;
   /**
    * Waits for the result of one request (reads the result topics from the beginning): of the
@@ -62,8 +73,8 @@ export interface ResearchClient {
  *
  * @example
  * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
- * const { requestId } = await client.request({ query: 'How do heat pumps perform in cold climates?' });
- * const result = await client.waitForResult(requestId, { timeoutMs: 600_000 });
+ * const { requestId } = await client.request({ query: 'How do heat pumps perform in cold climates?', budget: { maxCostUsd: 0.5 } });
+ * const result = await client.waitForResult(requestId, { timeoutMs: 600_000, onProgress: (p) => console.log(p.step, p.usage.estimatedCostUsd) });
  * await client.close();
  */
 export function createResearchClient(options: ResearchClientOptions = {}): ResearchClient {
@@ -82,6 +93,7 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
   let producer: Producer | undefined;
   let producerReady: Promise<Producer> | undefined;
   const subscriptions = new Set<() => Promise<void>>();
+  const logger = options.logger ?? silentLogger;
 
   const connectedProducer = (): Promise<Producer> => {
     producerReady ??= (async () => {
@@ -97,9 +109,7 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
       return sendResearchRequest(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', input);
     },
 
-    subscribe(subscribeOptions = {}) {
-      return subscribeToResults(kafka, topics, subscribeOptions, subscriptions);
-    },
+    subscribe: ((subscribeOptions: SubscribeOptions = {}) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions)) as ResearchClient['subscribe'],
 
     async waitForResult(requestId, waitOptions = {}) {
       const abort = new AbortController();
@@ -108,7 +118,16 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
       const timer = sleepUnlessAborted(timeoutMs, abort.signal).then(() => abort.abort());
       try {
         const match = { ...(waitOptions.runId !== undefined ? { runId: waitOptions.runId } : {}), epoch: waitOptions.epoch ?? ('live' as const) };
-        for await (const result of client.subscribe({ requestId, fromBeginning: true, signal: abort.signal, ...match })) return result;
+        const { onProgress } = waitOptions;
+        const updates = subscribeToResults(kafka, topics, { requestId, fromBeginning: true, signal: abort.signal, progress: onProgress !== undefined, ...match }, subscriptions);
+        for await (const update of updates) {
+          if (update.kind !== 'progress') return update;
+          try {
+            onProgress?.(update.event);
+          } catch (error) {
+            logger.warn('an onProgress callback failed', { requestId, error });
+          }
+        }
         throw new Error(waitOptions.signal?.aborted ? `waiting for ${requestId} was cancelled` : `no result for ${requestId} within ${timeoutMs / 1000}s`);
       } finally {
         abort.abort();
