@@ -2,30 +2,16 @@ import type { Kafka, Producer } from 'kafkajs';
 import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/relayConfig';
 import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
-import { sleepUnlessAborted } from '../retry/backoff';
 import { sendResearchRequest, type ResearchRequestInput, type SentRequest } from './requestSender';
 import type { ResultEvent } from './resultEvent';
 import { subscribeToResults, type SubscribeOptions } from './resultSubscription';
-import type { ProgressUpdate, RunEvent } from './runEvent';
+import { waitForResult, type WaitForResultOptions } from './resultWait';
+import type { RunEvent } from './runEvent';
 
 export type { ResearchRequestInput, SentRequest } from './requestSender';
 export type { SubscribeOptions } from './resultSubscription';
 export type { ProgressUpdate, RunEvent } from './runEvent';
-
-export interface WaitForResultOptions {
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-  /** The Temporal run whose result is wanted. */
-  readonly runId?: string;
-  /** A rerun epoch (`replay --mode rerun`); default: the live request's runs only. */
-  readonly epoch?: number;
-  /**
-   * Called with each progress event of the awaited run(s) as it arrives, before the result
-   * (best effort: steps may be missing, and the `published` step may come after the result).
-   * An error it throws is logged, never thrown into the wait.
-   */
-  readonly onProgress?: (progress: ProgressUpdate['event']) => void;
-}
+export type { WaitForResultOptions } from './resultWait';
 
 export interface ResearchClientOptions {
   /** Kafka bootstrap brokers, e.g. ['127.0.0.1:9092']; default: KAFKA_BROKERS. */
@@ -56,8 +42,8 @@ export interface ResearchClientOptions {
 export interface ResearchClient {
   request(input: ResearchRequestInput): Promise<SentRequest>;
   /** Result events; with `progress: true`, the runs' progress events too (kind `'progress'`). */
-  subscribe(options: SubscribeOptions & { readonly progress: true }): AsyncIterableIterator<RunEvent>;
-  subscribe(options?: SubscribeOptions): AsyncIterableIterator<ResultEvent>;
+  subscribe(options?: SubscribeOptions & { readonly progress?: false }): AsyncIterableIterator<ResultEvent>;
+  subscribe(options: SubscribeOptions): AsyncIterableIterator<RunEvent>;
   /**
    * Waits for the result of one request (reads the result topics from the beginning): of the
    * run `runId` when given — an earlier run of the same request id may have left a result
@@ -111,28 +97,8 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
 
     subscribe: ((subscribeOptions: SubscribeOptions = {}) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions)) as ResearchClient['subscribe'],
 
-    async waitForResult(requestId, waitOptions = {}) {
-      const abort = new AbortController();
-      const timeoutMs = waitOptions.timeoutMs ?? 600_000;
-      waitOptions.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-      const timer = sleepUnlessAborted(timeoutMs, abort.signal).then(() => abort.abort());
-      try {
-        const match = { ...(waitOptions.runId !== undefined ? { runId: waitOptions.runId } : {}), epoch: waitOptions.epoch ?? ('live' as const) };
-        const { onProgress } = waitOptions;
-        const updates = subscribeToResults(kafka, topics, { requestId, fromBeginning: true, signal: abort.signal, progress: onProgress !== undefined, ...match }, subscriptions);
-        for await (const update of updates) {
-          if (update.kind !== 'progress') return update;
-          try {
-            onProgress?.(update.event);
-          } catch (error) {
-            logger.warn('an onProgress callback failed', { requestId, error });
-          }
-        }
-        throw new Error(waitOptions.signal?.aborted ? `waiting for ${requestId} was cancelled` : `no result for ${requestId} within ${timeoutMs / 1000}s`);
-      } finally {
-        abort.abort();
-        await timer;
-      }
+    waitForResult(requestId, waitOptions = {}) {
+      return waitForResult((subscribeOptions) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions), requestId, waitOptions, logger);
     },
 
     async close() {
