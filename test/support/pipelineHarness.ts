@@ -67,7 +67,7 @@ export class PipelineHarness {
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
-    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter]);
+    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter, config.topics.progress]);
     const { client, connection } = await testTemporalClient(config);
     const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
     try {
