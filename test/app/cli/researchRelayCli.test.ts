@@ -129,15 +129,23 @@ describe('the research-relay CLI', () => {
     watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     people.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     try {
+      // Both watchers are reading live once each has shown a probe (another run of the same request
+      // id): from then on a run's steps reach them before its result. (Caught up from the beginning,
+      // a finished run's result may come first, and a display for people shows no bar for it.)
+      const probe = { eventId: 'probe', requestId: 'watched-progress', workflowId: 'probe', runId: 'probe', traceId: '0af7651916cd43dd8448eb211c80319c', sequence: 1, step: 'planned', searches: { planned: 9, done: 0, succeeded: 0, failed: 0 }, usage: { inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 }, at: new Date().toISOString() };
+      await harness.producer.send({ topic: harness.config.topics.progress, messages: [{ key: 'watched-progress', value: JSON.stringify(probe) }] });
+      await eventually(() => (output.includes('"workflowId":"probe"') && text.includes('planned 9 searches')) || undefined, 60_000, `the probe from both watchers: ${output} ${text}`);
       await harness.request('watched-progress', 'Who watches the progress?', { maxSearches: 2 });
       const lines = await eventually(() => {
-        const parsed = output.split('\n').filter((line) => line.trim().length > 0).map((line) => JSON.parse(line) as { kind: string; event: unknown });
-        return parsed.filter((line) => line.kind === 'progress').length >= 5 && parsed.some((line) => line.kind === 'completed') ? parsed : undefined;
+        const parsed = output.split('\n').filter((line) => line.trim().length > 0).map((line) => JSON.parse(line) as { kind: string; event: { workflowId: string } });
+        const ofTheRun = parsed.filter((line) => line.event.workflowId !== 'probe');
+        return ofTheRun.filter((line) => line.kind === 'progress').length >= 5 && ofTheRun.some((line) => line.kind === 'completed') ? ofTheRun : undefined;
       }, 60_000, `progress and the result from watch: ${output}`);
       const progress = lines.filter((line) => line.kind === 'progress').map((line) => researchProgressSchema.parse(line.event));
       assert.deepEqual(progress.map((event) => [event.sequence, event.step]), [[1, 'planned'], [2, 'searched'], [3, 'searched'], [4, 'writing'], [5, 'published']]);
       await eventually(() => /^research\.completed {2}watched-progress$/m.test(text) || undefined, 30_000, `the result for people: ${text}`);
       assert.match(text, /^watched-progress \[#+-+\] 1\/4 planned 2 searches · [\d,]+ tokens · \$\d\.\d{4}$/m, 'a line per step for people');
+      assert.ok(text.indexOf('planned 2 searches') < text.indexOf('research.completed  watched-progress'), 'the step before the result');
     } finally {
       for (const child of [watcher, people]) {
         child.kill('SIGINT');
