@@ -12,14 +12,12 @@ export interface WaitForResultOptions {
   /** A rerun epoch (`replay --mode rerun`); default: the live request's runs only. */
   readonly epoch?: number;
   /**
-   * Called with each progress event of the awaited run(s) as it arrives (best effort: steps
-   * may be missing). Progress and results travel on different topics, so after the result the
-   * wait goes on briefly (up to `progressGraceMs`, default 2 s) for the run's last step,
-   * `published`, that a progress display can end complete. An error the callback throws is
+   * Called with each progress event of the awaited run(s) that arrives before the result (best
+   * effort: steps may be missing, and the last, `published`, follows the result on another
+   * topic — end a progress display from the result itself). An error the callback throws is
    * logged, never thrown into the wait.
    */
   readonly onProgress?: (progress: ProgressUpdate['event']) => void;
-  readonly progressGraceMs?: number;
 }
 
 /** Reads the run topics from the beginning, from the caller's subscription. */
@@ -34,23 +32,13 @@ export async function waitForResult(subscribe: RunEventSource, requestId: string
   const timeoutMs = options.timeoutMs ?? 600_000;
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   const timer = sleepUnlessAborted(timeoutMs, abort.signal).then(() => abort.abort());
-  const grace = new AbortController();
-  let result: ResultEvent | undefined;
   try {
     const match = { ...(options.runId !== undefined ? { runId: options.runId } : {}), epoch: options.epoch ?? ('live' as const) };
     const { onProgress } = options;
-    for await (const update of subscribe({ requestId, fromBeginning: true, signal: AbortSignal.any([abort.signal, grace.signal]), progress: onProgress !== undefined, ...match })) {
-      if (update.kind !== 'progress') {
-        result ??= update;
-        if (!onProgress) break;
-        // Nothing waits on this timer but the grace itself: it aborts the subscription, ending the loop.
-        void sleepUnlessAborted(options.progressGraceMs ?? 2000, abort.signal).then(() => grace.abort());
-        continue;
-      }
+    for await (const update of subscribe({ requestId, fromBeginning: true, signal: abort.signal, progress: onProgress !== undefined, ...match })) {
+      if (update.kind !== 'progress') return update;
       handOver(onProgress, update.event, logger);
-      if (result && update.event.step === 'published') break;
     }
-    if (result) return result;
     throw new Error(options.signal?.aborted ? `waiting for ${requestId} was cancelled` : `no result for ${requestId} within ${timeoutMs / 1000}s`);
   } finally {
     abort.abort();
