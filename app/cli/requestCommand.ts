@@ -100,7 +100,12 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
   board?.waiting({ requestId: sent.requestId, workflowId: fate.workflowId, runId: fate.runId });
   const result = await client
     .waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()), ...(board ? { onProgress: (progress) => board.progress(progress) } : {}) })
-    .finally(() => board?.close());
+    .catch((error: unknown) => {
+      board?.close();
+      throw error;
+    });
+  // The run's last step follows its result on another topic: the bar ends from the result.
+  board?.settle(result);
   if (!options.json) console.log(describeResult(result, context));
   // This command's own spans (the trace's root) go out first, then the link, once Phoenix holds the run.
   await activeTelemetry().flush();

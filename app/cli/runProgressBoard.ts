@@ -1,5 +1,6 @@
+import type { ResultEvent } from '../../src/client/resultEvent';
 import type { ResearchProgressEvent } from '../../src/contracts/researchProgress';
-import { runProgressLine, waitingLine } from './runProgressLine';
+import { runProgressLine, waitingLine, type ProgressState } from './runProgressLine';
 
 /** Where the board writes: a stream, and whether it is a terminal (redrawn in place) or not (a line per step). */
 export interface BoardOutput {
@@ -17,7 +18,7 @@ export interface BoardOutput {
  * whose result has been shown gets no bar again.
  */
 export class RunProgressBoard {
-  private readonly bars = new Map<string, { sequence: number; line: string }>();
+  private readonly bars = new Map<string, { sequence: number; line: string; state?: ProgressState }>();
   private readonly finished = new Set<string>();
   private drawn = 0;
   private readonly interactive: boolean;
@@ -37,7 +38,26 @@ export class RunProgressBoard {
   progress(event: ResearchProgressEvent): void {
     const key = runKey(event);
     if (this.finished.has(key) || event.sequence <= (this.bars.get(key)?.sequence ?? 0)) return;
-    this.show(key, event.sequence, `${this.label(event.requestId)} ${runProgressLine(event)}`);
+    this.show(key, event.sequence, `${this.label(event.requestId)} ${runProgressLine(event)}`, event);
+  }
+
+  /**
+   * Ends a run's bar from its result (request --wait): done or failed, with what the run spent
+   * in all — the run's last progress step follows its result on another topic, so the bar does
+   * not wait for it — and stops redrawing.
+   */
+  settle(result: ResultEvent): void {
+    const key = runKey(result.event);
+    const last = this.bars.get(key)?.state;
+    const searched = result.kind === 'completed' ? result.event.searches : undefined;
+    const searches = searched
+      ? { planned: searched.length, done: searched.length, succeeded: searched.filter((search) => search.succeeded).length, failed: searched.filter((search) => !search.succeeded).length }
+      : (last?.searches ?? { planned: 0, done: 0, succeeded: 0, failed: 0 });
+    const { inputTokens, outputTokens, estimatedCostUsd } = result.event.usage.total;
+    const state: ProgressState = { step: 'published', outcome: result.kind, searches, usage: { inputTokens, outputTokens, estimatedCostUsd }, ...(result.event.budget ? { budget: result.event.budget } : {}) };
+    this.show(key, Number.MAX_SAFE_INTEGER, `${this.label(result.event.requestId)} ${runProgressLine(state)}`, state);
+    this.finished.add(key);
+    this.close();
   }
 
   /** Prints `text` (a run's result) above the bars; that run's bar goes away. */
@@ -60,8 +80,8 @@ export class RunProgressBoard {
     this.bars.clear();
   }
 
-  private show(key: string, sequence: number, line: string): void {
-    this.bars.set(key, { sequence, line });
+  private show(key: string, sequence: number, line: string, state?: ProgressState): void {
+    this.bars.set(key, { sequence, line, ...(state ? { state } : {}) });
     if (!this.interactive) {
       this.output.write(`${line}\n`);
       return;

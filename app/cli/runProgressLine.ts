@@ -2,6 +2,9 @@ import type { ResearchProgressEvent } from '../../src/contracts/researchProgress
 
 const barWidth = 24;
 
+/** What a line shows of a run: its step, its searches, what it spent and its budget. */
+export type ProgressState = Pick<ResearchProgressEvent, 'step' | 'searches' | 'outcome' | 'usage' | 'budget'>;
+
 /**
  * One run's progress as one line: a bar over its steps — the plan, each search, the write —
  * where the run is, and what it has spent (of its budget, when it has one).
@@ -9,7 +12,7 @@ const barWidth = 24;
  * @example
  * runProgressLine(event); // "[##########--------------] 3/7 searched 2 of 5 · 3,120 tokens · $0.0041 of $0.05"
  */
-export function runProgressLine(progress: ResearchProgressEvent): string {
+export function runProgressLine(progress: ProgressState): string {
   const { searches } = progress;
   const steps = searches.planned + 2;
   const done = progress.step === 'published' ? steps : 1 + searches.done;
@@ -20,7 +23,7 @@ export function runProgressLine(progress: ResearchProgressEvent): string {
 /** Before the first progress event: the run has not reported yet. */
 export const waitingLine = `[${'-'.repeat(barWidth)}] planning…`;
 
-function stepText(progress: ResearchProgressEvent): string {
+function stepText(progress: ProgressState): string {
   const { searches } = progress;
   const failed = searches.failed > 0 ? ` (${searches.failed} failed)` : '';
   switch (progress.step) {
@@ -35,7 +38,7 @@ function stepText(progress: ResearchProgressEvent): string {
   }
 }
 
-function spentText(progress: ResearchProgressEvent): string {
+function spentText(progress: ProgressState): string {
   const tokens = progress.usage.inputTokens + progress.usage.outputTokens;
   const { budget } = progress;
   const ofTokens = budget?.maxTokens !== undefined ? ` of ${budget.maxTokens.toLocaleString('en-US')}` : '';

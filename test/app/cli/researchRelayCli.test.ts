@@ -92,8 +92,11 @@ describe('the research-relay CLI', () => {
     assert.deepEqual([second.result.event.runId, second.run?.kind], [runId, 'existing']);
   });
 
-  it('request --wait shows the run’s progress on stderr — a line per step off a terminal: planned, each search i of N, writing, done — then the result', async () => {
-    const result = await cli(['request', 'How does a progress bar know how far a run is?', '--id', 'cli-progress', '--max-searches', '3', '--wait']);
+  it('request --wait shows the run’s progress on stderr — a line per step off a terminal: planned, each search i of N, writing, and done from the result — then the result', async () => {
+    // Model answers that take 0.8 s: the command reads the run's steps as they happen, not all
+    // at once after the fact (caught up from the beginning, a result may be read before the steps).
+    harness.standIn.setFaults({ rules: [{ sequence: [{ kind: 'delay', ms: 800 }], repeat: true }] });
+    const result = await cli(['request', 'How does a progress bar know how far a run is?', '--id', 'cli-progress', '--max-searches', '3', '--wait']).finally(() => harness.standIn.setFaults({ rules: [] }));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^research\.completed {2}cli-progress$/m);
     const bars = result.stderr.split('\n').filter((line) => line.startsWith('progress ['));
@@ -115,7 +118,7 @@ describe('the research-relay CLI', () => {
     assert.match(result.stdout, /^ {2}error: {4}BudgetExceededError: the run's budget/m);
     assert.match(result.stdout, /^ {2}usage: {4}[1-9]\d* in \+ [1-9]\d* out tokens/m, 'the plan’s usage');
     assert.match(result.stdout, new RegExp(`^ {2}budget: {3}at most \\$1 and ${maxTokens} tokens$`, 'm'));
-    assert.match(result.stderr, /^progress \[#+\] 4\/4 failed · [\d,]+ of [\d,]+ tokens · \$0\.\d{4} of \$1$/m, 'the bar ends as failed, with the budget');
+    assert.match(result.stderr, /^progress \[#+\] (\d+)\/\1 failed · [\d,]+ of [\d,]+ tokens · \$0\.\d{4} of \$1$/m, 'the bar ends as failed, with the budget');
     const wrong = await cli(['request', query, '--max-cost-usd', 'lots']);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--max-cost-usd must be a positive number of dollars \(got "lots"\)/);
@@ -210,6 +213,8 @@ describe('the research-relay CLI', () => {
     assert.match(redrive.stdout, /1 record\(s\) redriven \(1 started\)/);
     const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'too-big');
     assert.ok(completed);
+    // Closed: a run closes once its last progress step is out too, a moment after its result.
+    await harness.settledRunIds((id) => id === harness.workflowId('too-big'), 1);
     const again = await cli(['dlq', 'redrive', '--where', 'key=too-big'], fixed);
     assert.match(again.stdout, /already has a run/, 'redriving twice starts nothing new');
     assert.equal((await harness.runsOf(harness.workflowId('too-big'))).length, 1, 'one run');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunProgressBoard } from '../../../app/cli/runProgressBoard';
 import { runProgressLine } from '../../../app/cli/runProgressLine';
+import type { ResultEvent } from '../../../src/client/resultEvent';
 import type { ResearchProgressEvent } from '../../../src/contracts/researchProgress';
 
 function step(requestId: string, sequence: number, stepName: ResearchProgressEvent['step'], done: number, extra: Partial<ResearchProgressEvent> = {}): ResearchProgressEvent {
@@ -51,6 +52,22 @@ describe('the CLI’s run progress display', () => {
     out.chunks.length = 0;
     board.finish({ workflowId: 'research-a', runId: 'run-1' }, 'research.completed  a');
     assert.deepEqual(out.chunks, ['\x1b[2A\r\x1b[J', 'research.completed  a\n', `b ${runProgressLine(step('b', 1, 'planned', 0))}\n`], 'the result above, the remaining bar below it');
+  });
+
+  it('ends a run’s bar from its result — done or failed, with what the run spent in all — without waiting for its last step', () => {
+    const out = output(false);
+    const board = new RunProgressBoard(out, () => 'progress');
+    board.progress(step('a', 3, 'searched', 2));
+    const usage = { total: { inputTokens: 5000, outputTokens: 4000, estimatedCostUsd: 0.0305 } };
+    const completed = { kind: 'completed', event: { requestId: 'a', workflowId: 'research-a', runId: 'run-1', usage, budget: { maxCostUsd: 0.25 }, searches: [{ succeeded: true }, { succeeded: false }, { succeeded: true }] } } as unknown as ResultEvent;
+    board.settle(completed);
+    board.progress(step('a', 9, 'published', 3, { outcome: 'completed' }));
+    assert.deepEqual(out.text().trim().split('\n').slice(1), ['progress [########################] 5/5 done · 9,000 tokens · $0.0305 of $0.25'], 'searches from the result; the late step changes nothing');
+    const failing = output(false);
+    const other = new RunProgressBoard(failing, () => 'progress');
+    other.progress(step('b', 1, 'planned', 0));
+    other.settle({ kind: 'failed', event: { requestId: 'b', workflowId: 'research-b', runId: 'run-1', usage, budget: { maxTokens: 9000 } } } as unknown as ResultEvent);
+    assert.match(failing.text(), /^progress \[#{24}\] 7\/7 failed · 9,000 of 9,000 tokens · \$0\.0305$/m, 'the searches as the last step knew them');
   });
 
   it('cuts a bar to the terminal’s width, so a redraw moves up exactly one row per bar', () => {
