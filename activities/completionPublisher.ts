@@ -1,12 +1,12 @@
 import { CompressionTypes, type Producer } from 'kafkajs';
 import type { z } from 'zod';
-import { cloudEventHeaders } from '../src/contracts/cloudEventHeaders';
 import { resultEventId } from '../src/contracts/eventId';
 import { researchCompletedSchema, researchCompletedType, type ResearchCompleted } from '../src/contracts/researchCompleted';
 import { researchFailedSchema, researchFailedType, type ResearchFailed } from '../src/contracts/researchFailed';
 import type { TopicNames } from '../src/config/relayConfig';
 import { EventInvalidError, PublishError } from '../src/errors';
 import { cappedCompletedDraft, cappedFailedDraft } from './cappedResult';
+import { eventRecordHeaders, type PublishContext } from './eventRecordHeaders';
 import { fitToBytes } from './eventSizeFit';
 
 /** Below Kafka's default record limit (message.max.bytes, 1 MiB) with room for the headers. */
@@ -16,11 +16,7 @@ export const defaultResultMaxEventBytes = 1_000_000;
 export type CompletedDraft = Omit<ResearchCompleted, 'eventId'>;
 export type FailedDraft = Omit<ResearchFailed, 'eventId'>;
 
-export interface PublishContext {
-  /** W3C traceparent of the request's trace, copied into the result's headers. */
-  readonly traceparent?: string;
-  readonly tracestate?: string;
-}
+export type { PublishContext } from './eventRecordHeaders';
 
 /**
  * Publishes result events with the worker's shared producer (acks=all). Safe to run twice:
@@ -54,9 +50,7 @@ export class CompletionPublisher {
 
   private async send(topic: string, type: string, key: string, eventId: string, event: object, context: PublishContext): Promise<void> {
     const value = JSON.stringify(fitToBytes(event, this.maxEventBytes));
-    const headers: Record<string, string> = cloudEventHeaders({ id: eventId, source: this.source, type, time: new Date().toISOString() });
-    if (context.traceparent) headers.traceparent = context.traceparent;
-    if (context.tracestate) headers.tracestate = context.tracestate;
+    const headers = eventRecordHeaders({ type, id: eventId, source: this.source }, context);
     try {
       await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key, value, headers }] });
     } catch (error) {
@@ -83,7 +77,7 @@ function capped<D>(cut: (draft: D) => D, draft: D): D {
 const permanentRefusals = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
 
 /** Whether the error, or one it wraps (kafkajs: `cause`, `originalError`), is a permanent refusal. */
-function refusedForGood(error: unknown): boolean {
+export function refusedForGood(error: unknown): boolean {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
     const wrapped = current as { type?: unknown; cause?: unknown; originalError?: unknown };
     if (permanentRefusals.has(String(wrapped.type))) return true;

@@ -15,10 +15,12 @@ import { contentAttributes } from '../src/telemetry/contentPolicy';
 import { recordRunCompleted, recordRunFailed } from '../src/telemetry/relayMetrics';
 import { withStageSpan } from '../src/telemetry/stageSpan';
 import { agentUsage, failedAttemptsUsage } from './agentUsage';
+import { callAllowances, type CallAllowances } from './callAllowances';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
 import { activityCancellation, heartbeating, meteredHeartbeating } from './heartbeatingActivity';
 import { cappedSearches, plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
 import { cappedSources, cappedSummary, searcherInput, searcherInstructions, searchSummarySchema } from './searcherAgent';
+import { ProgressPublisher, type ProgressDraft } from './progressPublisher';
 import { cappedReport, researchReportDraftSchema, writerInput, writerInstructions, type ResearchReportDraft } from './writerAgent';
 
 export interface ActivityDependencies {
@@ -35,7 +37,16 @@ export interface ActivityDependencies {
   readonly resultMaxEventBytes?: number;
   /** How often a working activity heart-beats (default 5 s; the workflow allows 30 s between beats). */
   readonly heartbeatIntervalMs?: number;
+  /** How long a progress publish waits for Kafka before the batch is dropped (default 3 s). */
+  readonly progressWaitMs?: number;
 }
+
+/**
+ * What a run learns from its worker as it begins: the worker's settings, and what each agent
+ * call is allowed for in budget checks. Runs started before 0.4.0 recorded the settings alone
+ * (no allowances, no default budget) and replay with them.
+ */
+export type WorkerRunSettings = RunSettings & { readonly callAllowances?: CallAllowances };
 
 export interface PlanResult {
   readonly searches: SearchItem[];
@@ -70,6 +81,8 @@ const maxSourcesPerSearch = 5;
  */
 export function createActivities(deps: ActivityDependencies) {
   const publisher = new CompletionPublisher(deps.producer, deps.topics, { maxEventBytes: deps.resultMaxEventBytes });
+  const progress = new ProgressPublisher(deps.producer, deps.topics.progress, deps.progressWaitMs !== undefined ? { waitMs: deps.progressWaitMs } : {});
+  const settings: WorkerRunSettings = { ...deps.runSettings, callAllowances: callAllowances(deps.models, deps.prices, deps.searchProvider) };
   const intervalMs = deps.heartbeatIntervalMs ?? 5000;
   const activity = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => heartbeating(intervalMs, run);
   /** An agent activity: its model calls are metered across attempts (see meteredHeartbeating). */
@@ -77,7 +90,7 @@ export function createActivities(deps: ActivityDependencies) {
     meteredHeartbeating(intervalMs, (spent) => failedAttemptsUsage(deps.models[name], spent, deps.prices), run);
   return {
     /** Local activity: the worker's settings for the run that asks (recorded in its history). */
-    runSettings: (): Promise<RunSettings> => Promise.resolve(deps.runSettings),
+    runSettings: (): Promise<WorkerRunSettings> => Promise.resolve(settings),
     /** Planner agent: the research question → 1–20 searches (5–20 unless the request caps them). */
     planSearches: agent('planner', (meter, input: { query: string; maxSearches?: number }) => planSearches(deps, meter, input)),
     /** Searcher agent: one search → a 2–3 paragraph summary with its sources. */
@@ -100,6 +113,19 @@ export function createActivities(deps: ActivityDependencies) {
         return published;
       }),
     ),
+    /**
+     * Publishes a batch of the run's progress events, waiting at most a few seconds for Kafka.
+     * Best effort: the workflow drops a batch that fails (see ProgressPublisher).
+     */
+    publishProgress: activity(async (drafts: ProgressDraft[], context: PublishContext) => {
+      try {
+        return await progress.publish(drafts, context);
+      } catch (error) {
+        const first = drafts[0];
+        deps.logger.warn('publishing progress failed; the run goes on without it', { requestId: first?.requestId, workflowId: first?.workflowId, steps: drafts.map((draft) => draft.step), error });
+        throw error;
+      }
+    }),
   };
 }
 

@@ -12,7 +12,7 @@
 
 // Producers and subscribers: the typed client.
 export { createResearchClient } from '../src/client/researchClient';
-export type { ResearchCancelOptions, ResearchClient, ResearchClientOptions, ResearchRequestInput, SentCancel, SentRequest, SubscribeOptions, WaitForResultOptions } from '../src/client/researchClient';
+export type { ProgressUpdate, ResearchCancelOptions, ResearchClient, ResearchClientOptions, ResearchRequestInput, RunEvent, SentCancel, SentRequest, SubscribeOptions, WaitForResultOptions } from '../src/client/researchClient';
 export type { ResultEvent } from '../src/client/resultEvent';
 
 // Operators: batch replays and dead letters.
@@ -36,6 +36,10 @@ export { researchCompletedSchema, researchCompletedType } from '../src/contracts
 export type { ResearchCompleted, ResearchReport, SearchOutcome } from '../src/contracts/researchCompleted';
 export { researchFailedSchema, researchFailedType } from '../src/contracts/researchFailed';
 export type { ResearchFailed, ResearchStage } from '../src/contracts/researchFailed';
+export { researchProgressSchema, researchProgressType } from '../src/contracts/researchProgress';
+export type { ProgressStep, ResearchProgressEvent } from '../src/contracts/researchProgress';
+export { budgetExceededType, runBudgetSchema } from '../src/contracts/runBudget';
+export type { BudgetStop, RunBudget } from '../src/contracts/runBudget';
 export { deadLetterHeaderNames } from '../src/contracts/deadLetterRecord';
 export type { DeadLetterReason } from '../src/contracts/deadLetterRecord';
 

@@ -1,26 +1,21 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { ResearchActivities, SearchResult } from '../activities/createActivities';
+import { CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ResearchActivities, WorkerRunSettings } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
-import type { RunSettings } from '../src/config/runSettings';
 import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
 import { runCancelNoteSchema, runCancelNoteSignal } from '../src/contracts/runCancelNote';
-import { boundedParallel } from './boundedParallel';
+import type { RunBudget } from '../src/contracts/runBudget';
 import { failedActivityUsage } from './failedActivityUsage';
+import { describeFailure } from './failureDescription';
+import { ProgressReporter } from './progressReporter';
 import { researchProgressQuery } from './researchProgress';
 import { ResearchRunState } from './researchRunState';
+import { RunBudgetGuard } from './runBudget';
 import { RunSpan } from './runSpan';
+import { runSearchStage, type SearchedItem } from './searchStage';
 import { researchWorkflowInputSchema, type ParsedResearchWorkflowInput, type ResearchWorkflowInput } from './researchWorkflowInput';
+
+export { allSearchesFailedType } from './searchStage';
 
 /** What a finished run returns (the full result goes to Kafka as `research.completed`). */
 export interface ResearchWorkflowResult {
@@ -30,23 +25,25 @@ export interface ResearchWorkflowResult {
   readonly searchesFailed: number;
 }
 
-/** The error type of a run whose every search failed (there is nothing to write from). */
-export const allSearchesFailedType = 'AllSearchesFailedError';
-
 type Agents = Pick<ResearchActivities, 'planSearches' | 'runSearch' | 'writeReport'>;
 type Publisher = Pick<ResearchActivities, 'publishCompleted' | 'publishFailed'>;
-interface SearchedItem {
-  readonly item: SearchItem;
-  readonly result?: SearchResult;
-  readonly error?: string;
+
+/** What the stages of one run share: its input, state, agents, budget and progress. */
+interface Run {
+  readonly input: ParsedResearchWorkflowInput;
+  readonly state: ResearchRunState;
+  readonly agents: Agents;
+  readonly budget: RunBudgetGuard | undefined;
+  readonly progress: ProgressReporter;
 }
 
 /**
- * One research run: plan → searches in parallel (bounded) → write → publish.
- * A search that still fails after its retries is recorded and skipped; if every search
- * fails, the run fails. Every failure, cancellation included, publishes `research.failed`
- * before the run ends. Timeouts, attempts and search concurrency are the worker's
- * (RunSettings), read once as the run begins.
+ * One research run: plan → searches in parallel (bounded) → write → publish, reporting its
+ * progress as it goes. A search that still fails after its retries is recorded and skipped; if
+ * every search fails, the run fails. With a budget, a stage that would exceed it is not started
+ * and the run fails with BudgetExceededError. Every failure, cancellation included, publishes
+ * `research.failed` before the run ends. Timeouts, attempts, search concurrency and the default
+ * budget are the worker's (RunSettings), read once as the run begins.
  */
 export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise<ResearchWorkflowResult> {
   const input = researchWorkflowInputSchema.parse(rawInput);
@@ -54,19 +51,44 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   const runSpan = RunSpan.describe(input.request);
   setHandler(researchProgressQuery, () => state.progress());
   setHandler(runCancelNoteSignal, (note) => state.noteCancel(runCancelNoteSchema.safeParse(note).data?.reason));
+  let budget: RunBudgetGuard | undefined;
+  let progress = new ProgressReporter(false, { requestId: input.request.requestId, trace: input.trace }, state);
   try {
     const settings = await runSettings(input);
+    // Runs started before 0.4.0 have neither marker: they replay without budget and progress.
+    budget = RunBudgetGuard.of(input.request.budget, settings.defaultBudget, settings.callAllowances, patched(runBudgetPatch));
+    progress = new ProgressReporter(patched(progressEventsPatch), { requestId: input.request.requestId, epoch: input.epoch, trace: input.trace, budget: budget?.limits }, state);
+    runSpan.budgeted(budget?.limits);
     state.restartStageClock();
-    const agents = agentActivities(settings);
-    const searches = await plan(agents, input, state);
-    const searched = await search(agents, searches, settings.searchConcurrency, state);
-    const report = await write(agents, input, searched, state);
-    state.enter('publish');
-    // Once the completion is being published it is the run's one terminal event: a cancel
-    // that arrives now waits for it instead of publishing research.failed beside it.
-    const completed = () => publisher.publishCompleted(
+    const run: Run = { input, state, agents: agentActivities(settings), budget, progress };
+    const searches = await plan(run);
+    const searched = await runSearchStage({ agents: run.agents, concurrency: settings.searchConcurrency, state, budget, progress }, searches);
+    const report = await write(run, searched);
+    const published = await publishCompletion(run, report, searched);
+    state.outcome = 'done';
+    runSpan.answered(report.shortSummary);
+    runSpan.spent(state.usage(), budget?.stop);
+    await progress.settled();
+    return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
+  } catch (error) {
+    state.outcome = 'failed';
+    await publishFailure(input, state, error, budget);
+    runSpan.spent(state.usage(), budget?.stop);
+    progress.report('published', { outcome: 'failed' });
+    await progress.settled();
+    throw error;
+  }
+}
+
+/** Publishes `research.completed` and reports it; a cancel arriving meanwhile waits for it. */
+async function publishCompletion({ input, state, budget, progress }: Run, report: Awaited<ReturnType<typeof write>>, searched: SearchedItem[]): Promise<{ eventId: string }> {
+  state.enter('publish');
+  // Once the completion is being published it is the run's one terminal event: a cancel
+  // that arrives now waits for it instead of publishing research.failed beside it.
+  const completed = () =>
+    publisher.publishCompleted(
       {
-        ...resultCommon(input),
+        ...resultCommon(input, budget?.limits),
         report,
         searches: searched.map(searchOutcome),
         searchProvider: searched.find((entry) => entry.result)?.result?.searchProvider ?? 'unknown',
@@ -76,16 +98,10 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
       },
       input.trace,
     );
-    // Runs started before 0.2.0 published cancellably: they replay as they ran.
-    const published = patched(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
-    state.outcome = 'done';
-    runSpan.answered(report.shortSummary);
-    return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
-  } catch (error) {
-    state.outcome = 'failed';
-    await publishFailure(input, state, error);
-    throw error;
-  }
+  // Runs started before 0.2.0 published cancellably: they replay as they ran.
+  const published = patched(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
+  progress.report('published', { outcome: 'completed' });
+  return published;
 }
 
 /** The worker's run settings, read through a local activity so that replay sees the same values. */
@@ -96,7 +112,7 @@ const workerSettings = proxyLocalActivities<Pick<ResearchActivities, 'runSetting
  * local-activity marker in their history: they keep their own (the patch marker tells the two
  * apart on replay), so an upgrade never strands a run in a nondeterminism error.
  */
-async function runSettings(input: ParsedResearchWorkflowInput): Promise<RunSettings> {
+async function runSettings(input: ParsedResearchWorkflowInput): Promise<WorkerRunSettings> {
   if (patched(workerRunSettingsPatch)) return workerSettings.runSettings();
   const legacy = input.tuning;
   return {
@@ -111,6 +127,10 @@ async function runSettings(input: ParsedResearchWorkflowInput): Promise<RunSetti
 const workerRunSettingsPatch = 'worker-run-settings';
 /** Marks runs whose completion, once being published, a cancel waits for. */
 const nonCancellablePublishPatch = 'publish-completed-noncancellable';
+/** Marks runs that keep a budget (0.4.0 on): a run started earlier never stops for one on replay. */
+const runBudgetPatch = 'run-budget';
+/** Marks runs that publish research.progress (0.4.0 on): their progress activities are in the history. */
+const progressEventsPatch = 'progress-events';
 
 /**
  * Publishing retries for as long as Kafka is away — no deadline, backoff capped at a minute —
@@ -124,7 +144,7 @@ const publisher = proxyActivities<Publisher>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['EventInvalidError'] },
 });
 
-function agentActivities(settings: RunSettings): Agents {
+function agentActivities(settings: WorkerRunSettings): Agents {
   return proxyActivities<Agents>({
     startToCloseTimeout: settings.llmActivityTimeoutMs,
     // The activities beat every 5 s; a silent one is on a dead worker and is retried elsewhere.
@@ -139,10 +159,12 @@ function agentActivities(settings: RunSettings): Agents {
   });
 }
 
-async function plan(agents: Agents, input: ParsedResearchWorkflowInput, state: ResearchRunState): Promise<SearchItem[]> {
+async function plan({ input, state, agents, budget, progress }: Run): Promise<SearchItem[]> {
   const { query, maxSearches } = input.request;
+  budget?.checkStage('plan', state.usage(), budget.planEstimate(query));
   const planned = await spending(state, 'planner', () => agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}) }));
   state.recordPlanner(planned.usage, planned.searches.length);
+  progress.report('planned');
   return planned.searches;
 }
 
@@ -157,49 +179,31 @@ async function spending<T>(state: ResearchRunState, agent: 'planner' | 'writer',
   }
 }
 
-/** Runs the planned searches, at most `concurrency` at once; fails the run only if all fail. */
-async function search(agents: Agents, searches: SearchItem[], concurrency: number, state: ResearchRunState): Promise<SearchedItem[]> {
-  state.enter('search');
-  const searched = await boundedParallel(searches, concurrency, async (item, index): Promise<SearchedItem> => {
-    try {
-      const result = await agents.runSearch({ query: item.query, reason: item.reason, index });
-      state.recordSearch(result.usage);
-      return { item, result };
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      state.recordSearch(undefined, failedActivityUsage(error));
-      return { item, error: describeFailure(error).message };
-    }
-  });
-  if (!searched.some((entry) => entry.result)) {
-    const firstError = searched[0]?.error ?? 'none planned';
-    throw ApplicationFailure.create({ type: allSearchesFailedType, message: `all ${searches.length} searches failed; first error: ${firstError}`, nonRetryable: true });
-  }
-  return searched;
-}
-
-async function write(agents: Agents, input: ParsedResearchWorkflowInput, searched: SearchedItem[], state: ResearchRunState) {
+async function write({ input, state, agents, budget, progress }: Run, searched: SearchedItem[]) {
   state.enter('write');
   const findings = searched.flatMap(({ item, result }) => (result ? [{ query: item.query, summary: result.summary }] : []));
+  budget?.checkStage('write', state.usage(), budget.writeEstimate(input.request.query, findings));
+  progress.report('writing');
   const written = await spending(state, 'writer', () => agents.writeReport({ query: input.request.query, findings }));
   state.recordWriter(written.usage);
   return written.report;
 }
 
 /** Publishes `research.failed` — even when the run was cancelled: the scope must not inherit the cancellation. */
-async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown): Promise<void> {
+async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown, budget: RunBudgetGuard | undefined): Promise<void> {
   const cancelled = isCancellation(error);
   const cancelReason = cancelled ? state.cancelReason : undefined;
   await CancellationScope.nonCancellable(() =>
     publisher.publishFailed(
       {
-        ...resultCommon(input),
+        ...resultCommon(input, budget?.limits),
         stage: state.stage,
         cancelled,
         ...(cancelReason !== undefined ? { cancelReason } : {}),
         error: describeFailure(error, cancelReason),
         usage: state.usage(),
         failedAt: new Date(Date.now()).toISOString(),
+        ...(budget?.stop ? { budgetStop: budget.stop } : {}),
       },
       input.trace,
     ),
@@ -207,7 +211,7 @@ async function publishFailure(input: ParsedResearchWorkflowInput, state: Researc
 }
 
 /** The fields every result event of this run shares. */
-function resultCommon(input: ParsedResearchWorkflowInput) {
+function resultCommon(input: ParsedResearchWorkflowInput, budget: RunBudget | undefined) {
   const { workflowId, runId } = workflowInfo();
   const { request } = input;
   return {
@@ -218,6 +222,7 @@ function resultCommon(input: ParsedResearchWorkflowInput) {
     query: request.query,
     ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(budget ? { budget } : {}),
   };
 }
 
@@ -225,19 +230,4 @@ function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
   const query = capText(item.query, resultFieldLimits.searchQuery);
   const reason = capText(item.reason, resultFieldLimits.searchReason);
   return { query, reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [] };
-}
-
-/** The innermost application failure's type and message (cut to its cap): what went wrong, not where. */
-function describeFailure(error: unknown, cancelReason?: string): { type: string; message: string } {
-  const { type, message } = innermostFailure(error, cancelReason);
-  return { type, message: capText(message, resultFieldLimits.errorMessage) };
-}
-
-function innermostFailure(error: unknown, cancelReason?: string): { type: string; message: string } {
-  let current: unknown = error;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  if (current instanceof ApplicationFailure) return { type: current.type ?? 'ApplicationFailure', message: current.message };
-  if (isCancellation(error)) return { type: 'Cancelled', message: cancelReason === undefined ? 'the run was cancelled' : `the run was cancelled: ${cancelReason}` };
-  if (current instanceof Error) return { type: current.name, message: current.message };
-  return { type: 'Error', message: String(current) };
 }

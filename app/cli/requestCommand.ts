@@ -1,10 +1,12 @@
 import { createResearchClient, type ResearchClient, type SentRequest } from '../../src/client/researchClient';
 import type { ResultEvent } from '../../src/client/resultEvent';
+import type { RunBudget } from '../../src/contracts/runBudget';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 import type { CliContext } from './cliContext';
 import { commandArgs, positiveInteger } from './commandArgs';
 import { runTraceLink } from '../../operator/traces/runTraceLink';
+import { RunProgressBoard } from './runProgressBoard';
 import { findRunOfSentRequest } from './sentRequestRun';
 import { UsageError } from './usageError';
 
@@ -18,7 +20,10 @@ Options:
   --max-searches N        cap the searches (1–20)
   --requested-by WHO      who asked
   --traceparent TP        continue this W3C trace
-  --wait                  wait for the result of the run that takes this request and print it
+  --max-cost-usd USD      the run's budget in estimated USD (default: BUDGET_MAX_COST_USD of the service)
+  --max-tokens N          the run's budget in tokens, input + output (default: BUDGET_MAX_TOKENS of the service)
+  --wait                  wait for the result of the run that takes this request and print it, with a
+                          live progress bar on stderr (plan, each search, write; tokens and cost so far)
   --timeout SECONDS       with --wait, give up after this long (default 900)
   --json                  machine-readable output
   -h, --help`;
@@ -32,6 +37,8 @@ export async function requestCommand(args: string[], context: CliContext): Promi
       'max-searches': { type: 'string' },
       'requested-by': { type: 'string' },
       traceparent: { type: 'string' },
+      'max-cost-usd': { type: 'string' },
+      'max-tokens': { type: 'string' },
       wait: { type: 'boolean' },
       timeout: { type: 'string' },
     },
@@ -50,6 +57,7 @@ export async function requestCommand(args: string[], context: CliContext): Promi
     metadata[entry.slice(0, at)] = entry.slice(at + 1);
   }
   const maxSearches = positiveInteger(values['max-searches'], '--max-searches', requestUsage);
+  const budget = budgetFlags(values['max-cost-usd'], values['max-tokens']);
   const timeoutSeconds = positiveInteger(values.timeout, '--timeout', requestUsage) ?? 900;
   const client = createResearchClient({ kafka: context.kafka(), topics: context.config.topics });
   try {
@@ -60,6 +68,7 @@ export async function requestCommand(args: string[], context: CliContext): Promi
       ...(maxSearches !== undefined ? { maxSearches } : {}),
       ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
       ...(values.traceparent ? { traceparent: values.traceparent } : {}),
+      ...(budget ? { budget } : {}),
     });
     if (!values.wait) {
       if (values.json) console.log(JSON.stringify(sent));
@@ -86,7 +95,17 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
     return 1;
   }
   say(fate.kind === 'started' ? `run ${fate.runId} started; waiting for its result…` : `the request id already has run ${fate.runId}; waiting for that run's result…`);
-  const result = await client.waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()) });
+  // The bar on stderr, beside the messages above; the result goes to stdout.
+  const board = options.json ? undefined : new RunProgressBoard(process.stderr, () => 'progress');
+  board?.waiting({ requestId: sent.requestId, workflowId: fate.workflowId, runId: fate.runId });
+  const result = await client
+    .waitForResult(sent.requestId, { runId: fate.runId, timeoutMs: Math.max(1000, deadline - Date.now()), ...(board ? { onProgress: (progress) => board.progress(progress) } : {}) })
+    .catch((error: unknown) => {
+      board?.close();
+      throw error;
+    });
+  // The run's last step follows its result on another topic: the bar ends from the result.
+  board?.settle(result);
   if (!options.json) console.log(describeResult(result, context));
   // This command's own spans (the trace's root) go out first, then the link, once Phoenix holds the run.
   await activeTelemetry().flush();
@@ -96,12 +115,29 @@ async function waitForRunResult(client: ResearchClient, sent: SentRequest, conte
   return result.kind === 'completed' ? 0 : 1;
 }
 
+/** `--max-cost-usd` / `--max-tokens` as a budget (none when neither is given). */
+function budgetFlags(maxCostUsd: string | undefined, maxTokens: string | undefined): RunBudget | undefined {
+  if (maxCostUsd === undefined && maxTokens === undefined) return undefined;
+  const cost = maxCostUsd === undefined ? undefined : Number(maxCostUsd);
+  if (cost !== undefined && !(Number.isFinite(cost) && cost > 0)) throw new UsageError(`--max-cost-usd must be a positive number of dollars (got "${maxCostUsd}")`, requestUsage);
+  const tokens = positiveInteger(maxTokens, '--max-tokens', requestUsage);
+  return { ...(cost !== undefined ? { maxCostUsd: cost } : {}), ...(tokens !== undefined ? { maxTokens: tokens } : {}) };
+}
+
 /** A result event for people: what came out, what it cost, where to look. */
 export function describeResult(result: ResultEvent, context: CliContext): string {
   const link = temporalUiLink(context.config.temporal.uiUrl, context.config.temporal.namespace, result.event.workflowId, result.event.runId);
   if (result.kind === 'failed') {
     const event = result.event;
-    return [`research.failed  ${event.requestId}${event.epoch ? ` (epoch ${event.epoch})` : ''}`, `  stage:    ${event.stage}${event.cancelled ? ' (cancelled)' : ''}`, `  error:    ${event.error.type}: ${event.error.message}`, `  trace id: ${event.traceId}`, `  temporal: ${link}`].join('\n');
+    return [
+      `research.failed  ${event.requestId}${event.epoch ? ` (epoch ${event.epoch})` : ''}`,
+      `  stage:    ${event.stage}${event.cancelled ? ' (cancelled)' : ''}`,
+      `  error:    ${event.error.type}: ${event.error.message}`,
+      `  usage:    ${usageText(event.usage.total)}`,
+      ...budgetLines(event.budget),
+      `  trace id: ${event.traceId}`,
+      `  temporal: ${link}`,
+    ].join('\n');
   }
   const event = result.event;
   const succeeded = event.searches.filter((search) => search.succeeded).length;
@@ -111,9 +147,20 @@ export function describeResult(result: ResultEvent, context: CliContext): string
     `  searches: ${succeeded}/${event.searches.length} succeeded (${event.searchProvider})`,
     `  report:   ${event.report.markdownReport.split(/\s+/).length} words; follow-ups: ${event.report.followUpQuestions.length}`,
     `  models:   ${event.models.planner} / ${event.models.searcher} / ${event.models.writer}`,
-    `  usage:    ${event.usage.total.inputTokens} in + ${event.usage.total.outputTokens} out tokens, ~$${event.usage.total.estimatedCostUsd.toFixed(4)}`,
+    `  usage:    ${usageText(event.usage.total)}`,
+    ...budgetLines(event.budget),
     `  took:     ${(event.timings.durationMs / 1000).toFixed(1)} s`,
     `  trace id: ${event.traceId}`,
     `  temporal: ${link}`,
   ].join('\n');
+}
+
+function usageText(total: { inputTokens: number; outputTokens: number; estimatedCostUsd: number }): string {
+  return `${total.inputTokens} in + ${total.outputTokens} out tokens, ~$${total.estimatedCostUsd.toFixed(4)}`;
+}
+
+function budgetLines(budget: RunBudget | undefined): string[] {
+  if (!budget) return [];
+  const limits = [budget.maxCostUsd !== undefined ? `$${budget.maxCostUsd}` : '', budget.maxTokens !== undefined ? `${budget.maxTokens} tokens` : ''].filter((part) => part.length > 0);
+  return [`  budget:   at most ${limits.join(' and ')}`];
 }

@@ -213,8 +213,7 @@ async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const { requested, completed, failed, deadLetter } = config.topics;
-    const created = await ensureTopics(admin, [requested, completed, failed, deadLetter], config.topicPartitions);
+    const created = await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
     if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
   } catch (error) {
     throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`, { cause: error });

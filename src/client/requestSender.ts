@@ -3,6 +3,7 @@ import { context, SpanKind } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import { cloudEventHeaders } from '../contracts/cloudEventHeaders';
 import { researchRequestedSchema, researchRequestedType, type ResearchRequested } from '../contracts/researchRequested';
+import type { RunBudget } from '../contracts/runBudget';
 import { activeTraceContext, newTraceContext, otelContextOf, traceContextOf, traceHeaders } from '../telemetry/traceContext';
 import { relayTracer } from '../telemetry/tracer';
 import { contentAttributes } from '../telemetry/contentPolicy';
@@ -16,6 +17,12 @@ export interface ResearchRequestInput {
   readonly requestedBy?: string;
   readonly maxSearches?: number;
   readonly metadata?: Record<string, string>;
+  /**
+   * Spending limits of the run: estimated USD and tokens (input + output). A field left out
+   * takes the service's default; a stage that would pass the budget is not started, and the
+   * run fails with BudgetExceededError.
+   */
+  readonly budget?: RunBudget;
   /** The W3C trace to continue; default: the active span's, else a new trace. */
   readonly traceparent?: string;
 }
@@ -44,6 +51,7 @@ export function sendResearchRequest(producer: Producer, topic: string, source: s
     ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
     ...(input.maxSearches !== undefined ? { maxSearches: input.maxSearches } : {}),
     ...(input.metadata ? { metadata: input.metadata } : {}),
+    ...(input.budget ? { budget: input.budget } : {}),
     submittedAt: new Date().toISOString(),
   });
   const parent = given ? otelContextOf(given) : context.active();

@@ -2,24 +2,18 @@ import type { Kafka, Producer } from 'kafkajs';
 import { loadRelayConfig, type KafkaSettings, type TopicNames } from '../config/relayConfig';
 import { createKafka } from '../kafka/kafkaClient';
 import { silentLogger, type Logger } from '../logging/logger';
-import { sleepUnlessAborted } from '../retry/backoff';
 import { sendResearchCancel, type ResearchCancelOptions, type SentCancel } from './cancelSender';
 import { sendResearchRequest, type ResearchRequestInput, type SentRequest } from './requestSender';
 import type { ResultEvent } from './resultEvent';
 import { subscribeToResults, type SubscribeOptions } from './resultSubscription';
+import { waitForResult, type WaitForResultOptions } from './resultWait';
+import type { RunEvent } from './runEvent';
 
 export type { ResearchRequestInput, SentRequest } from './requestSender';
 export type { ResearchCancelOptions, SentCancel } from './cancelSender';
 export type { SubscribeOptions } from './resultSubscription';
-
-export interface WaitForResultOptions {
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-  /** The Temporal run whose result is wanted. */
-  readonly runId?: string;
-  /** A rerun epoch (`replay --mode rerun`); default: the live request's runs only. */
-  readonly epoch?: number;
-}
+export type { ProgressUpdate, RunEvent } from './runEvent';
+export type { WaitForResultOptions } from './resultWait';
 
 export interface ResearchClientOptions {
   /** Kafka bootstrap brokers, e.g. ['127.0.0.1:9092']; default: KAFKA_BROKERS. */
@@ -40,9 +34,10 @@ export interface ResearchClientOptions {
  * @example
  * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
  * const sent = await client.request({ query: 'How do heat pumps perform in cold climates?' });
- * for await (const result of client.subscribe({ requestId: sent.requestId })) {
- *   if (result.kind === 'completed') console.log(result.event.report.shortSummary);
- *   break;
+ * for await (const update of client.subscribe({ requestId: sent.requestId, progress: true })) {
+ *   if (update.kind === 'progress') console.log(update.event.step, `${update.event.searches.done}/${update.event.searches.planned}`);
+ *   else if (update.kind === 'completed') { console.log(update.event.report.shortSummary); break; }
+ *   else { console.log('failed:', update.event.error.type); break; }
  * }
  * await client.close();
  */
@@ -55,7 +50,9 @@ export interface ResearchClient {
    * run that has finished, or a request id without a run, is left as it is — nothing starts.
    */
   cancel(requestId: string, options?: ResearchCancelOptions): Promise<SentCancel>;
-  subscribe(options?: SubscribeOptions): AsyncIterableIterator<ResultEvent>;
+  /** Result events; with `progress: true`, the runs' progress events too (kind `'progress'`). */
+  subscribe(options?: SubscribeOptions & { readonly progress?: false }): AsyncIterableIterator<ResultEvent>;
+  subscribe(options: SubscribeOptions): AsyncIterableIterator<RunEvent>;
   /**
    * Waits for the result of one request (reads the result topics from the beginning): of the
    * run `runId` when given — an earlier run of the same request id may have left a result
@@ -71,8 +68,8 @@ export interface ResearchClient {
  *
  * @example
  * const client = createResearchClient({ brokers: ['127.0.0.1:9092'] });
- * const { requestId } = await client.request({ query: 'How do heat pumps perform in cold climates?' });
- * const result = await client.waitForResult(requestId, { timeoutMs: 600_000 });
+ * const { requestId } = await client.request({ query: 'How do heat pumps perform in cold climates?', budget: { maxCostUsd: 0.5 } });
+ * const result = await client.waitForResult(requestId, { timeoutMs: 600_000, onProgress: (p) => console.log(p.step, p.usage.estimatedCostUsd) });
  * await client.close();
  */
 export function createResearchClient(options: ResearchClientOptions = {}): ResearchClient {
@@ -91,6 +88,7 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
   let producer: Producer | undefined;
   let producerReady: Promise<Producer> | undefined;
   const subscriptions = new Set<() => Promise<void>>();
+  const logger = options.logger ?? silentLogger;
 
   const connectedProducer = (): Promise<Producer> => {
     producerReady ??= (async () => {
@@ -110,23 +108,10 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
       return sendResearchCancel(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', requestId, cancelOptions);
     },
 
-    subscribe(subscribeOptions = {}) {
-      return subscribeToResults(kafka, topics, subscribeOptions, subscriptions);
-    },
+    subscribe: ((subscribeOptions: SubscribeOptions = {}) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions)) as ResearchClient['subscribe'],
 
-    async waitForResult(requestId, waitOptions = {}) {
-      const abort = new AbortController();
-      const timeoutMs = waitOptions.timeoutMs ?? 600_000;
-      waitOptions.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-      const timer = sleepUnlessAborted(timeoutMs, abort.signal).then(() => abort.abort());
-      try {
-        const match = { ...(waitOptions.runId !== undefined ? { runId: waitOptions.runId } : {}), epoch: waitOptions.epoch ?? ('live' as const) };
-        for await (const result of client.subscribe({ requestId, fromBeginning: true, signal: abort.signal, ...match })) return result;
-        throw new Error(waitOptions.signal?.aborted ? `waiting for ${requestId} was cancelled` : `no result for ${requestId} within ${timeoutMs / 1000}s`);
-      } finally {
-        abort.abort();
-        await timer;
-      }
+    waitForResult(requestId, waitOptions = {}) {
+      return waitForResult((subscribeOptions) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions), requestId, waitOptions, logger);
     },
 
     async close() {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { TopicNames } from '../config/relayConfig';
 import { RecentIds } from './recentIds';
-import { parseResultEvent, type ResultEvent } from './resultEvent';
+import { parseRunEvent, type RunEvent } from './runEvent';
 
 export interface SubscribeOptions {
   /** Read results already on the topics (default false: only new ones). */
@@ -19,21 +19,29 @@ export interface SubscribeOptions {
   /** Consumer group; default a fresh one, so every subscriber sees every result. */
   readonly groupId?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Also yield the runs' progress events (`research.progress`, kind `'progress'`) as they
+   * arrive. Best effort: progress may be missing while Kafka was away, and it is not ordered
+   * with the results (another topic) — order a run's progress by `sequence`.
+   */
+  readonly progress?: boolean;
 }
 
 /**
- * Result events as an async iterator: `research.completed` and `research.failed`, each event
- * once (deduplicated by event id, since a retried publish may send one twice). Ending the
- * iteration, aborting the signal or calling the returned `end` disconnects the consumer.
+ * Result events as an async iterator: `research.completed` and `research.failed` — and with
+ * `progress`, `research.progress` — each event once (deduplicated by event id, since a retried
+ * publish may send one twice). Ending the iteration, aborting the signal or calling the
+ * returned `end` disconnects the consumer.
  */
 export function subscribeToResults(
   kafka: Kafka,
   topics: TopicNames,
   subscribeOptions: SubscribeOptions,
   subscriptions: Set<() => Promise<void>>,
-): AsyncIterableIterator<ResultEvent> {
+): AsyncIterableIterator<RunEvent> {
   const consumer = kafka.consumer({ groupId: subscribeOptions.groupId ?? `research-relay-subscriber-${randomUUID()}`, maxWaitTimeInMs: 500 });
-  const queue: ResultEvent[] = [];
+  const kinds = new Map<string, RunEvent['kind']>([[topics.completed, 'completed'], [topics.failed, 'failed'], ...(subscribeOptions.progress ? [[topics.progress, 'progress'] as const] : [])]);
+  const queue: RunEvent[] = [];
   const waiters: (() => void)[] = [];
   const seen = new RecentIds();
   let ended = false;
@@ -52,10 +60,11 @@ export function subscribeToResults(
   subscribeOptions.signal?.addEventListener('abort', () => void end(), { once: true });
   const started = (async () => {
     await consumer.connect();
-    await consumer.subscribe({ topics: [topics.completed, topics.failed], fromBeginning: subscribeOptions.fromBeginning ?? false });
+    await consumer.subscribe({ topics: [...kinds.keys()], fromBeginning: subscribeOptions.fromBeginning ?? false });
     await consumer.run({
       eachMessage: ({ topic, message }) => {
-        const result = parseResultEvent(topic === topics.completed ? 'completed' : 'failed', message.value);
+        const kind = kinds.get(topic);
+        const result = kind ? parseRunEvent(kind, message.value) : undefined;
         if (!result) return Promise.resolve();
         if (!matchesSubscription(result, subscribeOptions)) return Promise.resolve();
         if (!seen.firstTime(result.event.eventId)) return Promise.resolve();
@@ -68,7 +77,7 @@ export function subscribeToResults(
     failure = error;
     void end();
   });
-  const iterator: AsyncIterableIterator<ResultEvent> = {
+  const iterator: AsyncIterableIterator<RunEvent> = {
     async next() {
       await started;
       for (;;) {
@@ -90,7 +99,7 @@ export function subscribeToResults(
   return iterator;
 }
 
-function matchesSubscription(result: ResultEvent, options: SubscribeOptions): boolean {
+function matchesSubscription(result: RunEvent, options: SubscribeOptions): boolean {
   const event = result.event;
   if (options.requestId !== undefined && event.requestId !== options.requestId) return false;
   if (options.runId !== undefined && event.runId !== options.runId) return false;

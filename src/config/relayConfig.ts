@@ -5,6 +5,7 @@ import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import { phoenixEnvShape, phoenixSettingsFrom, phoenixSettingsProblems, type PhoenixSettings } from './phoenixSettings';
+import type { RunBudget } from '../contracts/runBudget';
 import type { RunSettings } from './runSettings';
 import { isSecretValueVariable, secretValuesOf } from './secretVariables';
 import { serviceHttpEnvShape, serviceHttpSettingsFrom, type ServiceHttpSettings } from './serviceHttpSettings';
@@ -31,6 +32,7 @@ const relayEnvSchema = z.object({
   TOPIC_COMPLETED: envTopic.default('research.completed'),
   TOPIC_FAILED: envTopic.default('research.failed'),
   TOPIC_DLQ: envTopic.default('research.requested.dlq'),
+  TOPIC_PROGRESS: envTopic.default('research.progress'),
   TOPIC_PARTITIONS: envInt(1, 1000).default(3),
   CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
   CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
@@ -69,6 +71,9 @@ const relayEnvSchema = z.object({
   LLM_ACTIVITY_TIMEOUT_MS: envInt(1000, 3_600_000).default(600_000),
   LLM_ACTIVITY_ATTEMPTS: envInt(1, 20).default(4),
   LLM_RETRY_INITIAL_MS: envInt(10, 600_000).default(2000),
+  // The default budget of runs whose request sets none (per field); unset: no limit.
+  BUDGET_MAX_COST_USD: z.coerce.number().positive().max(1_000_000).optional(),
+  BUDGET_MAX_TOKENS: envInt(1, 1_000_000_000_000).optional(),
   // Longer than one model call (OPENAI_TIMEOUT_MS, 120 s by default): a worker that stops lets
   // the calls in flight finish instead of paying for them and running them again elsewhere.
   WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
@@ -101,6 +106,8 @@ export interface TopicNames {
   readonly completed: string;
   readonly failed: string;
   readonly deadLetter: string;
+  /** Where runs publish their progress (research.progress.v1), best effort. */
+  readonly progress: string;
 }
 
 export interface TemporalSettings {
@@ -191,7 +198,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
-    topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ },
+    topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ, progress: e.TOPIC_PROGRESS },
     topicPartitions: e.TOPIC_PARTITIONS,
     consumerGroupId: e.CONSUMER_GROUP_ID,
     sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
@@ -224,6 +231,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       llmActivityTimeoutMs: e.LLM_ACTIVITY_TIMEOUT_MS,
       llmActivityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
       llmRetryInitialMs: e.LLM_RETRY_INITIAL_MS,
+      ...defaultBudgetFrom(e),
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
@@ -232,6 +240,15 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     phoenix,
     serviceHttp: serviceHttpSettingsFrom(e),
   };
+}
+
+/** BUDGET_MAX_COST_USD / BUDGET_MAX_TOKENS as the worker's default budget (absent when neither is set). */
+function defaultBudgetFrom(e: RelayEnv): { defaultBudget?: RunBudget } {
+  const budget: RunBudget = {
+    ...(e.BUDGET_MAX_COST_USD !== undefined ? { maxCostUsd: e.BUDGET_MAX_COST_USD } : {}),
+    ...(e.BUDGET_MAX_TOKENS !== undefined ? { maxTokens: e.BUDGET_MAX_TOKENS } : {}),
+  };
+  return Object.keys(budget).length > 0 ? { defaultBudget: budget } : {};
 }
 
 /** Validates the variables one by one; every bad one is named (a secret's value is never shown). */

@@ -1,9 +1,12 @@
+import type { RunBudget } from '../contracts/runBudget';
+
 /**
- * How the worker runs every research run: how many searches at once, and Temporal's limits
- * for one model-calling activity. The worker owns them (its own environment, read once at
- * start-up: SEARCH_CONCURRENCY, LLM_ACTIVITY_TIMEOUT_MS, LLM_ACTIVITY_ATTEMPTS,
- * LLM_RETRY_INITIAL_MS); a run reads them from its worker when it begins, so whoever starts
- * a run — the consumer, a replay, a test — never decides them.
+ * How the worker runs every research run: how many searches at once, Temporal's limits for
+ * one model-calling activity, and the default budget. The worker owns them (its own
+ * environment, read once at start-up: SEARCH_CONCURRENCY, LLM_ACTIVITY_TIMEOUT_MS,
+ * LLM_ACTIVITY_ATTEMPTS, LLM_RETRY_INITIAL_MS, BUDGET_MAX_COST_USD, BUDGET_MAX_TOKENS); a run
+ * reads them from its worker when it begins, so whoever starts a run — the consumer, a replay,
+ * a test — never decides them.
  */
 export interface RunSettings {
   readonly searchConcurrency: number;
@@ -13,4 +16,6 @@ export interface RunSettings {
   readonly llmActivityAttempts: number;
   /** Delay before the first retry of an agent activity (doubling after that, capped at a minute). */
   readonly llmRetryInitialMs: number;
+  /** The budget of runs whose request sets none (field by field); absent: no limit. */
+  readonly defaultBudget?: RunBudget;
 }

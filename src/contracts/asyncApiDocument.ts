@@ -4,12 +4,13 @@ import { deadLetterHeadersSchema } from './deadLetterRecord';
 import { researchCancelSchema, researchCancelType } from './researchCancel';
 import { researchCompletedSchema, researchCompletedType } from './researchCompleted';
 import { researchFailedSchema, researchFailedType } from './researchFailed';
+import { researchProgressSchema, researchProgressType } from './researchProgress';
 import { researchRequestedSchema, researchRequestedType } from './researchRequested';
 
 const schemaFormat = 'application/schema+json;version=draft-07';
 
 /** The topic names of the document: the defaults; deployments may rename them (TOPIC_*). */
-const topics = { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq' };
+const topics = { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress' };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
@@ -55,8 +56,15 @@ function asyncApiOperations(): object {
     sendResearchFailed: {
       action: 'send',
       channel: { $ref: '#/channels/researchFailed' },
-      summary: 'A run that ended without a report: the stage and the error.',
+      summary: 'A run that ended without a report: the stage and the error (BudgetExceededError when its budget stopped it), and what it spent.',
       messages: [{ $ref: '#/channels/researchFailed/messages/researchFailed' }],
+    },
+    sendResearchProgress: {
+      action: 'send',
+      channel: { $ref: '#/channels/researchProgress' },
+      summary:
+        'Where a run is: planned (with the number of searches), each search done or failed (i of N), writing, published — with the usage so far. Best effort: while Kafka is away progress may be dropped; result events never are.',
+      messages: [{ $ref: '#/channels/researchProgress/messages/researchProgress' }],
     },
     sendDeadLetter: {
       action: 'send',
@@ -80,7 +88,7 @@ export function asyncApiDocument(): object {
       title: 'research-relay',
       version: '1.0.0',
       description:
-        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested (and research.cancel.v1 on the same topic to cancel a run); research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId) and dead-letters unusable requests on research.requested.dlq.',
+        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested (and research.cancel.v1 on the same topic to cancel a run); research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId), reports each run’s steps on research.progress, and dead-letters unusable requests on research.requested.dlq.',
     },
     defaultContentType: 'application/json',
     channels: {
@@ -90,6 +98,7 @@ export function asyncApiDocument(): object {
       },
       researchCompleted: { address: topics.completed, messages: { researchCompleted: { $ref: '#/components/messages/researchCompleted' } } },
       researchFailed: { address: topics.failed, messages: { researchFailed: { $ref: '#/components/messages/researchFailed' } } },
+      researchProgress: { address: topics.progress, messages: { researchProgress: { $ref: '#/components/messages/researchProgress' } } },
       researchRequestedDlq: { address: topics.deadLetter, messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } } },
     },
     operations: asyncApiOperations(),
@@ -126,6 +135,14 @@ export function asyncApiDocument(): object {
           headers: eventHeaders(researchFailedType),
           payload: jsonSchema(researchFailedSchema, 'output'),
           bindings: kafkaKey('The requestId.'),
+        },
+        researchProgress: {
+          name: researchProgressType,
+          title: 'Research progress',
+          contentType: 'application/json',
+          headers: eventHeaders(researchProgressType),
+          payload: jsonSchema(researchProgressSchema, 'output'),
+          bindings: kafkaKey('The requestId (so one run’s steps stay on one partition, in order).'),
         },
         deadLetter: {
           name: 'research.requested.dlq',

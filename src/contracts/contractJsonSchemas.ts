@@ -3,6 +3,7 @@ import { deadLetterHeadersSchema } from './deadLetterRecord';
 import { researchCancelSchema } from './researchCancel';
 import { researchCompletedSchema } from './researchCompleted';
 import { researchFailedSchema } from './researchFailed';
+import { researchProgressSchema } from './researchProgress';
 import { researchRequestedSchema } from './researchRequested';
 
 /** The event schemas by file name; the JSON Schema files are generated from these zod schemas. */
@@ -11,6 +12,7 @@ const contracts = {
   'research.cancel.v1.schema.json': { schema: researchCancelSchema, io: 'input' },
   'research.completed.v1.schema.json': { schema: researchCompletedSchema, io: 'output' },
   'research.failed.v1.schema.json': { schema: researchFailedSchema, io: 'output' },
+  'research.progress.v1.schema.json': { schema: researchProgressSchema, io: 'output' },
   'research.requested.dlq.headers.v1.schema.json': { schema: deadLetterHeadersSchema, io: 'output' },
 } as const;
 

@@ -10,3 +10,12 @@ export function resultEventId(eventType: string, workflowId: string, runId: stri
   // Shaped as an RFC 9562 version-8 (custom) UUID.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * The id of one progress event of a run: like {@link resultEventId}, with the step
+ * (`planned`, `searched-3`, `writing`, `published`) in the hash, so each step has its own id and
+ * a retried publish of the step the same one.
+ */
+export function progressEventId(eventType: string, workflowId: string, runId: string, step: string): string {
+  return resultEventId(eventType, workflowId, `${runId}\n${step}`);
+}

@@ -3,6 +3,7 @@ import { resultFieldLimits } from './fieldLimits';
 import { cancelReasonMaxLength } from './researchCancel';
 import { resultEnvelopeSchema } from './resultEnvelope';
 import { researchUsageSchema } from './researchUsage';
+import { budgetStopSchema } from './runBudget';
 
 /**
  * CloudEvents `type` of a research run that ended without a report, version 1.
@@ -31,6 +32,8 @@ export const researchFailedSchema = resultEnvelopeSchema.extend({
   error: z.object({ type: z.string(), message: z.string().max(resultFieldLimits.errorMessage) }),
   usage: researchUsageSchema,
   failedAt: z.iso.datetime(),
+  /** Set when the budget stopped the run (`error.type` BudgetExceededError): the estimate of the stage it did not start. */
+  budgetStop: budgetStopSchema.optional(),
 });
 
 export type ResearchFailed = z.infer<typeof researchFailedSchema>;

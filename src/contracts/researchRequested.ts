@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requestIdSchema } from './requestId';
+import { runBudgetSchema } from './runBudget';
 
 /**
  * CloudEvents `type` of a research request, version 1.
@@ -27,6 +28,8 @@ export const researchRequestedSchema = z.object({
   maxSearches: z.number().int().min(1).max(20).optional(),
   metadata: metadataSchema.optional(),
   submittedAt: z.iso.datetime({ offset: true }).optional(),
+  /** Spending limits of the run (added in 0.4.0); a field left out takes the service's default. */
+  budget: runBudgetSchema.optional(),
 });
 
 export type ResearchRequested = z.infer<typeof researchRequestedSchema>;

@@ -63,11 +63,11 @@ export class PipelineHarness {
     const kafka = createKafka(config.kafka, silentLogger, uniqueName('harness'));
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [config.topics.requested, config.topics.completed, config.topics.failed, config.topics.deadLetter], config.topicPartitions);
+    await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
-    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter]);
+    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter, config.topics.progress]);
     const { client, connection } = await testTemporalClient(config);
     const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
     try {

@@ -9,6 +9,11 @@ import { plannerInput, plannerInstructions, researchPlanSchema } from '../../act
  * resetting the stand-in's call log.
  */
 export async function plannedSearches(baseUrl: string, model: string, query: string, maxSearches?: number): Promise<string[]> {
+  return (await plannedSearchItems(baseUrl, model, query, maxSearches)).map((search) => search.query);
+}
+
+/** The searches the planner will plan, with their reasons (what a budget's estimate of them reads). */
+export async function plannedSearchItems(baseUrl: string, model: string, query: string, maxSearches?: number): Promise<{ query: string; reason: string }[]> {
   const client = createOpenAIClient({ baseUrl, timeoutMs: 5000, maxRetries: 0 });
   const result = await callStructured({
     client,
@@ -20,5 +25,5 @@ export async function plannedSearches(baseUrl: string, model: string, query: str
     schemaName: 'research_plan',
     schemaAttempts: 1,
   });
-  return result.value.searches.map((search) => search.query);
+  return result.value.searches;
 }

@@ -1,70 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import type { ResearchActivities } from '../../activities/createActivities';
-import type { CompletedDraft, FailedDraft } from '../../activities/completionPublisher';
-import type { RunSettings } from '../../src/config/runSettings';
-import type { AgentUsage } from '../../src/contracts/researchUsage';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
 import { researchProgressQuery } from '../../workflows/researchProgress';
 import { runCancelNoteSignal } from '../../src/contracts/runCancelNote';
+import { FakeAgents, traceparent } from '../support/fakeAgents';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 import { eventually, uniqueName } from '../support/testInfrastructure';
 import { startTestWorker, type TestWorker } from '../support/testWorker';
-
-const usage = (model: string, tokens: number): AgentUsage => ({ model, calls: 1, inputTokens: tokens, outputTokens: tokens, estimatedCostUsd: tokens / 1e6 });
-const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-
-/** Fake agents whose behaviour each test sets; they record what the workflow asked of them. */
-class FakeAgents {
-  published: CompletedDraft[] = [];
-  failed: FailedDraft[] = [];
-  running = 0;
-  peakSearches = 0;
-  searchGate: Promise<void> = Promise.resolve();
-  planError: Error | undefined;
-  failingSearches = new Set<string>();
-  publishGate: Promise<void> = Promise.resolve();
-  publishing = false;
-  /** The worker's run settings: each run reads them as it begins. */
-  settings: RunSettings = { searchConcurrency: 3, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 10 };
-
-  activities(): ResearchActivities {
-    return {
-      runSettings: () => Promise.resolve(this.settings),
-      planSearches: async ({ maxSearches }) => {
-        if (this.planError) throw this.planError;
-        const count = maxSearches ?? 6;
-        return Promise.resolve({ searches: Array.from({ length: count }, (_, i) => ({ query: `q${i}`, reason: `r${i}` })), usage: usage('planner-model', 10) });
-      },
-      runSearch: async ({ query }) => {
-        this.running += 1;
-        this.peakSearches = Math.max(this.peakSearches, this.running);
-        try {
-          await this.searchGate;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          if (this.failingSearches.has(query)) throw ApplicationFailure.create({ type: 'ModelRequestError', message: `search ${query} failed`, nonRetryable: true });
-          return { summary: `summary of ${query}`, searchProvider: 'fake', sources: [{ title: query, url: `https://example.test/${query}` }], usage: usage('searcher-model', 5) };
-        } finally {
-          this.running -= 1;
-        }
-      },
-      writeReport: ({ findings }) =>
-        Promise.resolve({ report: { shortSummary: `from ${findings.length}`, markdownReport: '# r', followUpQuestions: ['next?'] }, usage: usage('writer-model', 20) }),
-      publishCompleted: async (draft) => {
-        this.publishing = true;
-        await this.publishGate;
-        this.published.push(draft);
-        this.publishing = false;
-        return { eventId: 'e-completed', topic: 'completed' };
-      },
-      publishFailed: (draft) => {
-        this.failed.push(draft);
-        return Promise.resolve({ eventId: 'e-failed', topic: 'failed' });
-      },
-    };
-  }
-}
 
 describe('ResearchWorkflow with fake agents on a real worker', () => {
   const taskQueue = uniqueName('wf-queue');

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { callAllowances } from '../../../activities/callAllowances';
 import { researchCompletedSchema } from '../../../src/contracts/researchCompleted';
+import { researchProgressSchema } from '../../../src/contracts/researchProgress';
+import { PriceTable } from '../../../src/llm/priceTable';
+import { callEstimate } from '../../../workflows/runBudget';
 import { runCli, startCli } from '../../support/cliRunner';
 import { PipelineHarness } from '../../support/pipelineHarness';
+import { eventually } from '../../support/testInfrastructure';
 
 describe('the research-relay CLI', () => {
   let harness: PipelineHarness;
@@ -63,6 +68,7 @@ describe('the research-relay CLI', () => {
     assert.equal(event.traceId, output.traceId, 'the result continues the request’s trace');
     assert.deepEqual(event.metadata, { team: 'search' });
     assert.equal(event.searches.length, 2);
+    assert.doesNotMatch(result.stderr, /progress \[/, 'no progress bar around JSON output');
 
     const status = await cli(['status', 'cli-1', '--json']);
     assert.equal(status.code, 0, status.stderr);
@@ -97,6 +103,71 @@ describe('the research-relay CLI', () => {
     assert.equal(again.code, 0, again.stderr);
     const second = JSON.parse(again.stdout) as { run?: { kind: string }; result: { event: { runId: string } } };
     assert.deepEqual([second.result.event.runId, second.run?.kind], [runId, 'existing']);
+  });
+
+  it('request --wait shows the run’s progress on stderr — a line per step off a terminal: planned, each search i of N, writing, and done from the result — then the result', async () => {
+    // Model answers that take 0.8 s: the command reads the run's steps as they happen, not all
+    // at once after the fact (caught up from the beginning, a result may be read before the steps).
+    harness.standIn.setFaults({ rules: [{ sequence: [{ kind: 'delay', ms: 800 }], repeat: true }] });
+    const result = await cli(['request', 'How does a progress bar know how far a run is?', '--id', 'cli-progress', '--max-searches', '3', '--wait']).finally(() => harness.standIn.setFaults({ rules: [] }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^research\.completed {2}cli-progress$/m);
+    const bars = result.stderr.split('\n').filter((line) => line.startsWith('progress ['));
+    const steps = bars.map((line) => line.replace(/^progress \[[#-]+\] (\d+\/\d+ )?/, '').split(' · ')[0]);
+    assert.deepEqual(steps, ['planning…', 'planned 3 searches', 'searched 1 of 3', 'searched 2 of 3', 'searched 3 of 3', 'writing the report', 'done'], result.stderr);
+    assert.deepEqual(bars.slice(1).map((line) => /\] (\d+)\/5 /.exec(line)?.[1]), ['1', '2', '3', '4', '4', '5'], 'the bar fills over plan, three searches and the write');
+    const event = /usage: {4}(\d+) in \+ (\d+) out tokens/.exec(result.stdout);
+    assert.ok(bars.at(-1)?.includes(`${(Number(event?.[1]) + Number(event?.[2])).toLocaleString('en-US')} tokens`), 'the last step shows what the run spent');
+  });
+
+  it('request --max-tokens sets the run’s budget: one too small for the searches ends in research.failed, BudgetExceededError, with what was spent (exit 1)', async () => {
+    const query = 'What can a tiny budget buy?';
+    const allowances = callAllowances(harness.config.llm.models, PriceTable.fromEnv(), { name: 'local-corpus' });
+    const maxTokens = callEstimate(allowances, 'planner', query.length).tokens + 100;
+    const result = await cli(['request', query, '--id', 'cli-budget', '--max-searches', '2', '--max-tokens', String(maxTokens), '--max-cost-usd', '1', '--wait']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^research\.failed {2}cli-budget$/m);
+    assert.match(result.stdout, /^ {2}stage: {4}search$/m);
+    assert.match(result.stdout, /^ {2}error: {4}BudgetExceededError: the run's budget/m);
+    assert.match(result.stdout, /^ {2}usage: {4}[1-9]\d* in \+ [1-9]\d* out tokens/m, 'the plan’s usage');
+    assert.match(result.stdout, new RegExp(`^ {2}budget: {3}at most \\$1 and ${maxTokens} tokens$`, 'm'));
+    assert.match(result.stderr, /^progress \[#+\] (\d+)\/\1 failed · [\d,]+ of [\d,]+ tokens · \$0\.\d{4} of \$1$/m, 'the bar ends as failed, with the budget');
+    const wrong = await cli(['request', query, '--max-cost-usd', 'lots']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--max-cost-usd must be a positive number of dollars \(got "lots"\)/);
+  });
+
+  it('watch --progress streams each step of a run beside its result: JSON lines of kind progress, or a line per step for people', async () => {
+    const watcher = startCli(['watch', '--json', '--progress', '--request-id', 'watched-progress', '--from-beginning'], harness.env);
+    const people = startCli(['watch', '--progress', '--request-id', 'watched-progress', '--from-beginning'], harness.env);
+    let output = '';
+    let text = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    people.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    try {
+      // Both watchers are reading live once each has shown a probe (another run of the same request
+      // id): from then on a run's steps reach them before its result. (Caught up from the beginning,
+      // a finished run's result may come first, and a display for people shows no bar for it.)
+      const probe = { eventId: 'probe', requestId: 'watched-progress', workflowId: 'probe', runId: 'probe', traceId: '0af7651916cd43dd8448eb211c80319c', sequence: 1, step: 'planned', searches: { planned: 9, done: 0, succeeded: 0, failed: 0 }, usage: { inputTokens: 0, outputTokens: 0, estimatedCostUsd: 0 }, at: new Date().toISOString() };
+      await harness.producer.send({ topic: harness.config.topics.progress, messages: [{ key: 'watched-progress', value: JSON.stringify(probe) }] });
+      await eventually(() => (output.includes('"workflowId":"probe"') && text.includes('planned 9 searches')) || undefined, 60_000, `the probe from both watchers: ${output} ${text}`);
+      await harness.request('watched-progress', 'Who watches the progress?', { maxSearches: 2 });
+      const lines = await eventually(() => {
+        const parsed = output.split('\n').filter((line) => line.trim().length > 0).map((line) => JSON.parse(line) as { kind: string; event: { workflowId: string } });
+        const ofTheRun = parsed.filter((line) => line.event.workflowId !== 'probe');
+        return ofTheRun.filter((line) => line.kind === 'progress').length >= 5 && ofTheRun.some((line) => line.kind === 'completed') ? ofTheRun : undefined;
+      }, 60_000, `progress and the result from watch: ${output}`);
+      const progress = lines.filter((line) => line.kind === 'progress').map((line) => researchProgressSchema.parse(line.event));
+      assert.deepEqual(progress.map((event) => [event.sequence, event.step]), [[1, 'planned'], [2, 'searched'], [3, 'searched'], [4, 'writing'], [5, 'published']]);
+      await eventually(() => /^research\.completed {2}watched-progress$/m.test(text) || undefined, 30_000, `the result for people: ${text}`);
+      assert.match(text, /^watched-progress \[#+-+\] 1\/4 planned 2 searches · [\d,]+ tokens · \$\d\.\d{4}$/m, 'a line per step for people');
+      assert.ok(text.indexOf('planned 2 searches') < text.indexOf('research.completed  watched-progress'), 'the step before the result');
+    } finally {
+      for (const child of [watcher, people]) {
+        child.kill('SIGINT');
+        await new Promise((resolve) => child.once('close', resolve));
+      }
+    }
   });
 
   it('watch streams results as JSON lines as they arrive', async () => {
@@ -155,6 +226,8 @@ describe('the research-relay CLI', () => {
     assert.match(redrive.stdout, /1 record\(s\) redriven \(1 started\)/);
     const [completed] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'too-big');
     assert.ok(completed);
+    // Closed: a run closes once its last progress step is out too, a moment after its result.
+    await harness.settledRunIds((id) => id === harness.workflowId('too-big'), 1);
     const again = await cli(['dlq', 'redrive', '--where', 'key=too-big'], fixed);
     assert.match(again.stdout, /already has a run/, 'redriving twice starts nothing new');
     assert.equal((await harness.runsOf(harness.workflowId('too-big'))).length, 1, 'one run');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { generatedContractFiles } from '../../../src/contracts/writeContractFiles';
-import { resultEventId } from '../../../src/contracts/eventId';
+import { progressEventId, resultEventId } from '../../../src/contracts/eventId';
 import { asyncApiDocument } from '../../../src/contracts/asyncApiDocument';
 import { researchCancelSchema } from '../../../src/contracts/researchCancel';
 import { researchFailedSchema } from '../../../src/contracts/researchFailed';
@@ -69,6 +69,27 @@ describe('event contracts', () => {
     assert.deepEqual(document.components.messages.researchCancel?.payload.schema.required, ['requestId']);
   });
 
+  it('takes a budget of positive limits on a request, either or both, and refuses anything else', () => {
+    const parse = (budget: unknown) => researchRequestedSchema.safeParse({ requestId: 'r', query: 'q', budget }).success;
+    assert.equal(parse({ maxCostUsd: 0.25 }), true);
+    assert.equal(parse({ maxTokens: 50_000 }), true);
+    assert.equal(parse({ maxCostUsd: 1, maxTokens: 1 }), true);
+    assert.equal(parse({}), true);
+    assert.equal(parse({ maxCostUsd: 0 }), false);
+    assert.equal(parse({ maxTokens: -5 }), false);
+    assert.equal(parse({ maxTokens: 1.5 }), false);
+    assert.equal(parse({ maxCostUsd: '1' }), false);
+  });
+
+  it('derives one progress event id per step of a run: the same on a retry, another for another step or run', () => {
+    const id = progressEventId('research.progress.v1', 'research-a', 'run-1', 'searched-2');
+    assert.equal(progressEventId('research.progress.v1', 'research-a', 'run-1', 'searched-2'), id);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(progressEventId('research.progress.v1', 'research-a', 'run-1', 'searched-3'), id);
+    assert.notEqual(progressEventId('research.progress.v1', 'research-a', 'run-2', 'searched-2'), id);
+    assert.notEqual(resultEventId('research.progress.v1', 'research-a', 'run-1'), id);
+  });
+
   it('derives the same event id for a retried publish and a new one for another run or type', () => {
     const id = resultEventId('research.completed.v1', 'research-a', 'run-1');
     assert.equal(resultEventId('research.completed.v1', 'research-a', 'run-1'), id);
@@ -96,9 +117,18 @@ describe('configuration', () => {
 
   it('uses the documented defaults when nothing is set', () => {
     const config = loadRelayConfig({});
-    assert.deepEqual(config.topics, { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq' });
+    assert.deepEqual(config.topics, { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress' });
+    assert.equal(config.run.defaultBudget, undefined, 'no budget unless one is set');
     assert.equal(config.temporal.workflowIdPrefix, 'research-');
     assert.equal(config.temporal.reusePolicy, 'reject-duplicate');
     assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+  });
+
+  it('reads the default budget from BUDGET_MAX_COST_USD and BUDGET_MAX_TOKENS, either alone, and names a bad one', () => {
+    assert.deepEqual(loadRelayConfig({ BUDGET_MAX_COST_USD: '0.5' }).run.defaultBudget, { maxCostUsd: 0.5 });
+    assert.deepEqual(loadRelayConfig({ BUDGET_MAX_TOKENS: '200000' }).run.defaultBudget, { maxTokens: 200_000 });
+    assert.deepEqual(loadRelayConfig({ BUDGET_MAX_COST_USD: '2', BUDGET_MAX_TOKENS: '10' }).run.defaultBudget, { maxCostUsd: 2, maxTokens: 10 });
+    assert.throws(() => loadRelayConfig({ BUDGET_MAX_COST_USD: 'cheap' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_COST_USD="cheap"/.test(error.message));
+    assert.throws(() => loadRelayConfig({ BUDGET_MAX_TOKENS: '0' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_TOKENS="0"/.test(error.message));
   });
 });

@@ -38,7 +38,7 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
   });
 
   /** Sends a request through the typed client and waits until its trace has arrived, publish included. */
-  async function researched(requestId: string, traceparent?: string, who: { requestedBy?: string; metadata?: Record<string, string> } = {}) {
+  async function researched(requestId: string, traceparent?: string, who: { requestedBy?: string; metadata?: Record<string, string>; budget?: { maxCostUsd?: number; maxTokens?: number } } = {}) {
     harness.standIn.resetCalls();
     const sent = await client.request({ requestId, query: `How do tracing headers cross Kafka? (${requestId})`, maxSearches: 2, ...(traceparent ? { traceparent } : {}), ...who });
     const [record] = await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === requestId);
@@ -144,6 +144,31 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
       assert.deepEqual(JSON.parse(String(span?.attributes.metadata)), { team: 'search', ticket: 'T-7' });
       assert.deepEqual(span?.attributes['tag.tags'], ['team:search', 'ticket:T-7']);
     }
+  });
+
+  it('puts the run’s budget and what it spent — its result event’s usage — on the run span; a budget stop says so there', async () => {
+    const { spans, event } = await researched('budgeted', undefined, { budget: { maxCostUsd: 5, maxTokens: 1_000_000 } });
+    const run = spans.find((span) => span.name === 'RunWorkflow:ResearchWorkflow');
+    const usage = event.usage.total as { inputTokens: number; outputTokens: number; estimatedCostUsd: number };
+    assert.equal(Number(run?.attributes['research.budget.max_cost_usd']), 5);
+    assert.equal(Number(run?.attributes['research.budget.max_tokens']), 1_000_000);
+    assert.equal(Number(run?.attributes['research.usage.input_tokens']), usage.inputTokens);
+    assert.equal(Number(run?.attributes['research.usage.output_tokens']), usage.outputTokens);
+    assert.equal(Number(run?.attributes['research.usage.total_tokens']), usage.inputTokens + usage.outputTokens);
+    assert.equal(Number(run?.attributes['research.usage.cost_usd']), usage.estimatedCostUsd);
+    assert.equal(run?.attributes['research.budget.exceeded'], undefined);
+
+    const sent = await client.request({ requestId: 'budget-stopped', query: 'How far does a tiny budget go?', budget: { maxTokens: 10 } });
+    const [failed] = await harness.recorder.waitFor(harness.config.topics.failed, 1, (r) => r.key === 'budget-stopped');
+    const stop = (JSON.parse(failed?.value.toString() ?? '{}') as { budgetStop?: { estimatedTokens: number } }).budgetStop;
+    const stopped = await eventually(async () => {
+      await telemetry.flush();
+      return receiver.trace(sent.traceId).find((span) => span.name === 'RunWorkflow:ResearchWorkflow');
+    }, 30_000, 'the stopped run’s span');
+    assert.equal(stopped.attributes['research.budget.exceeded'], true);
+    assert.equal(Number(stopped.attributes['research.budget.max_tokens']), 10);
+    assert.equal(Number(stopped.attributes['research.budget.stop.estimated_tokens']), stop?.estimatedTokens);
+    assert.equal(Number(stopped.attributes['research.usage.total_tokens']), 0, 'stopped before the first model call');
   });
 
   it('records prompt and completion text only when the user turns it on, and never a secret', async () => {
