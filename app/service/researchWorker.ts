@@ -56,7 +56,12 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
         runSettings: config.run,
         resultMaxEventBytes: config.resultMaxEventBytes,
       }),
-      maxConcurrentActivityTaskExecutions: 50,
+      maxConcurrentActivityTaskExecutions: config.workerSlots.activities,
+      maxConcurrentWorkflowTaskExecutions: config.workerSlots.workflowTasks,
+      // No eager activities: a workflow task that schedules activities would hand them this
+      // worker's free slots directly, past the task queue — and so past its priority and
+      // fairness, letting a replay's run take the slot a waiting live run should get.
+      maxEagerActivityReservationsPerWorkflowTask: 0,
       shutdownGraceTime: config.workerShutdownGraceMs,
     });
     return { worker, connection };

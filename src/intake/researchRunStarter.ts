@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TemporalSettings } from '../config/relayConfig';
 import type { ResearchRequested } from '../contracts/researchRequested';
 import { startIdempotently, type StartOutcome } from '../temporal/idempotentStart';
+import { runPriority, type RunUrgency } from '../temporal/runPriority';
 import { workflowIdFor } from '../temporal/workflowIds';
 import type { TraceContext } from '../telemetry/traceContext';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
@@ -18,6 +19,8 @@ export interface ResearchRunStart {
    * `fail` (replay): any existing run, running or closed, counts as "already existing".
    */
   readonly conflict: 'use-existing' | 'fail';
+  /** `batch` (replay): queued behind every live run's tasks. Default `live`. */
+  readonly urgency?: RunUrgency;
 }
 
 /**
@@ -31,7 +34,10 @@ export function sourceKey(location: MessageLocation): string {
   return `${location.topic}:${location.partition}:${location.offset}`;
 }
 
-/** Starts the ResearchWorkflow of one request idempotently — the one start of the intake path. */
+/**
+ * Starts the ResearchWorkflow of one request idempotently — the one start of the intake path —
+ * with its Temporal priority: live runs before batch ones, tenants in turn within each.
+ */
 export function startResearchRun(client: Client, settings: TemporalSettings, start: ResearchRunStart): Promise<StartOutcome> {
   const { request, trace, location, epoch } = start;
   return startIdempotently<typeof ResearchWorkflow>(client, 'ResearchWorkflow', {
@@ -40,6 +46,7 @@ export function startResearchRun(client: Client, settings: TemporalSettings, sta
     reusePolicy: settings.reusePolicy,
     conflict: start.conflict,
     args: [{ request, ...(epoch !== undefined ? { epoch } : {}), trace, source: location }],
+    priority: runPriority(request, start.urgency ?? 'live', settings),
     memo: { requestId: request.requestId, traceId: trace.traceId, source: sourceKey(location), ...(epoch !== undefined ? { epoch } : {}) },
   });
 }

@@ -18,6 +18,8 @@ export const fastRunSettings: NodeJS.ProcessEnv = { LLM_ACTIVITY_ATTEMPTS: '2', 
 
 export interface PipelineOptions {
   readonly faults?: FaultPlan;
+  /** How long the stand-in takes per model call (default 0). */
+  readonly standInLatencyMs?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly roles?: { consumer: boolean; worker: boolean };
   readonly logger?: Logger;
@@ -44,7 +46,7 @@ export class PipelineHarness {
 
   static async start(options: PipelineOptions = {}): Promise<PipelineHarness> {
     installQuietTemporalRuntime();
-    const standIn = await startStandInServer(options.faults ? { faults: options.faults } : {});
+    const standIn = await startStandInServer({ ...(options.faults ? { faults: options.faults } : {}), ...(options.standInLatencyMs ? { latencyMs: options.standInLatencyMs } : {}) });
     const id = uniqueName('t');
     const env: NodeJS.ProcessEnv = {
       ...prefixedNameVariables(id),

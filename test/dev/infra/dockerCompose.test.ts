@@ -6,13 +6,13 @@ import { parse } from 'yaml';
 import { relayEnvironmentVariables } from '../../../src/config/relayConfig';
 import { defaultKafkaVersion } from '../../../dev/infra/localKafka';
 import { phoenixPackage, phoenixQuietSettings } from '../../../dev/infra/localPhoenix';
-import { temporalBinPackage } from '../../../dev/infra/localTemporal';
+import { fairnessFlags, temporalBinPackage } from '../../../dev/infra/localTemporal';
 
 // No Docker engine here: check what can be checked without one — that the compose file
 // parses and keeps the ports, versions and variable names of the local infra commands.
 const root = path.resolve(__dirname, '../../..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { image?: string; ports?: string[]; environment?: Record<string, string>; build?: string; healthcheck?: { test?: string[] } }>;
+  services: Record<string, { image?: string; command?: string[]; ports?: string[]; environment?: Record<string, string>; build?: string; healthcheck?: { test?: string[] } }>;
 };
 
 describe('docker-compose.yml', () => {
@@ -20,6 +20,13 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.kafka?.image, `apache/kafka:${defaultKafkaVersion}`);
     assert.equal(compose.services.temporal?.image, `temporalio/temporal:${temporalBinPackage.split('==')[1]}`);
     assert.equal(compose.services.phoenix?.image, `arizephoenix/phoenix:version-${phoenixPackage.split('==')[1]}`);
+  });
+
+  it('starts Temporal with the priority and fairness settings of npm run infra:up', () => {
+    const command = compose.services.temporal?.command ?? [];
+    const settings = (args: readonly string[]): string[] => args.flatMap((arg, index) => (args[index - 1] === '--dynamic-config-value' ? [arg] : []));
+    assert.deepEqual(settings(command).sort(), settings(fairnessFlags()).sort());
+    assert.ok(settings(fairnessFlags()).includes('matching.enableFairness=true'));
   });
 
   it('runs Phoenix with the local settings: no usage telemetry, nothing loaded from the internet, its data in a volume', () => {
