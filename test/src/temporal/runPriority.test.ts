@@ -29,6 +29,16 @@ describe('the Temporal priority of a run', () => {
     assert.equal(runPriority(request({ metadata: { 'cost.centre': 'cc-7', team: 'energy' } }), 'live', byCostCentre).fairnessKey, 'cc-7');
   });
 
+  it('reads only the request’s own metadata entries: a key named like an Object method is absent when the request has none', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const { temporal } = loadRelayConfig({ FAIRNESS_KEY_FIELD: `metadata.${key}` });
+      assert.deepEqual(runPriority(request({ metadata: { team: 'energy' } }), 'live', temporal), { priorityKey: 2 }, key);
+      assert.deepEqual(runPriority(request(), 'live', temporal), { priorityKey: 2 }, `${key}, no metadata`);
+    }
+    const { temporal } = loadRelayConfig({ FAIRNESS_KEY_FIELD: 'metadata.constructor' });
+    assert.equal(runPriority(request({ metadata: { constructor: 'cc-7' } }), 'live', temporal).fairnessKey, 'cc-7', 'and present when it has one');
+  });
+
   it('gives the tenants FAIRNESS_WEIGHTS lists their weight, and the others none (Temporal’s 1)', () => {
     const { temporal } = loadRelayConfig({ FAIRNESS_WEIGHTS: 'team-a:3, org:team-b:0.5' });
     assert.deepEqual(runPriority(request({ metadata: { team: 'team-a' } }), 'batch', temporal), { priorityKey: 4, fairnessKey: 'team-a', fairnessWeight: 3 });
