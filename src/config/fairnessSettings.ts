@@ -33,8 +33,8 @@ const weightList = z.string().transform((value, context) => {
     const separator = entry.lastIndexOf(':');
     const key = separator > 0 ? entry.slice(0, separator) : '';
     const weight = Number(separator > 0 ? entry.slice(separator + 1) : Number.NaN);
+    // Any length: weights go by the tenant's name, which runPriority cuts (or hashes) into a key later.
     if (key === '' || !Number.isFinite(weight)) context.addIssue({ code: 'custom', message: `"${entry}" is not key:weight` });
-    else if (Buffer.byteLength(key) > fairnessKeyMaxBytes) context.addIssue({ code: 'custom', message: `"${key}" is longer than ${fairnessKeyMaxBytes} bytes, which no fairness key is` });
     else if (weight < weightRange.min || weight > weightRange.max) context.addIssue({ code: 'custom', message: `the weight of "${key}" must be between ${weightRange.min} and ${weightRange.max}` });
     else if (weights.has(key)) context.addIssue({ code: 'custom', message: `"${key}" is listed twice` });
     else weights.set(key, weight);
