@@ -96,13 +96,46 @@ function readOptions(): FairnessOptions | undefined {
   return { replay: number('replay', 10), live: number('live', 2), intervalMs: number('interval-ms', 10), latencyMs: number('latency-ms', 0), slots: number('slots', 1), replayRate: number('replay-rate', 0), workflowTaskSlots: number('workflow-task-slots', 0) };
 }
 
+/**
+ * What runs so far, as soon as it runs: the private servers and the relay are processes of
+ * their own (the servers in process groups of their own, which a Ctrl-C in the terminal does
+ * not reach), so a failed set-up or an interrupt must stop them too.
+ */
+const running: { servers?: PrivateServers; standIn?: StandInServer; relay?: ChildProcess } = {};
+let interrupted = false;
+
+/** Stops the relay (waiting for its exit), the private servers and the stand-in; safe to call twice. */
+async function stopRunning(): Promise<void> {
+  const { relay } = running;
+  if (relay && relay.exitCode === null && relay.signalCode === null) {
+    const exited = new Promise((resolve) => relay.once('exit', resolve));
+    relay.kill('SIGTERM');
+    await exited;
+  }
+  // The replay's unfinished runs go with the private servers' data.
+  await running.servers?.stop();
+  await running.standIn?.stop();
+}
+
+function onInterrupt(): void {
+  if (interrupted) return;
+  interrupted = true;
+  console.error('\nbench:fairness: interrupted, stopping the relay and the private servers');
+  void stopRunning().finally(() => process.exit(130));
+}
+
 async function main(): Promise<void> {
   const options = readOptions();
   if (!options) {
     console.log(usage);
     return;
   }
-  const rig = await setUp(options);
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  const rig = await setUp(options).catch(async (error: unknown) => {
+    await stopRunning();
+    throw error;
+  });
   try {
     console.log(`research-relay fairness benchmark: ${options.live} live requests every ${options.intervalMs} ms, alone and during a rerun replay of ${options.replay} (${options.replayRate > 0 ? `--rate ${options.replayRate}/s` : 'unpaced'}); stand-in latency ${options.latencyMs} ms per model call; worker ${options.slots} activity slots and ${rig.config.workerSlots.workflowTasks} workflow-task slots; private Kafka and Temporal (priority and fairness on)`);
     const history = await produceHistory(rig, options.replay);
@@ -119,8 +152,10 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   const id = `fairbench-${Date.now().toString(36)}`;
   const progress = new ProgressLine('private Kafka and Temporal');
   const servers = await startPrivateServers(id);
+  running.servers = servers;
   progress.done(`Kafka ${servers.kafkaBrokers}, Temporal ${servers.temporalAddress}`);
   const standIn = await startStandInServer({ latencyMs: options.latencyMs });
+  running.standIn = standIn;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...prefixedNameVariables(id),
@@ -189,6 +224,7 @@ async function startRelay(rig: Rig): Promise<void> {
   fs.mkdirSync(path.dirname(rig.relayLog), { recursive: true });
   const log = fs.openSync(rig.relayLog, 'w');
   rig.relay = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../app/service/serviceMain.ts')], { env: rig.env, stdio: ['ignore', log, log] });
+  running.relay = rig.relay;
   fs.closeSync(log);
   const exited = new Promise<never>((_, reject) => rig.relay?.once('exit', (code) => reject(new Error(`the relay exited (${code}); see ${rig.relayLog}`))));
   const progress = new ProgressLine('relay (bundling its workflows)');
@@ -335,23 +371,21 @@ function seconds(ms: number): string {
 
 async function tearDown(rig: Rig): Promise<void> {
   const cleanup = new ProgressLine('cleaning up');
-  if (rig.relay && rig.relay.exitCode === null) {
-    const exited = new Promise((resolve) => rig.relay?.once('exit', resolve));
-    rig.relay.kill('SIGTERM');
-    await exited;
-  }
-  await rig.watcher.stop();
-  await rig.producer.disconnect();
-  await rig.connection.close();
-  // The replay's unfinished runs go with the private servers' data.
-  await rig.servers.stop();
-  await rig.standIn.stop();
+  // Each step whatever the one before did: the servers must go even when a client cannot close.
+  await rig.watcher.stop().catch(() => undefined);
+  await rig.producer.disconnect().catch(() => undefined);
+  await rig.connection.close().catch(() => undefined);
+  await stopRunning();
   cleanup.done(`done (relay log: ${rig.relayLog})`);
 }
 
+// After an interrupt, its handler exits once everything is stopped.
 main().then(
-  () => process.exit(0),
+  () => {
+    if (!interrupted) process.exit(0);
+  },
   (error: unknown) => {
+    if (interrupted) return;
     console.error(`bench:fairness: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
