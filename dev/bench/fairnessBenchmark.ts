@@ -320,9 +320,14 @@ async function duringReplay(rig: Rig, options: FairnessOptions, history: Map<num
   replay.then(ended, ended);
   try {
     const waiting = new ProgressLine('replay');
-    while (started < options.replay / 10) {
+    // Not past the replay's end: one that fails (or ends) before a tenth is started would leave this waiting forever.
+    while (!replayEnded && started < options.replay / 10) {
       waiting.update(`${started}/${options.replay} runs started`);
       await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (started < options.replay / 10) {
+      const outcome = await replay.then((summary) => `ended with ${summary.started} runs started`, (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`the replay ${outcome}, before a tenth of its ${options.replay} runs was queued`);
     }
     waiting.done(`${started} runs started; the live trickle begins`);
     const startedWhenTrickleBegan = started;
