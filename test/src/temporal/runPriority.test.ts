@@ -46,6 +46,13 @@ describe('the Temporal priority of a run', () => {
     assert.equal(runPriority(request({ metadata: { team: 'team-c' } }), 'batch', temporal).fairnessWeight, undefined);
   });
 
+  it('reads FAIRNESS_WEIGHTS with spaces around the colon as written without them, and names a missing weight as such', () => {
+    assert.deepEqual([...loadRelayConfig({ FAIRNESS_WEIGHTS: 'team-a : 3 , org:team-b :0.5' }).temporal.fairness.weights], [['team-a', 3], ['org:team-b', 0.5]]);
+    for (const value of ['team-a:', 'team-a: ']) {
+      assert.throws(() => loadRelayConfig({ FAIRNESS_WEIGHTS: value }), (error: unknown) => error instanceof ConfigurationError && error.message.includes('is not key:weight'), value);
+    }
+  });
+
   it('weights a tenant whose name is longer than a fairness key by its whole name, its key cut as any other', () => {
     const tenant = 'x'.repeat(70);
     const { temporal } = loadRelayConfig({ FAIRNESS_WEIGHTS: `${tenant}:2` });
