@@ -180,7 +180,7 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
-  const watcher = await ResultWatcher.start(kafka, [config.topics.completed, config.topics.failed], `${id}-results`);
+  const watcher = await ResultWatcher.start(kafka, { completed: config.topics.completed, failed: config.topics.failed }, `${id}-results`);
   const relayLog = path.join(servers.logDirectory, 'relay.log');
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
@@ -353,8 +353,13 @@ function report(options: FairnessOptions, alone: PhaseFigures, during: DuringFig
   const p99During = percentile(during.latencies, 99);
   const ratio = p99During / p99Alone;
   console.log('\n=== live requests during a replay (npm run bench:fairness) ===');
-  console.log(`live time to result, alone:              p50 ${seconds(percentile(alone.latencies, 50))}, p99 ${seconds(p99Alone)} (${alone.latencies.length} requests)`);
-  console.log(`live time to result, during the replay:  p50 ${seconds(percentile(during.latencies, 50))}, p99 ${seconds(p99During)} (${during.latencies.length} requests)`);
+  // A failed run's result counts as its time to result too, but says so: a fast failure is no success.
+  const failures = (phase: PhaseFigures): string => {
+    const failed = phase.answers.filter((answer) => answer.failed).length;
+    return failed > 0 ? `, ${failed} of them FAILED (research.failed)` : '';
+  };
+  console.log(`live time to result, alone:              p50 ${seconds(percentile(alone.latencies, 50))}, p99 ${seconds(p99Alone)} (${alone.latencies.length} requests${failures(alone)})`);
+  console.log(`live time to result, during the replay:  p50 ${seconds(percentile(during.latencies, 50))}, p99 ${seconds(p99During)} (${during.latencies.length} requests${failures(during)})`);
   console.log(`load average (1 min, ${os.cpus().length} CPUs):     ${alone.load.toFixed(1)} after the phase alone, ${during.load.toFixed(1)} after the phase during the replay`);
   console.log(`p99 during / p99 alone:                  ${ratio.toFixed(2)} (goal ≤ 2: ${ratio <= 2 ? 'met' : 'MISSED'})`);
   const starting = during.answers.filter((answer) => during.allStartedAt === undefined || answer.sentAt < during.allStartedAt).map((answer) => answer.resultAt - answer.sentAt);
