@@ -96,13 +96,46 @@ function readOptions(): FairnessOptions | undefined {
   return { replay: number('replay', 10), live: number('live', 2), intervalMs: number('interval-ms', 10), latencyMs: number('latency-ms', 0), slots: number('slots', 1), replayRate: number('replay-rate', 0), workflowTaskSlots: number('workflow-task-slots', 0) };
 }
 
+/**
+ * What runs so far, as soon as it runs: the private servers and the relay are processes of
+ * their own (the servers in process groups of their own, which a Ctrl-C in the terminal does
+ * not reach), so a failed set-up or an interrupt must stop them too.
+ */
+const running: { servers?: PrivateServers; standIn?: StandInServer; relay?: ChildProcess } = {};
+let interrupted = false;
+
+/** Stops the relay (waiting for its exit), the private servers and the stand-in; safe to call twice. */
+async function stopRunning(): Promise<void> {
+  const { relay } = running;
+  if (relay && relay.exitCode === null && relay.signalCode === null) {
+    const exited = new Promise((resolve) => relay.once('exit', resolve));
+    relay.kill('SIGTERM');
+    await exited;
+  }
+  // The replay's unfinished runs go with the private servers' data.
+  await running.servers?.stop();
+  await running.standIn?.stop();
+}
+
+function onInterrupt(): void {
+  if (interrupted) return;
+  interrupted = true;
+  console.error('\nbench:fairness: interrupted, stopping the relay and the private servers');
+  void stopRunning().finally(() => process.exit(130));
+}
+
 async function main(): Promise<void> {
   const options = readOptions();
   if (!options) {
     console.log(usage);
     return;
   }
-  const rig = await setUp(options);
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  const rig = await setUp(options).catch(async (error: unknown) => {
+    await stopRunning();
+    throw error;
+  });
   try {
     console.log(`research-relay fairness benchmark: ${options.live} live requests every ${options.intervalMs} ms, alone and during a rerun replay of ${options.replay} (${options.replayRate > 0 ? `--rate ${options.replayRate}/s` : 'unpaced'}); stand-in latency ${options.latencyMs} ms per model call; worker ${options.slots} activity slots and ${rig.config.workerSlots.workflowTasks} workflow-task slots; private Kafka and Temporal (priority and fairness on)`);
     const history = await produceHistory(rig, options.replay);
@@ -119,8 +152,10 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   const id = `fairbench-${Date.now().toString(36)}`;
   const progress = new ProgressLine('private Kafka and Temporal');
   const servers = await startPrivateServers(id);
+  running.servers = servers;
   progress.done(`Kafka ${servers.kafkaBrokers}, Temporal ${servers.temporalAddress}`);
   const standIn = await startStandInServer({ latencyMs: options.latencyMs });
+  running.standIn = standIn;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...prefixedNameVariables(id),
@@ -145,7 +180,7 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
-  const watcher = await ResultWatcher.start(kafka, [config.topics.completed, config.topics.failed], `${id}-results`);
+  const watcher = await ResultWatcher.start(kafka, { completed: config.topics.completed, failed: config.topics.failed }, `${id}-results`);
   const relayLog = path.join(servers.logDirectory, 'relay.log');
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
@@ -189,6 +224,7 @@ async function startRelay(rig: Rig): Promise<void> {
   fs.mkdirSync(path.dirname(rig.relayLog), { recursive: true });
   const log = fs.openSync(rig.relayLog, 'w');
   rig.relay = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../app/service/serviceMain.ts')], { env: rig.env, stdio: ['ignore', log, log] });
+  running.relay = rig.relay;
   fs.closeSync(log);
   const exited = new Promise<never>((_, reject) => rig.relay?.once('exit', (code) => reject(new Error(`the relay exited (${code}); see ${rig.relayLog}`))));
   const progress = new ProgressLine('relay (bundling its workflows)');
@@ -284,9 +320,14 @@ async function duringReplay(rig: Rig, options: FairnessOptions, history: Map<num
   replay.then(ended, ended);
   try {
     const waiting = new ProgressLine('replay');
-    while (started < options.replay / 10) {
+    // Not past the replay's end: one that fails (or ends) before a tenth is started would leave this waiting forever.
+    while (!replayEnded && started < options.replay / 10) {
       waiting.update(`${started}/${options.replay} runs started`);
       await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (started < options.replay / 10) {
+      const outcome = await replay.then((summary) => `ended with ${summary.started} runs started`, (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`the replay ${outcome}, before a tenth of its ${options.replay} runs was queued`);
     }
     waiting.done(`${started} runs started; the live trickle begins`);
     const startedWhenTrickleBegan = started;
@@ -312,8 +353,13 @@ function report(options: FairnessOptions, alone: PhaseFigures, during: DuringFig
   const p99During = percentile(during.latencies, 99);
   const ratio = p99During / p99Alone;
   console.log('\n=== live requests during a replay (npm run bench:fairness) ===');
-  console.log(`live time to result, alone:              p50 ${seconds(percentile(alone.latencies, 50))}, p99 ${seconds(p99Alone)} (${alone.latencies.length} requests)`);
-  console.log(`live time to result, during the replay:  p50 ${seconds(percentile(during.latencies, 50))}, p99 ${seconds(p99During)} (${during.latencies.length} requests)`);
+  // A failed run's result counts as its time to result too, but says so: a fast failure is no success.
+  const failures = (phase: PhaseFigures): string => {
+    const failed = phase.answers.filter((answer) => answer.failed).length;
+    return failed > 0 ? `, ${failed} of them FAILED (research.failed)` : '';
+  };
+  console.log(`live time to result, alone:              p50 ${seconds(percentile(alone.latencies, 50))}, p99 ${seconds(p99Alone)} (${alone.latencies.length} requests${failures(alone)})`);
+  console.log(`live time to result, during the replay:  p50 ${seconds(percentile(during.latencies, 50))}, p99 ${seconds(p99During)} (${during.latencies.length} requests${failures(during)})`);
   console.log(`load average (1 min, ${os.cpus().length} CPUs):     ${alone.load.toFixed(1)} after the phase alone, ${during.load.toFixed(1)} after the phase during the replay`);
   console.log(`p99 during / p99 alone:                  ${ratio.toFixed(2)} (goal ≤ 2: ${ratio <= 2 ? 'met' : 'MISSED'})`);
   const starting = during.answers.filter((answer) => during.allStartedAt === undefined || answer.sentAt < during.allStartedAt).map((answer) => answer.resultAt - answer.sentAt);
@@ -335,23 +381,21 @@ function seconds(ms: number): string {
 
 async function tearDown(rig: Rig): Promise<void> {
   const cleanup = new ProgressLine('cleaning up');
-  if (rig.relay && rig.relay.exitCode === null) {
-    const exited = new Promise((resolve) => rig.relay?.once('exit', resolve));
-    rig.relay.kill('SIGTERM');
-    await exited;
-  }
-  await rig.watcher.stop();
-  await rig.producer.disconnect();
-  await rig.connection.close();
-  // The replay's unfinished runs go with the private servers' data.
-  await rig.servers.stop();
-  await rig.standIn.stop();
+  // Each step whatever the one before did: the servers must go even when a client cannot close.
+  await rig.watcher.stop().catch(() => undefined);
+  await rig.producer.disconnect().catch(() => undefined);
+  await rig.connection.close().catch(() => undefined);
+  await stopRunning();
   cleanup.done(`done (relay log: ${rig.relayLog})`);
 }
 
+// After an interrupt, its handler exits once everything is stopped.
 main().then(
-  () => process.exit(0),
+  () => {
+    if (!interrupted) process.exit(0);
+  },
   (error: unknown) => {
+    if (interrupted) return;
     console.error(`bench:fairness: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

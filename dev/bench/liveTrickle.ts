@@ -21,6 +21,8 @@ export interface LiveAnswer {
   readonly requestId: string;
   readonly sentAt: number;
   readonly resultAt: number;
+  /** Its result was research.failed: its time is a time to failure, not to research. */
+  readonly failed: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function sendLiveTrickle(producer: Producer, topic: string, watcher
       if (Date.now() > deadline) throw new Error(`${sentAt.size - answered()} of ${sentAt.size} live requests had no result ${options.answerTimeoutMs / 1000} s after the last was sent`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return [...sentAt].map(([requestId, at]) => ({ requestId, sentAt: at, resultAt: watcher.liveResults.get(requestId) ?? Number.NaN }));
+    return [...sentAt].map(([requestId, at]) => ({ requestId, sentAt: at, resultAt: watcher.liveResults.get(requestId) ?? Number.NaN, failed: watcher.liveFailures.has(requestId) }));
   } finally {
     clearInterval(progress);
     options.onProgress(sentAt.size, answered());

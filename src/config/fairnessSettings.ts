@@ -31,10 +31,12 @@ const weightList = z.string().transform((value, context) => {
   for (const entry of entries) {
     // The last colon: a tenant name may hold one (`org:team-a:3`), a weight never does.
     const separator = entry.lastIndexOf(':');
-    const key = separator > 0 ? entry.slice(0, separator) : '';
-    const weight = Number(separator > 0 ? entry.slice(separator + 1) : Number.NaN);
+    // Trimmed both sides of the colon: `team-a : 3` weights team-a (not "team-a "), `team-a:` has no weight (not 0).
+    const key = separator > 0 ? entry.slice(0, separator).trim() : '';
+    const weightText = separator > 0 ? entry.slice(separator + 1).trim() : '';
+    const weight = weightText === '' ? Number.NaN : Number(weightText);
+    // Any length: weights go by the tenant's name, which runPriority cuts (or hashes) into a key later.
     if (key === '' || !Number.isFinite(weight)) context.addIssue({ code: 'custom', message: `"${entry}" is not key:weight` });
-    else if (Buffer.byteLength(key) > fairnessKeyMaxBytes) context.addIssue({ code: 'custom', message: `"${key}" is longer than ${fairnessKeyMaxBytes} bytes, which no fairness key is` });
     else if (weight < weightRange.min || weight > weightRange.max) context.addIssue({ code: 'custom', message: `the weight of "${key}" must be between ${weightRange.min} and ${weightRange.max}` });
     else if (weights.has(key)) context.addIssue({ code: 'custom', message: `"${key}" is listed twice` });
     else weights.set(key, weight);

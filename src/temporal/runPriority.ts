@@ -45,7 +45,10 @@ export function runPriority(
  * that every run without one shares Temporal's default (empty) key — one tenant among the others.
  */
 function tenantOf(request: ResearchRequested, fairness: FairnessSettings): string | undefined {
-  const value = fairness.keyField.kind === 'requestedBy' ? request.requestedBy : request.metadata?.[fairness.keyField.key];
+  const { metadata } = request;
+  const { keyField } = fairness;
+  // Own entries only: `metadata.constructor` (or `toString`, …) must not read Object.prototype's.
+  const value = keyField.kind === 'requestedBy' ? request.requestedBy : metadata && Object.hasOwn(metadata, keyField.key) ? metadata[keyField.key] : undefined;
   return value === '' ? undefined : value;
 }
 

@@ -29,11 +29,34 @@ describe('the Temporal priority of a run', () => {
     assert.equal(runPriority(request({ metadata: { 'cost.centre': 'cc-7', team: 'energy' } }), 'live', byCostCentre).fairnessKey, 'cc-7');
   });
 
+  it('reads only the request’s own metadata entries: a key named like an Object method is absent when the request has none', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const { temporal } = loadRelayConfig({ FAIRNESS_KEY_FIELD: `metadata.${key}` });
+      assert.deepEqual(runPriority(request({ metadata: { team: 'energy' } }), 'live', temporal), { priorityKey: 2 }, key);
+      assert.deepEqual(runPriority(request(), 'live', temporal), { priorityKey: 2 }, `${key}, no metadata`);
+    }
+    const { temporal } = loadRelayConfig({ FAIRNESS_KEY_FIELD: 'metadata.constructor' });
+    assert.equal(runPriority(request({ metadata: { constructor: 'cc-7' } }), 'live', temporal).fairnessKey, 'cc-7', 'and present when it has one');
+  });
+
   it('gives the tenants FAIRNESS_WEIGHTS lists their weight, and the others none (Temporal’s 1)', () => {
     const { temporal } = loadRelayConfig({ FAIRNESS_WEIGHTS: 'team-a:3, org:team-b:0.5' });
     assert.deepEqual(runPriority(request({ metadata: { team: 'team-a' } }), 'batch', temporal), { priorityKey: 4, fairnessKey: 'team-a', fairnessWeight: 3 });
     assert.equal(runPriority(request({ metadata: { team: 'org:team-b' } }), 'batch', temporal).fairnessWeight, 0.5, 'the last colon separates the weight');
     assert.equal(runPriority(request({ metadata: { team: 'team-c' } }), 'batch', temporal).fairnessWeight, undefined);
+  });
+
+  it('reads FAIRNESS_WEIGHTS with spaces around the colon as written without them, and names a missing weight as such', () => {
+    assert.deepEqual([...loadRelayConfig({ FAIRNESS_WEIGHTS: 'team-a : 3 , org:team-b :0.5' }).temporal.fairness.weights], [['team-a', 3], ['org:team-b', 0.5]]);
+    for (const value of ['team-a:', 'team-a: ']) {
+      assert.throws(() => loadRelayConfig({ FAIRNESS_WEIGHTS: value }), (error: unknown) => error instanceof ConfigurationError && error.message.includes('is not key:weight'), value);
+    }
+  });
+
+  it('weights a tenant whose name is longer than a fairness key by its whole name, its key cut as any other', () => {
+    const tenant = 'x'.repeat(70);
+    const { temporal } = loadRelayConfig({ FAIRNESS_WEIGHTS: `${tenant}:2` });
+    assert.deepEqual(runPriority(request({ metadata: { team: tenant } }), 'batch', temporal), { priorityKey: 4, fairnessKey: fairnessKeyOf(tenant), fairnessWeight: 2 });
   });
 
   it('keeps every key within Temporal’s 64 bytes, and two long tenant names that share a prefix apart', () => {
@@ -67,7 +90,6 @@ describe('the Temporal priority of a run', () => {
       ['FAIRNESS_WEIGHTS', 'team-a:0'],
       ['FAIRNESS_WEIGHTS', 'team-a:2000'],
       ['FAIRNESS_WEIGHTS', 'team-a:1,team-a:2'],
-      ['FAIRNESS_WEIGHTS', `${'x'.repeat(65)}:2`],
     ] as const) {
       assert.throws(
         () => loadRelayConfig({ [variable]: value }),
