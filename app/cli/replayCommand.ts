@@ -9,8 +9,10 @@ import { UsageError } from './usageError';
 export const replayUsage = `Usage: research-relay replay --from <beginning | ISO time | partition:offset,...> [options]
 
 Replays a range of research.requested for batch research, with a consumer group of its own
-(the live group's offsets never move). Runs start idempotently. research.cancel events in
-the range are counted and skipped: a replay never cancels a run.
+(the live group's offsets never move). Runs start idempotently, as batch work: Temporal
+priority 4, so live requests' tasks take free worker slots first, and tenants take turns
+(FAIRNESS_KEY_FIELD). research.cancel events in the range are counted and skipped: a replay
+never cancels a run.
 
 Options:
   --from BOUND            where to start: beginning, an ISO time, or partition:offset,...

@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { priorityKeys } from '../../src/temporal/runPriority';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 import { workflowIdFor } from '../../src/temporal/workflowIds';
 import { researchProgressQuery, type ResearchProgress } from '../../workflows/researchProgress';
@@ -8,7 +9,8 @@ import { UsageError } from './usageError';
 
 export const statusUsage = `Usage: research-relay status <requestId> [options]
 
-Shows a request's run: its state, current stage, searches, trace id and Temporal UI link.
+Shows a request's run: its state, current stage, searches, priority (2 live, 4 batch: a replay's)
+and fairness key, trace id and Temporal UI link.
 
 Options:
   --epoch N     the run of a rerun epoch (research-<id>~r<N>)
@@ -50,6 +52,7 @@ export async function statusCommand(args: string[], context: CliContext): Promis
     state: description.status.name,
     stage: progress?.stage,
     searches: progress ? { planned: progress.searchesPlanned, succeeded: progress.searchesSucceeded, failed: progress.searchesFailed } : undefined,
+    priority: priorityOf(description.priority),
     traceId: progress?.traceId ?? (typeof memo.traceId === 'string' ? memo.traceId : undefined),
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString(),
@@ -63,6 +66,7 @@ export async function statusCommand(args: string[], context: CliContext): Promis
     [
       `${requestId}: ${status.state}${status.stage ? ` (stage ${status.stage})` : ''}`,
       status.searches ? `  searches: ${status.searches.succeeded} succeeded, ${status.searches.failed} failed of ${status.searches.planned} planned` : undefined,
+      `  priority: ${describePriority(status.priority)}`,
       `  started:  ${status.startedAt}${status.closedAt ? `, closed ${status.closedAt}` : ''}`,
       `  trace id: ${status.traceId ?? 'unknown'}`,
       `  temporal: ${status.temporalUi}`,
@@ -71,4 +75,21 @@ export async function statusCommand(args: string[], context: CliContext): Promis
       .join('\n'),
   );
   return 0;
+}
+
+interface RunPriorityStatus {
+  /** 1 (first) to 5; 3 when the run was started without one. */
+  readonly priorityKey: number;
+  /** The tenant's key; absent for runs of the default tenant. */
+  readonly fairnessKey?: string;
+}
+
+function priorityOf(priority: WorkflowExecutionDescription['priority']): RunPriorityStatus {
+  const fairnessKey = priority?.fairnessKey;
+  return { priorityKey: priority?.priorityKey || 3, ...(fairnessKey ? { fairnessKey } : {}) };
+}
+
+function describePriority({ priorityKey, fairnessKey }: RunPriorityStatus): string {
+  const kind = priorityKey === priorityKeys.live ? ' (live)' : priorityKey === priorityKeys.batch ? ' (batch: a replay)' : '';
+  return `${priorityKey}${kind}, fairness key ${fairnessKey === undefined ? '(default tenant)' : JSON.stringify(fairnessKey)}`;
 }

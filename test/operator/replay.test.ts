@@ -52,7 +52,11 @@ describe('replay for batch research (200 requests)', () => {
     assert.equal(summary.started, count / 4);
     assert.equal(summary.filtered, count - count / 4);
     await harness.recorder.waitFor(harness.config.topics.completed, count / 4, (r) => (JSON.parse(r.value.toString()) as { epoch?: number }).epoch === 3, 120_000);
-    assert.ok(completedWithEpoch(harness, 3).every((event) => event.metadata?.colour === 'blue'));
+    const replayed = completedWithEpoch(harness, 3);
+    assert.ok(replayed.every((event) => event.metadata?.colour === 'blue'));
+    const status = await runCli(['status', replayed[0]?.requestId ?? '', '--epoch', '3', '--json'], harness.env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout) as { priority: { priorityKey: number } }).priority.priorityKey, 4, 'a replayed run is batch work');
   });
 
 });

@@ -72,13 +72,15 @@ describe('the research-relay CLI', () => {
 
     const status = await cli(['status', 'cli-1', '--json']);
     assert.equal(status.code, 0, status.stderr);
-    const state = JSON.parse(status.stdout) as { state: string; traceId: string; temporalUi: string; workflowId: string };
+    const state = JSON.parse(status.stdout) as { state: string; traceId: string; temporalUi: string; workflowId: string; priority: unknown };
     assert.equal(state.state, 'COMPLETED');
+    assert.deepEqual(state.priority, { priorityKey: 2, fairnessKey: 'search' }, 'a live run, its team the fairness key');
     assert.equal(state.traceId, output.traceId);
     assert.equal(state.workflowId, harness.workflowId('cli-1'));
     assert.match(state.temporalUi, new RegExp(`/namespaces/default/workflows/${state.workflowId}/`));
     const human = await cli(['status', 'cli-1']);
     assert.match(human.stdout, /cli-1: COMPLETED/);
+    assert.match(human.stdout, /priority: 2 \(live\), fairness key "search"/);
     const missing = await cli(['status', 'never-sent']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no run for request never-sent/);
