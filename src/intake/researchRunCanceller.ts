@@ -10,8 +10,14 @@ import { runCancelNoteSignal } from '../contracts/runCancelNote';
 export type CancelResult = 'requested' | 'finished' | 'not-found';
 
 /**
+ * The statuses of a run that has ended. Any other (RUNNING, PAUSED — an open run an operator
+ * paused, which takes the note and the cancel and acts on them once resumed) is open.
+ */
+const closedStatuses: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
+
+/**
  * Cancels the running run of one workflow id — the one cancel of the intake path. It never
- * starts anything: only a run that Temporal reports RUNNING is touched, and that exact run (by
+ * starts anything: only a run that Temporal reports open (not closed) is touched, and that exact run (by
  * its run id), so a later run under the same id is never hit. The cancel's reason goes first,
  * as a signal the run records (Temporal's cancel request carries none the workflow can read);
  * a signal refused because the run ended meanwhile means `finished`. Safe to repeat: a second
@@ -27,7 +33,7 @@ export async function cancelResearchRun(client: Client, workflowId: string, canc
     if (isGrpcServiceError((error as { cause?: unknown }).cause) && (error as { cause: { code: number } }).cause.code === 3) return 'not-found';
     throw error;
   }
-  if (description.status.name !== 'RUNNING') return 'finished';
+  if (closedStatuses.has(description.status.name)) return 'finished';
   const run = client.workflow.getHandle(workflowId, description.runId);
   try {
     await run.signal(runCancelNoteSignal, cancel.reason !== undefined ? { reason: cancel.reason } : {});
