@@ -1,6 +1,6 @@
 import { createResearchClient, type ResearchClient, type SentRequest } from '../../src/client/researchClient';
 import type { ResultEvent } from '../../src/client/resultEvent';
-import type { RunBudget } from '../../src/contracts/runBudget';
+import { runBudgetMaxima, type RunBudget } from '../../src/contracts/runBudget';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { temporalUiLink } from '../../src/temporal/temporalUiLink';
 import type { CliContext } from './cliContext';
@@ -121,6 +121,9 @@ function budgetFlags(maxCostUsd: string | undefined, maxTokens: string | undefin
   const cost = maxCostUsd === undefined ? undefined : Number(maxCostUsd);
   if (cost !== undefined && !(Number.isFinite(cost) && cost > 0)) throw new UsageError(`--max-cost-usd must be a positive number of dollars (got "${maxCostUsd}")`, requestUsage);
   const tokens = positiveInteger(maxTokens, '--max-tokens', requestUsage);
+  // Past what a request may carry: said here, with the flag, rather than as the request's schema error.
+  if (cost !== undefined && cost > runBudgetMaxima.maxCostUsd) throw new UsageError(`--max-cost-usd must be at most ${runBudgetMaxima.maxCostUsd} (got "${maxCostUsd}")`, requestUsage);
+  if (tokens !== undefined && tokens > runBudgetMaxima.maxTokens) throw new UsageError(`--max-tokens must be at most ${runBudgetMaxima.maxTokens} (got "${maxTokens}")`, requestUsage);
   return { ...(cost !== undefined ? { maxCostUsd: cost } : {}), ...(tokens !== undefined ? { maxTokens: tokens } : {}) };
 }
 

@@ -205,7 +205,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const kafka = kafkaTransport(e, env);
   const temporal = temporalTransport(e, env);
   const phoenix = phoenixSettingsFrom(e);
-  const problems = [...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix)];
+  const problems = [...progressTopicProblems(e), ...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix)];
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
@@ -253,6 +253,17 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     phoenix,
     serviceHttp: serviceHttpSettingsFrom(e),
   };
+}
+
+/**
+ * The progress topic must be a topic of its own: on the requests topic every step would be
+ * dead-lettered, and beside the results a subscriber could not tell steps from results.
+ */
+function progressTopicProblems(e: RelayEnv): string[] {
+  const others = { TOPIC_REQUESTED: e.TOPIC_REQUESTED, TOPIC_COMPLETED: e.TOPIC_COMPLETED, TOPIC_FAILED: e.TOPIC_FAILED, TOPIC_DLQ: e.TOPIC_DLQ };
+  return Object.entries(others)
+    .filter(([, topic]) => topic === e.TOPIC_PROGRESS)
+    .map(([variable]) => `TOPIC_PROGRESS=${JSON.stringify(e.TOPIC_PROGRESS)} is also ${variable}: progress needs a topic of its own`);
 }
 
 /** BUDGET_MAX_COST_USD / BUDGET_MAX_TOKENS as the worker's default budget (absent when neither is set). */

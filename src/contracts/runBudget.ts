@@ -24,6 +24,9 @@ export const runBudgetSchema = z.object({
   maxTokens: z.number().int().positive().max(1_000_000_000_000).optional(),
 });
 
+/** The largest budget a request may carry, per field: what `runBudgetSchema` accepts at most. */
+export const runBudgetMaxima = { maxCostUsd: runBudgetSchema.shape.maxCostUsd.unwrap().maxValue ?? Infinity, maxTokens: runBudgetSchema.shape.maxTokens.unwrap().maxValue ?? Infinity };
+
 export type RunBudget = z.infer<typeof runBudgetSchema>;
 
 /** What the stage a run stopped before was estimated to cost (`research.failed` of a budget stop). */

@@ -137,6 +137,13 @@ describe('the research-relay CLI', () => {
     const wrong = await cli(['request', query, '--max-cost-usd', 'lots']);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--max-cost-usd must be a positive number of dollars \(got "lots"\)/);
+    // Beyond what a request may carry: named with its flag and limit, before anything is sent — not a schema dump.
+    const tooMuch = await cli(['request', query, '--max-cost-usd', '2000000']);
+    assert.equal(tooMuch.code, 2, tooMuch.stderr);
+    assert.match(tooMuch.stderr, /--max-cost-usd must be at most 1000000 \(got "2000000"\)/);
+    const tooMany = await cli(['request', query, '--max-tokens', '2000000000000']);
+    assert.equal(tooMany.code, 2, tooMany.stderr);
+    assert.match(tooMany.stderr, /--max-tokens must be at most 1000000000000 \(got "2000000000000"\)/);
   });
 
   it('watch --progress streams each step of a run beside its result: JSON lines of kind progress, or a line per step for people', async () => {

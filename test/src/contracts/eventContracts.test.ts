@@ -131,4 +131,10 @@ describe('configuration', () => {
     assert.throws(() => loadRelayConfig({ BUDGET_MAX_COST_USD: 'cheap' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_COST_USD="cheap"/.test(error.message));
     assert.throws(() => loadRelayConfig({ BUDGET_MAX_TOKENS: '0' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_TOKENS="0"/.test(error.message));
   });
+
+  it('refuses a progress topic that is another topic of the relay: progress would land among requests (dead letters) or results', () => {
+    assert.throws(() => loadRelayConfig({ TOPIC_PROGRESS: 'research.requested' }), (error: unknown) => error instanceof ConfigurationError && /TOPIC_PROGRESS="research\.requested" is also TOPIC_REQUESTED/.test(error.message));
+    assert.throws(() => loadRelayConfig({ TOPIC_COMPLETED: 'team.out', TOPIC_PROGRESS: 'team.out' }), (error: unknown) => error instanceof ConfigurationError && /TOPIC_PROGRESS="team\.out" is also TOPIC_COMPLETED/.test(error.message));
+    assert.equal(loadRelayConfig({ TOPIC_PROGRESS: 'team.progress' }).topics.progress, 'team.progress');
+  });
 });
