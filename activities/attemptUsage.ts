@@ -1,4 +1,5 @@
 import type { AgentUsage } from '../src/contracts/researchUsage';
+import type { BudgetStop } from '../src/contracts/runBudget';
 import { noSpentUsage, spentUsageFrom, UsageMeter, type SpentUsage } from '../src/llm/usageMeter';
 
 /**
@@ -11,6 +12,8 @@ import { noSpentUsage, spentUsageFrom, UsageMeter, type SpentUsage } from '../sr
  */
 export interface SpentUsageDetails {
   readonly spentUsage: AgentUsage;
+  /** Set when the budget refused the next call: that call's estimate (see BudgetExceededError). */
+  readonly budgetStop?: BudgetStop;
 }
 
 /** The usage earlier attempts of this activity spent, from the heartbeat details they left. */

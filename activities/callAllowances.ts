@@ -28,15 +28,23 @@ export interface CallAllowances {
   readonly writer: CallAllowance;
   /** Characters per token for the input the workflow adds (conservative: fewer than the usual four). */
   readonly charsPerToken: number;
+  /**
+   * Model calls one agent activity may make at most (answers accepted per attempt × attempts);
+   * absent in runs recorded before it existed: the run counts one.
+   */
+  readonly callsPerActivity?: number;
 }
 
 /**
  * Conservative, not typical: 3 characters a token where English averages 4, and output
  * allowances about twice what the agents are asked to write — a plan of up to 20 searches
- * (~100 tokens each), a summary "under 300 words", a report "of at least 1,000 words".
+ * (~100 tokens each), a summary "under 300 words", a report "of at least 1,000 words". A call
+ * with a budget asks the model for at most its output allowance (`max_output_tokens`), so no
+ * answer outgrows its estimate.
  */
 const charsPerToken = 3;
-const outputTokens = { planner: 2000, searcher: 1000, writer: 6000 } as const;
+export const outputTokenAllowances = { planner: 2000, searcher: 1000, writer: 6000 } as const;
+const outputTokens = outputTokenAllowances;
 /**
  * The material a searcher's call carries besides its prompt: OpenAI bills a web search's
  * content as (for the mini models) a block of 8,000 input tokens; the local corpus hands over
@@ -49,9 +57,9 @@ const materialTokens = (provider: string): number => (provider === 'openai-web-s
  * (handed to the run with its settings, so replay sees the same figures).
  *
  * @example
- * const allowances = callAllowances({ planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' }, PriceTable.fromEnv(), provider);
+ * const allowances = callAllowances({ planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' }, PriceTable.fromEnv(), provider, 8);
  */
-export function callAllowances(models: { readonly planner: string; readonly searcher: string; readonly writer: string }, prices: PriceTable, searchProvider: Pick<SearchProvider, 'name'>): CallAllowances {
+export function callAllowances(models: { readonly planner: string; readonly searcher: string; readonly writer: string }, prices: PriceTable, searchProvider: Pick<SearchProvider, 'name'>, callsPerActivity = 1): CallAllowances {
   const allowance = (model: string, fixedPrompt: string[], output: number, extraPromptTokens = 0): CallAllowance => {
     const price = prices.priceOf(model);
     return {
@@ -68,6 +76,7 @@ export function callAllowances(models: { readonly planner: string; readonly sear
     searcher: allowance(models.searcher, searcherPrompt, outputTokens.searcher, materialTokens(searchProvider.name)),
     writer: allowance(models.writer, [writerInstructions, writerInput('', []), schemaText(researchReportDraftSchema, 'research_report')], outputTokens.writer),
     charsPerToken,
+    callsPerActivity,
   };
 }
 

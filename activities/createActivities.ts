@@ -14,8 +14,9 @@ import type { SearchProvider, SearchSource } from '../src/search/searchProvider'
 import { contentAttributes } from '../src/telemetry/contentPolicy';
 import { recordRunCompleted, recordRunFailed } from '../src/telemetry/relayMetrics';
 import { withStageSpan } from '../src/telemetry/stageSpan';
+import { checkCallBudget, type CallBudget, type Spend } from '../src/llm/callBudget';
 import { agentUsage, failedAttemptsUsage } from './agentUsage';
-import { callAllowances, type CallAllowances } from './callAllowances';
+import { callAllowances, outputTokenAllowances, type CallAllowances } from './callAllowances';
 import { CompletionPublisher, type CompletedDraft, type FailedDraft, type PublishContext } from './completionPublisher';
 import { activityCancellation, heartbeating, meteredHeartbeating } from './heartbeatingActivity';
 import { cappedSearches, plannerInput, plannerInstructions, researchPlanSchema, type SearchItem } from './plannerAgent';
@@ -82,7 +83,7 @@ const maxSourcesPerSearch = 5;
 export function createActivities(deps: ActivityDependencies) {
   const publisher = new CompletionPublisher(deps.producer, deps.topics, { maxEventBytes: deps.resultMaxEventBytes });
   const progress = new ProgressPublisher(deps.producer, deps.topics.progress, deps.progressWaitMs !== undefined ? { waitMs: deps.progressWaitMs } : {});
-  const settings: WorkerRunSettings = { ...deps.runSettings, callAllowances: callAllowances(deps.models, deps.prices, deps.searchProvider) };
+  const settings: WorkerRunSettings = { ...deps.runSettings, callAllowances: callAllowances(deps.models, deps.prices, deps.searchProvider, schemaAttempts * deps.runSettings.llmActivityAttempts) };
   const intervalMs = deps.heartbeatIntervalMs ?? 5000;
   const activity = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => heartbeating(intervalMs, run);
   /** An agent activity: its model calls are metered across attempts (see meteredHeartbeating). */
@@ -92,11 +93,11 @@ export function createActivities(deps: ActivityDependencies) {
     /** Local activity: the worker's settings for the run that asks (recorded in its history). */
     runSettings: (): Promise<WorkerRunSettings> => Promise.resolve(settings),
     /** Planner agent: the research question → 1–20 searches (5–20 unless the request caps them). */
-    planSearches: agent('planner', (meter, input: { query: string; maxSearches?: number }) => planSearches(deps, meter, input)),
+    planSearches: agent('planner', (meter, input: { query: string; maxSearches?: number; budget?: CallBudget }) => planSearches(deps, meter, input)),
     /** Searcher agent: one search → a 2–3 paragraph summary with its sources. */
-    runSearch: agent('searcher', (meter, input: { query: string; reason: string; index?: number }) => runSearch(deps, meter, input)),
+    runSearch: agent('searcher', (meter, input: { query: string; reason: string; index?: number; budget?: CallBudget }) => runSearch(deps, meter, input)),
     /** Writer agent: the question and the search summaries → report, short summary, follow-ups. */
-    writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[] }) => writeReport(deps, meter, input)),
+    writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[]; budget?: CallBudget }) => writeReport(deps, meter, input)),
     /** Publishes `research.completed`; safe to retry (same key and event id). Counted once sent. */
     publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
       withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, async () => {
@@ -131,10 +132,10 @@ export function createActivities(deps: ActivityDependencies) {
 
 export type ResearchActivities = ReturnType<typeof createActivities>;
 
-function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; maxSearches?: number }): Promise<PlanResult> {
+function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; maxSearches?: number; budget?: CallBudget }): Promise<PlanResult> {
   return withStageSpan('research.plan', 'AGENT', { 'research.max_searches': input.maxSearches ?? 0 }, async () => {
     const result = await callStructured({
-      ...modelCall(deps, 'planner', meter),
+      ...modelCall(deps, 'planner', meter, input.budget),
       instructions: plannerInstructions,
       input: plannerInput(input.query, input.maxSearches),
       schema: researchPlanSchema,
@@ -145,7 +146,7 @@ function planSearches(deps: ActivityDependencies, meter: UsageMeter, input: { qu
   });
 }
 
-function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; reason: string; index?: number }): Promise<SearchResult> {
+function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; reason: string; index?: number; budget?: CallBudget }): Promise<SearchResult> {
   // The query is the planner's output, derived from the question: content, recorded only if allowed.
   const attributes = { 'research.search.provider': deps.searchProvider.name, ...contentAttributes({ 'research.search.query': input.query }) };
   return withStageSpan(`research.search #${(input.index ?? 0) + 1}`, 'AGENT', attributes, async () => {
@@ -153,7 +154,7 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
       deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch }),
     );
     const result = await callStructured({
-      ...modelCall(deps, 'searcher', meter),
+      ...modelCall(deps, 'searcher', meter, input.budget),
       instructions: searcherInstructions,
       input: searcherInput(input.query, input.reason, material.context),
       schema: searchSummarySchema,
@@ -170,10 +171,10 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
   });
 }
 
-function writeReport(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; findings: { query: string; summary: string }[] }): Promise<WriteResult> {
+function writeReport(deps: ActivityDependencies, meter: UsageMeter, input: { query: string; findings: { query: string; summary: string }[]; budget?: CallBudget }): Promise<WriteResult> {
   return withStageSpan('research.write', 'AGENT', { 'research.findings': input.findings.length }, async () => {
     const result = await callStructured({
-      ...modelCall(deps, 'writer', meter),
+      ...modelCall(deps, 'writer', meter, input.budget),
       instructions: writerInstructions,
       input: writerInput(input.query, input.findings),
       schema: researchReportDraftSchema,
@@ -201,6 +202,14 @@ async function loggingFailures<T>(logger: Logger, publish: () => Promise<T>): Pr
 }
 
 /** What every agent's model call shares: client, model, prices, cancellation, schema attempts. */
-function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMeter) {
-  return { client: deps.openai, agent, model: deps.models[agent], prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter };
+function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMeter, budget: CallBudget | undefined) {
+  const model = deps.models[agent];
+  const beforeCall = budget ? () => checkCallBudget(budget, spendOf(failedAttemptsUsage(model, meter.failedAttempts(), deps.prices)), agent) : undefined;
+  const budgeted = beforeCall ? { beforeCall, maxOutputTokens: outputTokenAllowances[agent] } : {};
+  return { client: deps.openai, agent, model, prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter, ...budgeted };
+}
+
+/** What calls whose answers were not used cost: a retry's call adds to it. */
+function spendOf(usage: AgentUsage): Spend {
+  return { tokens: usage.inputTokens + usage.outputTokens, costUsd: usage.estimatedCostUsd };
 }

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { AgentUsage } from '../src/contracts/researchUsage';
+import { BudgetExceededError } from '../src/llm/callBudget';
 import type { SpentUsage, UsageMeter } from '../src/llm/usageMeter';
 import { toActivityFailure } from './activityFailure';
 import { attemptMeter, type SpentUsageDetails } from './attemptUsage';
@@ -48,7 +49,8 @@ export function meteredHeartbeating<A extends unknown[], R>(
       beat();
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       const spent = meter.spentWithoutResult();
-      throw toActivityFailure(error, spent.calls > 0 ? details() : undefined);
+      const stop = error instanceof BudgetExceededError ? { budgetStop: error.stop } : {};
+      throw toActivityFailure(error, spent.calls > 0 ? { ...details(), ...stop } : undefined);
     } finally {
       clearInterval(heartbeats);
     }

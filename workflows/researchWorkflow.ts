@@ -5,7 +5,7 @@ import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
 import type { SearchOutcome } from '../src/contracts/researchCompleted';
 import { runCancelNoteSchema, runCancelNoteSignal } from '../src/contracts/runCancelNote';
 import type { RunBudget } from '../src/contracts/runBudget';
-import { failedActivityUsage } from './failedActivityUsage';
+import { activityBudgetStop, failedActivityUsage } from './failedActivityUsage';
 import { describeFailure } from './failureDescription';
 import { ProgressReporter } from './progressReporter';
 import { researchProgressQuery } from './researchProgress';
@@ -161,20 +161,25 @@ function agentActivities(settings: WorkerRunSettings): Agents {
 
 async function plan({ input, state, agents, budget, progress }: Run): Promise<SearchItem[]> {
   const { query, maxSearches } = input.request;
-  budget?.checkStage('plan', state.usage(), budget.planEstimate(query));
-  const planned = await spending(state, 'planner', () => agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}) }));
+  const callBudget = budget?.checkStage('plan', state.usage(), budget.planEstimate(query));
+  const planned = await spending(state, 'planner', budget, () => agents.planSearches({ query, ...(maxSearches !== undefined ? { maxSearches } : {}), ...(callBudget ? { budget: callBudget } : {}) }));
   state.recordPlanner(planned.usage, planned.searches.length);
   progress.report('planned');
   return planned.searches;
 }
 
-/** Runs an agent that the run cannot do without; if it fails for good, what it spent still counts. */
-async function spending<T>(state: ResearchRunState, agent: 'planner' | 'writer', run: () => Promise<T>): Promise<T> {
+/**
+ * Runs an agent that the run cannot do without; if it fails for good, what it spent still
+ * counts, and a call its budget refused is the run's budget stop.
+ */
+async function spending<T>(state: ResearchRunState, agent: 'planner' | 'writer', budget: RunBudgetGuard | undefined, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     const spent = failedActivityUsage(error);
     if (spent) state.recordFailedAgent(agent, spent);
+    const stop = activityBudgetStop(error);
+    if (budget && stop) budget.stop = stop;
     throw error;
   }
 }
@@ -182,9 +187,9 @@ async function spending<T>(state: ResearchRunState, agent: 'planner' | 'writer',
 async function write({ input, state, agents, budget, progress }: Run, searched: SearchedItem[]) {
   state.enter('write');
   const findings = searched.flatMap(({ item, result }) => (result ? [{ query: item.query, summary: result.summary }] : []));
-  budget?.checkStage('write', state.usage(), budget.writeEstimate(input.request.query, findings));
+  const callBudget = budget?.checkStage('write', state.usage(), budget.writeEstimate(input.request.query, findings));
   progress.report('writing');
-  const written = await spending(state, 'writer', () => agents.writeReport({ query: input.request.query, findings }));
+  const written = await spending(state, 'writer', budget, () => agents.writeReport({ query: input.request.query, findings, ...(callBudget ? { budget: callBudget } : {}) }));
   state.recordWriter(written.usage);
   return written.report;
 }

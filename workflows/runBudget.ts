@@ -1,29 +1,31 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { CallAllowance, CallAllowances } from '../activities/callAllowances';
+import type { CallBudget, Spend } from '../src/llm/callBudget';
 import type { ResearchStage } from '../src/contracts/researchFailed';
 import type { AgentUsage, ResearchUsage } from '../src/contracts/researchUsage';
 import { budgetExceededType, type BudgetStop, type RunBudget } from '../src/contracts/runBudget';
 
-/** Tokens and estimated USD: what a call or a stage is estimated to cost, or what was spent. */
-export interface Spend {
-  readonly tokens: number;
-  readonly costUsd: number;
-}
+export type { Spend } from '../src/llm/callBudget';
 
 const noSpend: Spend = { tokens: 0, costUsd: 0 };
 
 /**
  * The run's budget, kept by the workflow. Before each stage it compares what the run has spent
  * plus a conservative estimate of the stage with the budget, and stops the run when the budget
- * would be exceeded. The searches run in parallel, so each one is admitted on its own too:
- * spent + the estimates of the searches still running + its own estimate must fit, and a
- * search's estimate never falls below the largest search the run has seen. The run passes its
- * budget only by what admitted calls cost beyond their estimates. Pure arithmetic on what the
- * history holds: replay decides the same.
+ * would be exceeded. Each agent activity it starts gets what is left as its limit, and checks
+ * it before every model call after its first (a retry, a re-asked answer): a call that would
+ * pass it is not made. The searches run in parallel, so each one is admitted on its own too,
+ * and reserves its limit: beside others only while all of them could make every call their
+ * attempts allow (`callsPerActivity` × its estimate), else alone with all that is left once
+ * those running have ended. A search's estimate never falls below the largest search the run
+ * has seen. So the limits never add up to more than the budget left, and the run passes its
+ * budget only by what the last call of an activity cost beyond its estimate. Pure arithmetic on
+ * what the history holds: replay decides the same.
  */
 export class RunBudgetGuard {
   /** Set once the budget stopped the run: the estimate of what it did not start. */
   stop: BudgetStop | undefined;
+  /** The searches running, each with the limit it reserved. */
   private readonly running = new Map<number, Spend>();
   private largestSearch: Spend = noSpend;
 
@@ -31,6 +33,11 @@ export class RunBudgetGuard {
     readonly limits: RunBudget,
     private readonly allowances: CallAllowances | undefined,
   ) {}
+
+  /** Model calls one agent activity may make at most: answers per attempt × attempts. */
+  private get callsPerActivity(): number {
+    return this.allowances?.callsPerActivity ?? 1;
+  }
 
   /**
    * The run's budget: the request's, each field it leaves out from the worker's default; none
@@ -58,19 +65,40 @@ export class RunBudgetGuard {
     return this.callEstimate('writer', query.length + findings.reduce((sum, finding) => sum + finding.query.length + finding.summary.length, 0));
   }
 
-  /** Before a stage: stops the run (BudgetExceededError) when spent + the stage's estimate pass the budget. */
-  checkStage(stage: ResearchStage, usage: ResearchUsage, estimate: Spend): void {
+  /**
+   * Before a stage: stops the run (BudgetExceededError) when spent + the stage's estimate pass
+   * the budget; else the limit of its agent activity (plan and write run one call at a time),
+   * `perCall` being one call's estimate.
+   */
+  checkStage(stage: ResearchStage, usage: ResearchUsage, estimate: Spend, perCall: Spend = estimate): CallBudget {
     const spent = spentOf(usage);
-    if (this.fits(spent, estimate)) return;
-    throw this.exceeded(`the ${stage} stage`, spent, estimate);
+    if (!this.fits(spent, estimate)) throw this.exceeded(`the ${stage} stage`, spent, estimate);
+    return { limit: this.left(spent), perCall };
   }
 
-  /** Before search `index` starts: true, reserving its estimate, when it fits beside the searches still running. */
-  admitSearch(index: number, usage: ResearchUsage, estimate: Spend): boolean {
+  /**
+   * Before search `index` starts: its limit, reserved, when it may start now — every call it
+   * may make (beside the reservations of those running), or else, once none runs, all that is
+   * left; 'wait' until those running have ended; 'refuse' when even alone its first call does
+   * not fit.
+   */
+  admitSearch(index: number, usage: ResearchUsage, estimate: Spend): CallBudget | 'wait' | 'refuse' {
     const spent = addSpend(spentOf(usage), [...this.running.values()].reduce(addSpend, noSpend));
-    if (!this.fits(spent, estimate)) return false;
-    this.running.set(index, estimate);
-    return true;
+    const worst = { tokens: estimate.tokens * this.callsPerActivity, costUsd: estimate.costUsd * this.callsPerActivity };
+    if (this.fits(spent, worst)) {
+      this.running.set(index, worst);
+      return { limit: this.limitOf(worst), perCall: estimate };
+    }
+    if (this.running.size > 0) return 'wait';
+    if (!this.fits(spent, estimate)) return 'refuse';
+    const left = this.left(spent);
+    this.running.set(index, { tokens: left.tokens ?? worst.tokens, costUsd: left.costUsd ?? worst.costUsd });
+    return { limit: left, perCall: estimate };
+  }
+
+  /** True while no admitted search is running. */
+  get idle(): boolean {
+    return this.running.size === 0;
   }
 
   /** A search ended: its reservation gives way to what it spent (already in the run's usage). */
@@ -82,6 +110,23 @@ export class RunBudgetGuard {
   /** The failure that stops the run after a search was refused mid-stage (the searches in flight have ended). */
   searchRefused(number: number, of: number, usage: ResearchUsage, estimate: Spend): ApplicationFailure {
     return this.exceeded(`search ${number} of ${of}`, spentOf(usage), estimate);
+  }
+
+  /** What the budget leaves after `spent`, in the fields it limits. */
+  private left(spent: Spend): Partial<Spend> {
+    const { maxTokens, maxCostUsd } = this.limits;
+    return {
+      ...(maxTokens !== undefined ? { tokens: maxTokens - spent.tokens } : {}),
+      ...(maxCostUsd !== undefined ? { costUsd: roundedUsd(maxCostUsd - spent.costUsd) } : {}),
+    };
+  }
+
+  /** A reservation as an activity's limit: only the fields the budget limits. */
+  private limitOf(reserved: Spend): Partial<Spend> {
+    return {
+      ...(this.limits.maxTokens !== undefined ? { tokens: reserved.tokens } : {}),
+      ...(this.limits.maxCostUsd !== undefined ? { costUsd: reserved.costUsd } : {}),
+    };
   }
 
   private fits(spent: Spend, estimate: Spend): boolean {

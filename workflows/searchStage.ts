@@ -1,9 +1,10 @@
-import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation } from '@temporalio/workflow';
 import type { ResearchActivities, SearchResult } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
 import type { AgentUsage } from '../src/contracts/researchUsage';
 import { boundedParallel } from './boundedParallel';
-import { failedActivityUsage } from './failedActivityUsage';
+import type { CallBudget } from '../src/llm/callBudget';
+import { activityBudgetStop, failedActivityUsage } from './failedActivityUsage';
 import { describeFailure } from './failureDescription';
 import type { ProgressReporter } from './progressReporter';
 import type { ResearchRunState } from './researchRunState';
@@ -16,6 +17,8 @@ export interface SearchedItem {
   readonly item: SearchItem;
   readonly result?: SearchResult;
   readonly error?: string;
+  /** The budget refused a further call of this search (a retry): that call's estimate. */
+  readonly refused?: Spend;
 }
 
 export interface SearchStage {
@@ -48,13 +51,22 @@ export async function runSearchStage(stage: SearchStage, searches: SearchItem[])
   budget?.checkStage('search', state.usage(), searches.map((search) => budget.searchEstimate(search)).reduce(addSpend, { tokens: 0, costUsd: 0 }));
   let refusal: Refusal | undefined;
   const admitted = async (item: SearchItem, index: number): Promise<SearchedItem | undefined> => {
-    if (refusal) return undefined;
-    const estimate = budget?.searchEstimate(item);
-    if (budget && estimate && !budget.admitSearch(index, state.usage(), estimate)) {
-      refusal = { number: index + 1, estimate };
-      return undefined;
+    if (!budget) return runOneSearch(stage, item, index, undefined);
+    for (;;) {
+      if (refusal) return undefined;
+      const estimate = budget.searchEstimate(item);
+      const admission = budget.admitSearch(index, state.usage(), estimate);
+      if (admission === 'refuse') {
+        refusal = { number: index + 1, estimate };
+        return undefined;
+      }
+      if (admission !== 'wait') {
+        const searched = await runOneSearch(stage, item, index, admission);
+        if (searched.refused) refusal ??= { number: index + 1, estimate: searched.refused };
+        return searched;
+      }
+      await condition(() => budget.idle || refusal !== undefined);
     }
-    return runOneSearch(stage, item, index);
   };
   const alone = budget ? searches.slice(0, 1) : [];
   const searched = [
@@ -70,13 +82,13 @@ export async function runSearchStage(stage: SearchStage, searches: SearchItem[])
   return done;
 }
 
-async function runOneSearch({ agents, state, budget, progress }: SearchStage, item: SearchItem, index: number): Promise<SearchedItem> {
+async function runOneSearch({ agents, state, budget, progress }: SearchStage, item: SearchItem, index: number, callBudget: CallBudget | undefined): Promise<SearchedItem> {
   const ended = (succeeded: boolean, usage: AgentUsage | undefined): void => {
     budget?.searchEnded(index, usage);
     progress.report('searched', { search: { number: index + 1, succeeded } });
   };
   try {
-    const result = await agents.runSearch({ query: item.query, reason: item.reason, index });
+    const result = await agents.runSearch({ query: item.query, reason: item.reason, index, ...(callBudget ? { budget: callBudget } : {}) });
     state.recordSearch(result.usage);
     ended(true, result.usage);
     return { item, result };
@@ -85,6 +97,7 @@ async function runOneSearch({ agents, state, budget, progress }: SearchStage, it
     const spent = failedActivityUsage(error);
     state.recordSearch(undefined, spent);
     ended(false, spent);
-    return { item, error: describeFailure(error).message };
+    const stop = activityBudgetStop(error);
+    return { item, error: describeFailure(error).message, ...(stop ? { refused: { tokens: stop.estimatedTokens, costUsd: stop.estimatedCostUsd } } : {}) };
   }
 }

@@ -10,6 +10,8 @@ export interface RecordedCall {
   /** The requested model ('' when the body had none). */
   readonly model: string;
   readonly formatName?: string;
+  /** The most output tokens the call asked for, when it set a limit. */
+  readonly maxOutputTokens?: number;
   /** First 200 characters of the input text (instructions excluded). */
   readonly inputExcerpt: string;
   /** The injected fault, when one applied. */

@@ -20,9 +20,15 @@ export interface ModelCall {
   readonly format: OutputFormat;
   /** The call enabled the hosted web search tool (Responses) or web_search_options (Chat). */
   readonly webSearch: boolean;
+  /** `max_output_tokens` (Responses) or `max_completion_tokens` (Chat), when the call set one. */
+  readonly maxOutputTokens?: number;
 }
 
 type Body = Record<string, unknown>;
+
+function outputLimit(value: unknown): { maxOutputTokens?: number } {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? { maxOutputTokens: value } : {};
+}
 
 /**
  * Reads a `POST /v1/responses` body.
@@ -44,6 +50,7 @@ export function responsesCall(body: unknown): ModelCall {
     input: split.input,
     format: readFormat(text.format, 'text.format', (format) => format),
     webSearch: tools.some((tool) => isObject(tool) && typeof tool.type === 'string' && tool.type.startsWith('web_search')),
+    ...outputLimit(request.max_output_tokens),
   };
 }
 
@@ -70,6 +77,7 @@ export function chatCall(body: unknown): ModelCall {
       isObject(format.json_schema) ? format.json_schema : {},
     ),
     webSearch: isObject(request.web_search_options),
+    ...outputLimit(request.max_completion_tokens),
   };
 }
 

@@ -63,6 +63,7 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
       path,
       model: call.model,
       ...(formatName === undefined ? {} : { formatName }),
+      ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
       inputExcerpt: (call.input || call.instructions).slice(0, 200),
       at: at.toISOString(),
     };

@@ -34,6 +34,10 @@ export interface StructuredRequest<S extends z.ZodType> {
   readonly prices?: PriceTable;
   /** Receives every call's tokens, used or not (a fresh meter when absent). */
   readonly meter?: UsageMeter;
+  /** The most output tokens the model may write (`max_output_tokens`); absent: the model's own limit. */
+  readonly maxOutputTokens?: number;
+  /** Called before each model call; throws to make none (a budget that would be exceeded). */
+  readonly beforeCall?: () => void;
 }
 
 export interface StructuredResult<T> {
@@ -57,6 +61,7 @@ export async function callStructured<S extends z.ZodType>(request: StructuredReq
   const meter = request.meter ?? new UsageMeter();
   let lastProblem = '';
   for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
+    request.beforeCall?.();
     const { response, usage } = await modelCall(request, meter);
     const checked = validate(request.schema, response.output_text);
     if (checked.ok) {
@@ -91,7 +96,14 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
       try {
         answer = await observingAbandonedAttempts(abandon, () =>
           request.client.responses.create(
-            { model: request.model, instructions: request.instructions, input: request.input, text: { format }, ...(request.tools ? { tools: request.tools } : {}) },
+            {
+              model: request.model,
+              instructions: request.instructions,
+              input: request.input,
+              text: { format },
+              ...(request.tools ? { tools: request.tools } : {}),
+              ...(request.maxOutputTokens !== undefined ? { max_output_tokens: request.maxOutputTokens } : {}),
+            },
             request.signal ? { signal: request.signal } : undefined,
           ),
         );

@@ -13,9 +13,9 @@ export const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7
  * Allowances for budget checks in the fakes: `prompt` and `output` tokens per call, a
  * micro-dollar per token, and a character a token for the input the workflow adds.
  */
-export function fakeAllowances(tokens: { planner: [number, number]; searcher: [number, number]; writer: [number, number] }): CallAllowances {
+export function fakeAllowances(tokens: { planner: [number, number]; searcher: [number, number]; writer: [number, number] }, callsPerActivity?: number): CallAllowances {
   const allowance = (model: string, [promptTokens, outputTokens]: [number, number]) => ({ model, inputUsdPerToken: 1e-6, outputUsdPerToken: 1e-6, promptTokens, outputTokens });
-  return { planner: allowance('planner-model', tokens.planner), searcher: allowance('searcher-model', tokens.searcher), writer: allowance('writer-model', tokens.writer), charsPerToken: 1 };
+  return { planner: allowance('planner-model', tokens.planner), searcher: allowance('searcher-model', tokens.searcher), writer: allowance('writer-model', tokens.writer), charsPerToken: 1, ...(callsPerActivity !== undefined ? { callsPerActivity } : {}) };
 }
 
 /** Fake agents whose behaviour each test sets; they record what the workflow asked of them. */

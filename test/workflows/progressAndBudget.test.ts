@@ -191,6 +191,33 @@ describe('ResearchWorkflow progress and budgets, with fake agents on a real work
     }
   });
 
+  it('searches run side by side only while the budget holds every call each may make (its retries too); else one at a time, and the run completes', async () => {
+    /** The most searches the run had scheduled and not yet ended at once, from its history (timing plays no part). */
+    const searchesAtOnce = async (requestId: string, callsPerActivity: number): Promise<number> => {
+      agents.settings = { ...defaults, searchConcurrency: 3, callAllowances: fakeAllowances({ planner: [100, 100], searcher: [50, 50], writer: [300, 300] }, callsPerActivity) };
+      const handle = await start(requestId, { maxSearches: 6, budget: { maxTokens: 100_000 } });
+      await handle.result();
+      const { events } = await handle.fetchHistory();
+      const searches = new Set<string>();
+      let peak = 0;
+      for (const event of events ?? []) {
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        if (scheduled?.activityType?.name === 'runSearch') searches.add(String(event.eventId));
+        const ended = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes;
+        if (ended) searches.delete(String(ended.scheduledEventId));
+        peak = Math.max(peak, searches.size);
+      }
+      return peak;
+    };
+    try {
+      // A search is estimated at ~150 tokens: 4 calls each fit three times over, 1,000 calls not even once.
+      assert.equal(await searchesAtOnce('budget-side-by-side', 4), 3, 'room for every call of three searches: three at once');
+      assert.equal(await searchesAtOnce('budget-one-at-a-time', 1000), 1, 'room for one search’s first calls only: one at a time');
+    } finally {
+      agents.settings = defaults;
+    }
+  });
+
   it('a run with room in its budget completes, its result and progress carrying the budget', async () => {
     agents.settings = defaults;
     const handle = await start('budget-room', { maxSearches: 2, budget: { maxTokens: 100_000, maxCostUsd: 1 } });

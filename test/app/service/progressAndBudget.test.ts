@@ -101,6 +101,55 @@ describe('progress and budgets of runs on the real Kafka and Temporal', () => {
     assert.ok(spent.inputTokens + spent.outputTokens + (event.budgetStop?.estimatedTokens ?? 0) > maxTokens, 'because the report’s estimate would pass it');
     assert.equal(harness.recorder.on(harness.config.topics.completed).filter((r) => r.key === 'no-room-to-write').length, 0);
   });
+
+  it('a budget that pays for one planner call and not a second: a rejected answer is not asked again, the run stops at the plan with that call’s usage', async () => {
+    const query = 'What does asking twice cost?';
+    const plan = callEstimate(allowances(), 'planner', query.length);
+    const maxTokens = plan.tokens + 1;
+    harness.standIn.resetCalls();
+    harness.standIn.setFaults({ rules: [{ match: { formatName: 'research_plan', inputIncludes: query }, sequence: [{ kind: 'malformed' }] }] });
+    try {
+      await harness.request('no-second-ask', query, { maxSearches: 1, budget: { maxTokens } });
+      const event = await failure('no-second-ask');
+      assert.equal(event.stage, 'plan', 'stopped before a second planner call, not after a plan');
+      assert.equal(event.error.type, 'BudgetExceededError');
+      assert.match(event.error.message, /another planner call/);
+      const calls = harness.standIn.calls().filter((call) => call.formatName === 'research_plan');
+      assert.equal(calls.length, 1, 'the model server saw one planner call');
+      assert.equal(calls[0]?.maxOutputTokens, 2000, 'a call with a budget asks for at most its output allowance');
+      const spent = billed(harness.standIn.calls());
+      assert.deepEqual([event.usage.total.inputTokens, event.usage.total.outputTokens], [spent.inputTokens, spent.outputTokens], 'the usage is the rejected answer’s');
+      assert.ok(spent.inputTokens + spent.outputTokens <= maxTokens, 'within the budget');
+      assert.equal(event.budgetStop?.estimatedTokens, plan.tokens, 'the refused call’s estimate');
+    } finally {
+      harness.standIn.setFaults({ rules: [] });
+    }
+  });
+
+  it('a budget that pays for one search call and not a second: the search is not asked again and the run stops in the search stage', async () => {
+    const query = 'What does one more search answer cost?';
+    harness.standIn.resetCalls();
+    const [item] = await plannedSearchItems(harness.standIn.baseUrl, harness.config.llm.models.planner, query, 1);
+    assert.ok(item);
+    // The stand-in answers the same plan the same way: the run's plan will bill what this one did.
+    const plan = billed(harness.standIn.calls());
+    // After the plan, room for the search's first call and not for a second.
+    const maxTokens = plan.inputTokens + plan.outputTokens + callEstimate(allowances(), 'searcher', item.query.length + item.reason.length).tokens + 1;
+    harness.standIn.resetCalls();
+    harness.standIn.setFaults({ rules: [{ match: { formatName: 'search_summary', inputIncludes: item.query }, sequence: [{ kind: 'malformed' }] }] });
+    try {
+      await harness.request('no-second-search', query, { maxSearches: 1, budget: { maxTokens } });
+      const event = await failure('no-second-search');
+      assert.equal(event.stage, 'search', 'stopped before the search asked again, not after it');
+      assert.equal(event.error.type, 'BudgetExceededError');
+      const spent = billed(harness.standIn.calls());
+      assert.deepEqual(spent.formats, ['research_plan', 'search_summary'], 'one search call, no writer');
+      assert.deepEqual([event.usage.total.inputTokens, event.usage.total.outputTokens], [spent.inputTokens, spent.outputTokens]);
+      assert.ok(spent.inputTokens + spent.outputTokens <= maxTokens, 'within the budget');
+    } finally {
+      harness.standIn.setFaults({ rules: [] });
+    }
+  });
 });
 
 describe('a relay with a default budget and a progress topic that refuses every record', () => {
