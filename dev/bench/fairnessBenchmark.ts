@@ -29,7 +29,7 @@ import { temporalConnectionOptions } from '../../src/temporal/temporalConnection
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { startPrivateServers, type PrivateServers } from '../chaos/privateServers';
 import { ProgressLine } from '../infra/progressLine';
-import { startStandInServer, type StandInServer } from '../standIn';
+import { startStandInProcess, type StandInProcess } from './standInProcess';
 import { percentile } from './benchmarkFigures';
 import { sendLiveTrickle, type LiveAnswer } from './liveTrickle';
 import { ResultWatcher } from './resultWatcher';
@@ -57,7 +57,7 @@ interface Rig {
   readonly servers: PrivateServers;
   readonly connection: Connection;
   readonly client: Client;
-  readonly standIn: StandInServer;
+  readonly standIn: StandInProcess;
   readonly watcher: ResultWatcher;
   readonly relayLog: string;
   relay?: ChildProcess;
@@ -101,7 +101,7 @@ function readOptions(): FairnessOptions | undefined {
  * their own (the servers in process groups of their own, which a Ctrl-C in the terminal does
  * not reach), so a failed set-up or an interrupt must stop them too.
  */
-const running: { servers?: PrivateServers; standIn?: StandInServer; relay?: ChildProcess } = {};
+const running: { servers?: PrivateServers; standIn?: StandInProcess; relay?: ChildProcess } = {};
 let interrupted = false;
 
 /** Stops the relay (waiting for its exit), the private servers and the stand-in; safe to call twice. */
@@ -154,7 +154,8 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   const servers = await startPrivateServers(id);
   running.servers = servers;
   progress.done(`Kafka ${servers.kafkaBrokers}, Temporal ${servers.temporalAddress}`);
-  const standIn = await startStandInServer({ latencyMs: options.latencyMs });
+  // In a process of its own, like a remote model: the replay running here never slows its answers.
+  const standIn = await startStandInProcess({ latencyMs: options.latencyMs });
   running.standIn = standIn;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
