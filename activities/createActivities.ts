@@ -210,6 +210,6 @@ function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMet
 }
 
 /** What calls whose answers were not used cost: a retry's call adds to it. */
-function spendOf(usage: AgentUsage): Spend {
-  return { tokens: usage.inputTokens + usage.outputTokens, costUsd: usage.estimatedCostUsd };
+function spendOf(usage: AgentUsage): Spend & { calls: number } {
+  return { calls: usage.calls, tokens: usage.inputTokens + usage.outputTokens, costUsd: usage.estimatedCostUsd };
 }

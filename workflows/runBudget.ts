@@ -40,6 +40,16 @@ export class RunBudgetGuard {
   }
 
   /**
+   * False for a run whose settings were recorded before activities got call limits (0.4.0: no
+   * `callsPerActivity`): it admits its searches as it did then — a search that does not fit
+   * beside those running is refused, not made to wait — so its history replays, and its
+   * searches get no call limit (one call's reservation would refuse their every retry).
+   */
+  get limitsCalls(): boolean {
+    return this.allowances?.callsPerActivity !== undefined;
+  }
+
+  /**
    * The run's budget: the request's, each field it leaves out from the worker's default; none
    * when neither sets a limit (or the run started before budgets existed: `enabled` false).
    */
@@ -84,6 +94,11 @@ export class RunBudgetGuard {
    */
   admitSearch(index: number, usage: ResearchUsage, estimate: Spend): CallBudget | 'wait' | 'refuse' {
     const spent = addSpend(spentOf(usage), [...this.running.values()].reduce(addSpend, noSpend));
+    if (!this.limitsCalls) {
+      if (!this.fits(spent, estimate)) return 'refuse';
+      this.running.set(index, estimate);
+      return { limit: this.limitOf(estimate), perCall: estimate };
+    }
     const worst = { tokens: estimate.tokens * this.callsPerActivity, costUsd: estimate.costUsd * this.callsPerActivity };
     if (this.fits(spent, worst)) {
       this.running.set(index, worst);

@@ -61,7 +61,7 @@ export async function runSearchStage(stage: SearchStage, searches: SearchItem[])
         return undefined;
       }
       if (admission !== 'wait') {
-        const searched = await runOneSearch(stage, item, index, admission);
+        const searched = await runOneSearch(stage, item, index, budget.limitsCalls ? admission : undefined);
         if (searched.refused) refusal ??= { number: index + 1, estimate: searched.refused };
         return searched;
       }

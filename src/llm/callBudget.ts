@@ -36,13 +36,16 @@ export class BudgetExceededError extends RelayError {
 
 /**
  * Before a model call: throws BudgetExceededError when what the activity has spent so far plus
- * one call's estimate would pass its limit.
+ * one call's estimate would pass its limit. The activity's first call (`spent.calls` 0, in all its
+ * attempts) is not checked: the run admitted it on the same estimate, and checking it again here
+ * could refuse it by a rounding the run's check did not make (a micro-dollar).
  *
  * @example
- * checkCallBudget({ limit: { tokens: 9000, costUsd: 0.02 }, perCall: { tokens: 5000, costUsd: 0.01 } }, { tokens: 4800, costUsd: 0.009 }, 'planner');
+ * checkCallBudget({ limit: { tokens: 9000, costUsd: 0.02 }, perCall: { tokens: 5000, costUsd: 0.01 } }, { calls: 1, tokens: 4800, costUsd: 0.009 }, 'planner');
  * // throws: a second call would pass 9000 tokens
  */
-export function checkCallBudget(budget: CallBudget, spent: Spend, agent: string): void {
+export function checkCallBudget(budget: CallBudget, spent: Spend & { readonly calls: number }, agent: string): void {
+  if (spent.calls === 0) return;
   const { limit, perCall } = budget;
   const tokensFit = limit.tokens === undefined || spent.tokens + perCall.tokens <= limit.tokens;
   const costFits = limit.costUsd === undefined || microDollars(spent.costUsd + perCall.costUsd) <= microDollars(limit.costUsd);

@@ -191,6 +191,27 @@ describe('ResearchWorkflow progress and budgets, with fake agents on a real work
     }
   });
 
+  it('a run whose settings have no callsPerActivity (recorded by 0.4.0) admits its searches as 0.4.0 did: one that does not fit beside those running is refused, not run later', async () => {
+    // Searches cost 200 tokens against an allowance of 104. Plan 20 spent; search 1 alone → 220 and
+    // every search now estimated at 200; search 2 (fails, spends nothing) fits at 420 ≤ 500; search 3
+    // beside it would need 620: 0.4.0 refused it there, and its history says so. After search 2 it
+    // would fit alone (420): running it then would schedule an activity the history does not have.
+    agents.settings = { ...defaults, searchConcurrency: 2 };
+    agents.searchTokens = 100;
+    agents.failingSearches = new Set(['q1']);
+    const searchesBefore = agents.searchCalls;
+    try {
+      const failed = await stoppedRun('budget-legacy-refusal', { maxSearches: 3, budget: { maxTokens: 500 } });
+      assert.equal(agents.searchCalls - searchesBefore, 2, 'search 3 never ran');
+      assert.equal(failed.stage, 'search');
+      assert.match(failed.error.message, /would be exceeded by search 3 of 3/);
+    } finally {
+      agents.settings = defaults;
+      agents.searchTokens = 5;
+      agents.failingSearches = new Set();
+    }
+  });
+
   it('searches run side by side only while the budget holds every call each may make (its retries too); else one at a time, and the run completes', async () => {
     /** The most searches the run had scheduled and not yet ended at once, from its history (timing plays no part). */
     const searchesAtOnce = async (requestId: string, callsPerActivity: number): Promise<number> => {
