@@ -205,7 +205,9 @@ async function loggingFailures<T>(logger: Logger, publish: () => Promise<T>): Pr
 function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMeter, budget: CallBudget | undefined) {
   const model = deps.models[agent];
   const beforeCall = budget ? () => checkCallBudget(budget, spendOf(failedAttemptsUsage(model, meter.failedAttempts(), deps.prices)), agent) : undefined;
-  const budgeted = beforeCall ? { beforeCall, maxOutputTokens: outputTokenAllowances[agent] } : {};
+  // With a budget, every call is checked first: the SDK does not retry on its own (a timed-out
+  // call is billed), Temporal's next attempt does, through the check.
+  const budgeted = beforeCall ? { beforeCall, maxOutputTokens: outputTokenAllowances[agent], maxRetries: 0 } : {};
   return { client: deps.openai, agent, model, prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter, ...budgeted };
 }
 

@@ -36,6 +36,8 @@ export interface StructuredRequest<S extends z.ZodType> {
   readonly meter?: UsageMeter;
   /** The most output tokens the model may write (`max_output_tokens`); absent: the model's own limit. */
   readonly maxOutputTokens?: number;
+  /** Retries the SDK makes of one call (a timeout, a 429, a 5xx); absent: the client's own setting. */
+  readonly maxRetries?: number;
   /** Called before each model call; throws to make none (a budget that would be exceeded). */
   readonly beforeCall?: () => void;
 }
@@ -104,7 +106,7 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
               ...(request.tools ? { tools: request.tools } : {}),
               ...(request.maxOutputTokens !== undefined ? { max_output_tokens: request.maxOutputTokens } : {}),
             },
-            request.signal ? { signal: request.signal } : undefined,
+            { ...(request.signal ? { signal: request.signal } : {}), ...(request.maxRetries !== undefined ? { maxRetries: request.maxRetries } : {}) },
           ),
         );
       } catch (error) {

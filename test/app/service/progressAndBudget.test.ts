@@ -126,6 +126,21 @@ describe('progress and budgets of runs on the real Kafka and Temporal', () => {
     }
   });
 
+  it('with a budget the SDK retries nothing on its own: a failed planner call is tried again by Temporal’s next attempt, through the budget check', async () => {
+    const query = 'Who retries a call that failed?';
+    harness.standIn.setFaults({ rules: [{ match: { formatName: 'research_plan', inputIncludes: query }, sequence: [{ kind: 'status', status: 500 }] }] });
+    try {
+      await harness.request('retried-by-temporal', query, { maxSearches: 1, budget: { maxTokens: 1_000_000 } });
+      await harness.recorder.waitFor(harness.config.topics.completed, 1, (r) => r.key === 'retried-by-temporal');
+      const { events } = await harness.client.workflow.getHandle(harness.workflowId('retried-by-temporal')).fetchHistory();
+      const planned = (events ?? []).find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'planSearches');
+      const started = (events ?? []).find((event) => event.activityTaskStartedEventAttributes && String(event.activityTaskStartedEventAttributes.scheduledEventId) === String(planned?.eventId));
+      assert.equal(started?.activityTaskStartedEventAttributes?.attempt, 2, 'the plan succeeded on the activity’s second attempt (the SDK would have retried inside the first)');
+    } finally {
+      harness.standIn.setFaults({ rules: [] });
+    }
+  });
+
   it('a budget that pays for one search call and not a second: the search is not asked again and the run stops in the search stage', async () => {
     const query = 'What does one more search answer cost?';
     harness.standIn.resetCalls();
