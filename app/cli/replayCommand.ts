@@ -23,6 +23,9 @@ Options:
   --epoch N               the rerun epoch (default: a number derived from the replay id)
   --dry-run               count what would happen; start, write and commit nothing
   --rate N/s              at most N starts per second
+  --max-open N            at most N of the replay's runs open at once: a start waits for one
+                          to close, so the replay keeps pace with the workers and builds no
+                          backlog in front of live requests (default 200)
   --concurrency N         starts in flight at once (default 16)
   --replay-id ID          name the replay; run again with the same id to resume it
   --json                  print the summary as JSON
@@ -39,6 +42,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
       epoch: { type: 'string' },
       'dry-run': { type: 'boolean' },
       rate: { type: 'string' },
+      'max-open': { type: 'string' },
       concurrency: { type: 'string' },
       'replay-id': { type: 'string' },
     },
@@ -52,8 +56,6 @@ export async function replayCommand(args: string[], context: CliContext): Promis
   if (!values.from && !values['replay-id']) throw new UsageError('--from is required (or --replay-id to resume a replay)', replayUsage);
   const mode = (values.mode ?? 'skip-existing') as ReplayMode;
   if (!['skip-existing', 'rerun'].includes(mode)) throw new UsageError(`--mode must be skip-existing or rerun (got "${values.mode}")`, replayUsage);
-  const rateMatch = values.rate === undefined ? undefined : /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(values.rate);
-  if (values.rate !== undefined && !rateMatch) throw new UsageError(`--rate must look like 50/s (got "${values.rate}")`, replayUsage);
   let from;
   let to;
   try {
@@ -64,7 +66,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
     throw new UsageError(error instanceof Error ? error.message : String(error), replayUsage);
   }
   const epoch = positiveInteger(values.epoch, '--epoch', replayUsage);
-  const concurrency = positiveInteger(values.concurrency, '--concurrency', replayUsage);
+  const pacing = replayPacing(values);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
@@ -82,8 +84,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
     ...(to ? { to } : {}),
     ...(values.where ? { where: values.where } : {}),
     ...(epoch !== undefined ? { epoch } : {}),
-    ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...pacing,
     onProgress: (p) =>
       bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} cancels ${p.cancels} errors ${p.errors}`),
   });
@@ -107,4 +108,17 @@ export async function replayCommand(args: string[], context: CliContext): Promis
     );
   }
   return summary.errors > 0 ? 1 : 0;
+}
+
+/** --rate, --concurrency and --max-open: how fast the replay may go. */
+function replayPacing(values: { rate?: string; concurrency?: string; 'max-open'?: string }): { ratePerSecond?: number; concurrency?: number; maxOpenRuns?: number } {
+  const rateMatch = values.rate === undefined ? undefined : /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(values.rate);
+  if (values.rate !== undefined && !rateMatch) throw new UsageError(`--rate must look like 50/s (got "${values.rate}")`, replayUsage);
+  const concurrency = positiveInteger(values.concurrency, '--concurrency', replayUsage);
+  const maxOpenRuns = positiveInteger(values['max-open'], '--max-open', replayUsage);
+  return {
+    ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(maxOpenRuns !== undefined ? { maxOpenRuns } : {}),
+  };
 }

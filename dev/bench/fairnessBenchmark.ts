@@ -2,8 +2,8 @@
  * `npm run bench:fairness`: do live requests still get their results in time while a replay of
  * thousands of requests runs? A steady trickle of live requests goes through the real relay
  * (consumer and worker in a process of their own, as `npm start` runs them) alone, then again
- * while a 2,000-request `--mode rerun` replay runs (`--rate 10/s` unless `--replay-rate` says
- * otherwise: starting runs costs CPU no priority can reorder); prints the live requests' p50/p99
+ * while a 2,000-request `--mode rerun` replay runs, with the replay's defaults (unpaced, at most
+ * 200 of its runs open at once) unless `--replay-rate` / `--replay-max-open` say otherwise; prints the live requests' p50/p99
  * time to result in both, the p99 ratio against the goal (≤ 2), and where a live run's time went.
  *
  * Kafka and Temporal are private to the run (the chaos suite's launcher: free ports, fresh data,
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Kafka, Producer } from 'kafkajs';
-import { replayRequests, type ReplaySummary } from '../../operator/replay/requestReplay';
+import { defaultMaxOpenRuns, replayRequests, type ReplaySummary } from '../../operator/replay/requestReplay';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
@@ -45,6 +45,8 @@ interface FairnessOptions {
   readonly workflowTaskSlots: number;
   /** The replay's --rate (runs started per second); 0: as fast as it goes. */
   readonly replayRate: number;
+  /** The replay's --max-open. */
+  readonly replayMaxOpen: number;
 }
 
 /** What the run sets up once and takes down at the end. */
@@ -63,7 +65,7 @@ interface Rig {
   relay?: ChildProcess;
 }
 
-const usage = `Usage: npm run bench:fairness [-- --replay 2000 --replay-rate 10 --live 40 --interval-ms 1500 --latency-ms 1000 --slots 20]
+const usage = `Usage: npm run bench:fairness [-- --replay 2000 --replay-rate 0 --replay-max-open 200 --live 40 --interval-ms 1500 --latency-ms 1000 --slots 20]
 
   --replay N         requests the rerun replay starts runs for (default 2000)
   --live N           live requests alone (default 40); during the replay as many, and more until it has started all its runs
@@ -71,7 +73,8 @@ const usage = `Usage: npm run bench:fairness [-- --replay 2000 --replay-rate 10 
   --latency-ms MS    the stand-in model's answer time per call (default 1000)
   --slots N          the worker's activity slots, WORKER_ACTIVITY_SLOTS (default 20)
   --workflow-task-slots N  the worker's workflow-task slots, WORKER_WORKFLOW_TASK_SLOTS (default: the service's, 40)
-  --replay-rate N    the replay's --rate, runs started per second (default 10; 0: unpaced)`;
+  --replay-rate N    the replay's --rate, runs started per second (default 0: unpaced, the replay's default)
+  --replay-max-open N  the replay's --max-open, its runs open at once (default ${defaultMaxOpenRuns}, the replay's default)`;
 
 function readOptions(): FairnessOptions | undefined {
   const { values } = parseArgs({
@@ -81,7 +84,8 @@ function readOptions(): FairnessOptions | undefined {
       'interval-ms': { type: 'string', default: '1500' },
       'latency-ms': { type: 'string', default: '1000' },
       slots: { type: 'string', default: '20' },
-      'replay-rate': { type: 'string', default: '10' },
+      'replay-rate': { type: 'string', default: '0' },
+      'replay-max-open': { type: 'string', default: String(defaultMaxOpenRuns) },
       'workflow-task-slots': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -93,7 +97,7 @@ function readOptions(): FairnessOptions | undefined {
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
     return value;
   };
-  return { replay: number('replay', 10), live: number('live', 2), intervalMs: number('interval-ms', 10), latencyMs: number('latency-ms', 0), slots: number('slots', 1), replayRate: number('replay-rate', 0), workflowTaskSlots: number('workflow-task-slots', 0) };
+  return { replay: number('replay', 10), live: number('live', 2), intervalMs: number('interval-ms', 10), latencyMs: number('latency-ms', 0), slots: number('slots', 1), replayRate: number('replay-rate', 0), replayMaxOpen: number('replay-max-open', 1), workflowTaskSlots: number('workflow-task-slots', 0) };
 }
 
 /**
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     throw error;
   });
   try {
-    console.log(`research-relay fairness benchmark: ${options.live} live requests every ${options.intervalMs} ms, alone and during a rerun replay of ${options.replay} (${options.replayRate > 0 ? `--rate ${options.replayRate}/s` : 'unpaced'}); stand-in latency ${options.latencyMs} ms per model call; worker ${options.slots} activity slots and ${rig.config.workerSlots.workflowTasks} workflow-task slots; private Kafka and Temporal (priority and fairness on)`);
+    console.log(`research-relay fairness benchmark: ${options.live} live requests every ${options.intervalMs} ms, alone and during a rerun replay of ${options.replay} (${options.replayRate > 0 ? `--rate ${options.replayRate}/s` : 'unpaced'}, --max-open ${options.replayMaxOpen}); stand-in latency ${options.latencyMs} ms per model call; worker ${options.slots} activity slots and ${rig.config.workerSlots.workflowTasks} workflow-task slots; private Kafka and Temporal (priority and fairness on)`);
     const history = await produceHistory(rig, options.replay);
     await startRelay(rig);
     const alone = await livePhase(rig, options, { label: 'alone' });
@@ -310,6 +314,7 @@ async function duringReplay(rig: Rig, options: FairnessOptions, history: Map<num
     to: { kind: 'offsets', offsets: history },
     signal: abort.signal,
     ...(options.replayRate > 0 ? { ratePerSecond: options.replayRate } : {}),
+    maxOpenRuns: options.replayMaxOpen,
     onProgress: (progress) => {
       started = progress.started;
       if (progress.processed === progress.total) allStartedAt ??= Date.now();

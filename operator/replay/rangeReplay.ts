@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { RateLimiter } from '../../src/concurrency/rateLimiter';
+import { OpenRunLimit } from './openRunLimit';
 import type { RelayConfig } from '../../src/config/relayConfig';
 import type { MessageLocation } from '../../src/intake/requestDecoder';
 import { operatorAttempts, type IntakeControl, type IntakeMode, type IntakeOutcome, type RequestIntake } from '../../src/intake/requestIntake';
@@ -38,6 +39,8 @@ export interface RangeReplaySettings {
   readonly dryRun: boolean;
   readonly concurrency: number;
   readonly ratePerSecond?: number;
+  /** At most this many of the replay's runs open at once (a start waits for one to close). */
+  readonly openRuns?: OpenRunLimit;
   readonly maxBytesPerPartition?: number;
   readonly signal?: AbortSignal;
   /** Called after every record. */
@@ -185,8 +188,21 @@ export class RangeReplay {
     const options = { kind: SpanKind.CONSUMER, root: true, links: original ? [{ context: original }] : [], attributes };
     return relayTracer().startActiveSpan('research.replay', options, ROOT_CONTEXT, async (span) => {
       try {
-        const mode = this.rate ? { ...this.settings.mode, beforeStart: () => this.rate?.take() ?? Promise.resolve() } : this.settings.mode;
-        const outcome = await this.settings.intake.admit(message, location, mode, control);
+        const { openRuns } = this.settings;
+        let roomTaken = false;
+        const beforeStart = async (): Promise<void> => {
+          await this.rate?.take();
+          await openRuns?.acquire(this.abort.signal);
+          roomTaken = openRuns !== undefined;
+        };
+        const mode = this.rate || openRuns ? { ...this.settings.mode, beforeStart } : this.settings.mode;
+        let outcome: IntakeOutcome | undefined;
+        try {
+          outcome = await this.settings.intake.admit(message, location, mode, control);
+        } finally {
+          if (roomTaken && outcome?.kind === 'started') openRuns?.watch(outcome.workflowId);
+          else if (roomTaken) openRuns?.release();
+        }
         if (outcome && 'requestId' in outcome) span.setAttribute('research.request_id', outcome.requestId);
         return outcome;
       } finally {

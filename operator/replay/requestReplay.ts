@@ -6,6 +6,7 @@ import { RequestIntake, type IntakeMode } from '../../src/intake/requestIntake';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger, type Logger } from '../../src/logging/logger';
 import { withTemporalClient } from '../../src/temporal/temporalClient';
+import { OpenRunLimit } from './openRunLimit';
 import { RangeReplay, type ReplayCounts } from './rangeReplay';
 import { parseWhere } from './replayFilter';
 import { layOutReplay, type ReplayLayout, type ReplayMode } from './replayPlan';
@@ -36,12 +37,21 @@ export interface ReplayOptions {
   readonly dryRun?: boolean;
   /** Runs started per second at most. */
   readonly ratePerSecond?: number;
+  /**
+   * At most this many of the replay's runs open at once: a start waits until one of them has
+   * closed, so the replay goes as fast as the workers finish its runs and no backlog builds up.
+   * Default 200.
+   */
+  readonly maxOpenRuns?: number;
   readonly concurrency?: number;
   /** Bytes fetched per partition and request (kafkajs default 1 MiB); smaller = more, smaller batches. */
   readonly maxBytesPerPartition?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
+
+/** A replay's runs open at once unless told otherwise: about a minute of a small worker's work. */
+export const defaultMaxOpenRuns = 200;
 
 export interface ReplayProgress extends ReplayCounts {
   readonly processed: number;
@@ -90,6 +100,7 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
   if (groupId === config.consumerGroupId) throw new Error('a replay must not use the live consumer group');
   const accept = parseWhere(options.where ?? []);
   const began = Date.now();
+  const openRuns = dryRun ? undefined : openRunLimit(options.temporal, options.maxOpenRuns ?? defaultMaxOpenRuns);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -110,15 +121,22 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
       layout,
       dryRun,
       concurrency: options.concurrency ?? 16,
+      ...(openRuns ? { openRuns } : {}),
       onRecord: () => options.onProgress?.(progressOf(replay, layout, began)),
     });
     if (layout.pending.size > 0) await replay.run();
     options.onProgress?.(progressOf(replay, layout, began));
     return summaryOf(replay, layout, { replayId, dryRun, durationMs: Date.now() - began });
   } finally {
+    await openRuns?.close();
     if (dryRun) await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/** The replay's open runs, each watched until it closes (a long poll on its result, cancelled when the replay ends). */
+function openRunLimit(temporal: Client, max: number): OpenRunLimit {
+  return new OpenRunLimit(max, (workflowId, signal) => temporal.withAbortSignal(signal, () => temporal.workflow.getHandle(workflowId).result()).then(() => undefined));
 }
 
 function progressOf(replay: RangeReplay, layout: ReplayLayout, began: number): ReplayProgress {
