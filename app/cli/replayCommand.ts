@@ -25,7 +25,8 @@ Options:
   --rate N/s              at most N starts per second
   --max-open N            at most N of the replay's runs open at once: a start waits for one
                           to close, so the replay keeps pace with the workers and builds no
-                          backlog in front of live requests (default 200)
+                          backlog in front of live requests (default 200; 'unlimited': start
+                          them all, e.g. while no worker runs)
   --concurrency N         starts in flight at once (default 16)
   --replay-id ID          name the replay; run again with the same id to resume it
   --json                  print the summary as JSON
@@ -115,7 +116,7 @@ function replayPacing(values: { rate?: string; concurrency?: string; 'max-open'?
   const rateMatch = values.rate === undefined ? undefined : /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(values.rate);
   if (values.rate !== undefined && !rateMatch) throw new UsageError(`--rate must look like 50/s (got "${values.rate}")`, replayUsage);
   const concurrency = positiveInteger(values.concurrency, '--concurrency', replayUsage);
-  const maxOpenRuns = positiveInteger(values['max-open'], '--max-open', replayUsage);
+  const maxOpenRuns = values['max-open'] === 'unlimited' ? Number.POSITIVE_INFINITY : positiveInteger(values['max-open'], '--max-open', replayUsage);
   return {
     ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   const timed = async (label: string, options: Partial<ReplayOptions>): Promise<ReplaySummary> => {
     const line = new ProgressLine(label);
     const summary = await replayRequests({
+      // No worker runs them: every run stays open, so the replay must not wait for any to close.
+      maxOpenRuns: Number.POSITIVE_INFINITY,
       kafka,
       temporal,
       config,

@@ -40,7 +40,7 @@ export interface ReplayOptions {
   /**
    * At most this many of the replay's runs open at once: a start waits until one of them has
    * closed, so the replay goes as fast as the workers finish its runs and no backlog builds up.
-   * Default 200.
+   * Default 200; `Infinity`: no limit (a replay with no worker running, say, starts them all).
    */
   readonly maxOpenRuns?: number;
   readonly concurrency?: number;
@@ -100,7 +100,8 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
   if (groupId === config.consumerGroupId) throw new Error('a replay must not use the live consumer group');
   const accept = parseWhere(options.where ?? []);
   const began = Date.now();
-  const openRuns = dryRun ? undefined : openRunLimit(options.temporal, options.maxOpenRuns ?? defaultMaxOpenRuns);
+  const maxOpenRuns = options.maxOpenRuns ?? defaultMaxOpenRuns;
+  const openRuns = dryRun || maxOpenRuns === Number.POSITIVE_INFINITY ? undefined : openRunLimit(options.temporal, maxOpenRuns);
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -39,6 +39,9 @@ describe('the research-relay CLI', () => {
     const longReason = await cli(['cancel', 'some-id', '--reason', 'x'.repeat(1001)]);
     assert.equal(longReason.code, 2);
     assert.match(longReason.stderr, /--reason: .*1000/);
+    const maxOpen = await cli(['replay', '--from', 'beginning', '--max-open', '0']);
+    assert.equal(maxOpen.code, 2, '--max-open takes a positive whole number or unlimited');
+    assert.match(maxOpen.stderr, /--max-open/);
     const unknown = await cli(['research']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "research"/);
