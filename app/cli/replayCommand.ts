@@ -87,7 +87,7 @@ export async function replayCommand(args: string[], context: CliContext): Promis
     ...(epoch !== undefined ? { epoch } : {}),
     ...pacing,
     onProgress: (p) =>
-      bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} cancels ${p.cancels} errors ${p.errors}`),
+      bar.update(p.processed, p.total, p.perSecond, p.etaSeconds, `${p.open !== undefined ? `open ${p.open} ` : ''}started ${p.started} existing ${p.existing} invalid ${p.invalid} filtered ${p.filtered} cancels ${p.cancels} errors ${p.errors}`),
   });
   bar.update(summary.started + summary.existing + summary.invalid + summary.filtered + summary.cancels + summary.errors, summary.total, 0, 0, 'done', true);
   if (values.json) {
@@ -116,7 +116,9 @@ function replayPacing(values: { rate?: string; concurrency?: string; 'max-open'?
   const rateMatch = values.rate === undefined ? undefined : /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(values.rate);
   if (values.rate !== undefined && !rateMatch) throw new UsageError(`--rate must look like 50/s (got "${values.rate}")`, replayUsage);
   const concurrency = positiveInteger(values.concurrency, '--concurrency', replayUsage);
-  const maxOpenRuns = values['max-open'] === 'unlimited' ? Number.POSITIVE_INFINITY : positiveInteger(values['max-open'], '--max-open', replayUsage);
+  const maxOpen = values['max-open'];
+  if (maxOpen !== undefined && maxOpen !== 'unlimited' && !/^[1-9]\d*$/.test(maxOpen)) throw new UsageError(`--max-open must be a positive whole number or unlimited (got "${maxOpen}")`, replayUsage);
+  const maxOpenRuns = maxOpen === 'unlimited' ? Number.POSITIVE_INFINITY : positiveInteger(maxOpen, '--max-open', replayUsage);
   return {
     ...(rateMatch?.[1] ? { ratePerSecond: Number(rateMatch[1]) } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),

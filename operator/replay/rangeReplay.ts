@@ -52,6 +52,9 @@ export interface RangeReplaySettings {
  * through the intake path, in a new trace linked to the request's original one. Ends when
  * every partition reached its end offset, the signal aborts, or the consumer crashes.
  */
+/** A start that waited this long for room under the open-run limit is logged (once). */
+const waitWarningMs = 30_000;
+
 export class RangeReplay {
   readonly counts: ReplayCounts = { started: 0, existing: 0, invalid: 0, filtered: 0, cancels: 0, errors: 0 };
   readonly errorDetails: { readonly location: MessageLocation; readonly message: string }[] = [];
@@ -61,6 +64,8 @@ export class RangeReplay {
   private readonly abort = new AbortController();
   private readonly pending: Set<number>;
   private crashed: unknown;
+  /** The open-run wait has been logged (once per replay). */
+  private waitingSaid = false;
   private finish!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
 
@@ -103,6 +108,8 @@ export class RangeReplay {
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
         this.crashed = event.payload.error;
+        // Also ends starts waiting for room or for the rate: nothing starts after a crash.
+        this.abort.abort();
         this.finish();
       }
     });
@@ -191,16 +198,18 @@ export class RangeReplay {
         const { openRuns } = this.settings;
         let roomTaken = false;
         const beforeStart = async (): Promise<void> => {
-          await this.rate?.take();
-          await openRuns?.acquire(this.abort.signal);
+          if (openRuns) await this.roomForARun(openRuns);
           roomTaken = openRuns !== undefined;
+          await this.rate?.take();
         };
         const mode = this.rate || openRuns ? { ...this.settings.mode, beforeStart } : this.settings.mode;
         let outcome: IntakeOutcome | undefined;
         try {
           outcome = await this.settings.intake.admit(message, location, mode, control);
         } finally {
-          if (roomTaken && outcome?.kind === 'started') openRuns?.watch(outcome.workflowId);
+          // A duplicate may be this replay's own run (a start retried after a timeout, a resumed
+          // replay) and still open: it keeps its room until it closes, like a started one.
+          if (roomTaken && (outcome?.kind === 'started' || outcome?.kind === 'duplicate')) openRuns?.watch(outcome.workflowId);
           else if (roomTaken) openRuns?.release();
         }
         if (outcome && 'requestId' in outcome) span.setAttribute('research.request_id', outcome.requestId);
@@ -209,6 +218,28 @@ export class RangeReplay {
         span.end();
       }
     });
+  }
+
+  /**
+   * Waits for room under the open-run limit; says so once a start has waited half a minute
+   * (with no worker running, a replay waits for good after its first runs).
+   */
+  private async roomForARun(openRuns: OpenRunLimit): Promise<void> {
+    const warning = setTimeout(() => {
+      if (this.waitingSaid) return;
+      this.waitingSaid = true;
+      this.settings.logger.warn(`replay waiting: ${openRuns.count} of its runs are open, the most it keeps (--max-open ${openRuns.max}); it starts more as they close — is a worker running?`, { replayId: this.settings.replayId });
+    }, waitWarningMs);
+    try {
+      await openRuns.acquire(this.abort.signal);
+    } finally {
+      clearTimeout(warning);
+    }
+  }
+
+  /** The replay's runs open now (under the open-run limit); undefined without one. */
+  get openRuns(): number | undefined {
+    return this.settings.openRuns?.count;
   }
 
   private count(outcome: IntakeOutcome): void {

@@ -7,6 +7,7 @@ import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger, type Logger } from '../../src/logging/logger';
 import { withTemporalClient } from '../../src/temporal/temporalClient';
 import { OpenRunLimit } from './openRunLimit';
+import { untilRunClosed } from './runClosure';
 import { RangeReplay, type ReplayCounts } from './rangeReplay';
 import { parseWhere } from './replayFilter';
 import { layOutReplay, type ReplayLayout, type ReplayMode } from './replayPlan';
@@ -54,6 +55,8 @@ export interface ReplayOptions {
 export const defaultMaxOpenRuns = 200;
 
 export interface ReplayProgress extends ReplayCounts {
+  /** The replay's runs open now, under its open-run limit (absent without one). */
+  readonly open?: number;
   readonly processed: number;
   readonly total: number;
   readonly perSecond: number;
@@ -125,7 +128,13 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
       ...(openRuns ? { openRuns } : {}),
       onRecord: () => options.onProgress?.(progressOf(replay, layout, began)),
     });
-    if (layout.pending.size > 0) await replay.run();
+    // Reported every second too: a replay waiting for room under its open-run limit handles no record meanwhile.
+    const ticking = setInterval(() => options.onProgress?.(progressOf(replay, layout, began)), 1000);
+    try {
+      if (layout.pending.size > 0) await replay.run();
+    } finally {
+      clearInterval(ticking);
+    }
     options.onProgress?.(progressOf(replay, layout, began));
     return summaryOf(replay, layout, { replayId, dryRun, durationMs: Date.now() - began });
   } finally {
@@ -135,16 +144,17 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
   }
 }
 
-/** The replay's open runs, each watched until it closes (a long poll on its result, cancelled when the replay ends). */
+/** The replay's open runs, each watched until it closes (long polls on its result, cancelled when the replay ends). */
 function openRunLimit(temporal: Client, max: number): OpenRunLimit {
-  return new OpenRunLimit(max, (workflowId, signal) => temporal.withAbortSignal(signal, () => temporal.workflow.getHandle(workflowId).result()).then(() => undefined));
+  return new OpenRunLimit(max, (workflowId, signal) => untilRunClosed(temporal, workflowId, signal));
 }
 
 function progressOf(replay: RangeReplay, layout: ReplayLayout, began: number): ReplayProgress {
   const seconds = (Date.now() - began) / 1000;
   const perSecond = seconds > 0 ? replay.processed / seconds : 0;
   const etaSeconds = perSecond > 0 ? (layout.total - replay.processed) / perSecond : undefined;
-  return { ...replay.counts, processed: replay.processed, total: layout.total, perSecond, etaSeconds };
+  const open = replay.openRuns;
+  return { ...replay.counts, ...(open !== undefined ? { open } : {}), processed: replay.processed, total: layout.total, perSecond, etaSeconds };
 }
 
 function summaryOf(replay: RangeReplay, layout: ReplayLayout, run: { replayId: string; dryRun: boolean; durationMs: number }): ReplaySummary {

@@ -13,7 +13,8 @@ export type CancelResult = 'requested' | 'finished' | 'not-found';
  * The statuses of a run that has ended. Any other (RUNNING, PAUSED — an open run an operator
  * paused, which takes the note and the cancel and acts on them once resumed) is open.
  */
-const closedStatuses: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
+/** The statuses of a closed run (anything else — RUNNING, PAUSED, … — is open). */
+export const closedStatuses: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
 
 /**
  * Cancels the running run of one workflow id — the one cancel of the intake path. It never
