@@ -1,3 +1,4 @@
+import { researchRequestedSchema } from '../../src/contracts/researchRequested';
 import { createResearchClient, type ResearchClient, type SentRequest } from '../../src/client/researchClient';
 import type { ResultEvent } from '../../src/client/resultEvent';
 import { runBudgetMaxima, type RunBudget } from '../../src/contracts/runBudget';
@@ -57,6 +58,8 @@ export async function requestCommand(args: string[], context: CliContext): Promi
     metadata[entry.slice(0, at)] = entry.slice(at + 1);
   }
   const maxSearches = positiveInteger(values['max-searches'], '--max-searches', requestUsage);
+  const searchLimit = researchRequestedSchema.shape.maxSearches.unwrap().maxValue ?? Infinity;
+  if (maxSearches !== undefined && maxSearches > searchLimit) throw new UsageError(`--max-searches must be from 1 to ${searchLimit} (got "${values['max-searches']}")`, requestUsage);
   const budget = budgetFlags(values['max-cost-usd'], values['max-tokens']);
   const timeoutSeconds = positiveInteger(values.timeout, '--timeout', requestUsage) ?? 900;
   const client = createResearchClient({ kafka: context.kafka(), topics: context.config.topics });

@@ -39,6 +39,9 @@ describe('the research-relay CLI', () => {
     const longReason = await cli(['cancel', 'some-id', '--reason', 'x'.repeat(1001)]);
     assert.equal(longReason.code, 2);
     assert.match(longReason.stderr, /--reason: .*1000/);
+    const manySearches = await cli(['request', 'a question', '--max-searches', '25']);
+    assert.equal(manySearches.code, 2, 'a search cap the contract refuses is a usage error');
+    assert.match(manySearches.stderr, /--max-searches must be from 1 to 20/);
     const maxOpen = await cli(['replay', '--from', 'beginning', '--max-open', '0']);
     assert.equal(maxOpen.code, 2, '--max-open takes a positive whole number or unlimited');
     assert.match(maxOpen.stderr, /--max-open/);
