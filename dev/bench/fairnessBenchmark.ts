@@ -23,7 +23,7 @@ import { defaultMaxOpenRuns, replayRequests, type ReplaySummary } from '../../op
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
-import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { silentLogger } from '../../src/logging/logger';
 import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
@@ -179,10 +179,7 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
   };
   const config = loadRelayConfig(env);
   const kafka = createKafka(config.kafka, silentLogger, 'fairness-bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
-  await admin.disconnect();
+  await provisionRelayTopics(kafka, config);
   const producer = kafka.producer();
   await producer.connect();
   const watcher = await ResultWatcher.start(kafka, { completed: config.topics.completed, failed: config.topics.failed }, `${id}-results`);

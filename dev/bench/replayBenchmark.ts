@@ -13,7 +13,7 @@ import { loadRelayConfig } from '../../src/config/relayConfig';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { ProgressLine } from '../infra/progressLine';
 import { createKafka } from '../../src/kafka/kafkaClient';
-import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import { RelayService } from '../../app/service/relayService';
 import { formatRate, perSecond } from './benchmarkFigures';
@@ -34,10 +34,7 @@ async function main(): Promise<void> {
     SERVICE_HTTP_PORT: '0',
   });
   const kafka = createKafka(config.kafka, silentLogger, 'replay-bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
-  await admin.disconnect();
+  await provisionRelayTopics(kafka, config);
   const producer = kafka.producer();
   await producer.connect();
   const progress = new ProgressLine('producing requests');

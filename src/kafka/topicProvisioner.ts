@@ -1,4 +1,5 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import type { RelayConfig } from '../config/relayConfig';
 
 /**
  * Creates the topics that do not exist yet; existing ones are left as they are.
@@ -27,5 +28,22 @@ async function listedWithin(admin: Admin, topics: readonly string[], ms: number)
     if (topics.every((topic) => listed.has(topic))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Every topic of the relay's configuration, created where missing with its own admin client
+ * (connected for the call only); returns the topics it created.
+ *
+ * @example
+ * await provisionRelayTopics(kafka, loadRelayConfig(process.env));
+ */
+export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'>): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
+  } finally {
+    await admin.disconnect();
   }
 }
