@@ -2,11 +2,13 @@ import { SpanKind } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
+import { InFlightWindow } from '../src/concurrency/inFlightWindow';
 import type { RelayConfig } from '../src/config/relayConfig';
 import type { MessageLocation } from '../src/intake/requestDecoder';
 import { RequestIntake, type IntakeControl, type IntakeMode, type IntakeOutcome } from '../src/intake/requestIntake';
-import { BatchAcknowledgement } from '../src/kafka/batchAcknowledgement';
 import { KeyOrder } from '../src/kafka/keyOrder';
+import { OffsetCommitter } from '../src/kafka/offsetCommitter';
+import { PartitionProgress } from '../src/kafka/partitionProgress';
 import { PartitionRevocation } from '../src/kafka/partitionRevocation';
 import type { Logger } from '../src/logging/logger';
 import type { BackoffPolicy } from '../src/retry/backoff';
@@ -32,6 +34,21 @@ export interface IngestConsumerOptions {
   readonly maxAgeMs?: number;
 }
 
+/**
+ * The work of one group generation (from a join to the next, or to shutdown): after a rejoin,
+ * kafkajs fetches every partition it holds again from the last commit, so what was in flight
+ * is stopped and its progress forgotten.
+ */
+interface Generation {
+  readonly controller: AbortController;
+  /** Aborts on shutdown, on a rejoin, or when a record failed for good. */
+  readonly signal: AbortSignal;
+  readonly progress: Map<string, PartitionProgress>;
+}
+
+/** How far ahead of the oldest unfinished record the consumer fetches, in records per start slot. */
+const windowPerSlot = 4;
+
 /** The consumer's place in its group, for readiness: joined or not, and the partitions it holds. */
 export interface GroupMembership {
   readonly joined: boolean;
@@ -45,6 +62,12 @@ export interface GroupMembership {
  * committing an offset only once everything up to it is acknowledged. Records of one key are
  * handled in partition order, others concurrently. While Temporal is unreachable it backs off
  * and retries (heart-beating, so the group keeps the partition) and never skips a record.
+ *
+ * Fetching is pipelined: a batch returns to kafkajs as soon as its records are handed out, so
+ * the next fetch runs while their starts are in flight — a record never waits for the slowest
+ * start of the batch before it (kafkajs fetches from the resolved offset, so records are
+ * resolved when handed out, and offsets are committed by the consumer itself when durable).
+ * At most a window of records is in flight; a full window holds the fetch (heart-beating).
  */
 export class IngestConsumer {
   private readonly consumer: Consumer;
@@ -53,7 +76,14 @@ export class IngestConsumer {
   /** Live ingest: every record goes to the DLQ or starts its run (attaching to a run still going), or cancels it. */
   private readonly mode: IntakeMode;
   private readonly limit: ConcurrencyLimit;
+  private readonly window: InFlightWindow;
+  private readonly order = new KeyOrder();
+  private readonly committer: OffsetCommitter;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  private generation: Generation;
+  /** A record's unexpected error, thrown from the next batch so that kafkajs retries as it does for a failed batch. */
+  private failure: { readonly error: unknown } | undefined;
   private stopping: Promise<void> | undefined;
   private producerConnected = false;
   private membership: { joined: boolean; partitions: readonly number[] } = { joined: false, partitions: [] };
@@ -73,12 +103,18 @@ export class IngestConsumer {
       groupId: config.consumerGroupId,
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
-      maxBytesPerPartition: 1_048_576,
+      // Small fetches: the window bounds what is in flight, and a fetch response waits in memory
+      // until the window takes its records (a record larger than this still comes, alone).
+      maxBytesPerPartition: 262_144,
+      maxBytes: 1_048_576,
     });
     this.producer = kafka.producer();
     const { temporal, logger, backoff } = options;
     this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, ...(backoff ? { backoff } : {}) });
     this.limit = new ConcurrencyLimit(config.ingestConcurrency);
+    this.window = new InFlightWindow(config.ingestConcurrency * windowPerSlot);
+    this.generation = this.newGeneration();
+    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), logger);
     // Nobody may be awaiting `crashed` yet: an unobserved rejection must not end the process by itself.
     this.crashed.catch(() => undefined);
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -104,12 +140,12 @@ export class IngestConsumer {
     await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      // Lets commitOffsetsIfNecessary() commit acknowledged offsets while a batch is held up.
-      autoCommitInterval: 2000,
+      // Resolved means handed out (the fetch position); the committer commits what is durable.
+      autoCommit: false,
       partitionsConsumedConcurrently: Math.max(1, Math.min(config.topicPartitions, 16)),
       eachBatch: (payload) => this.processBatch(payload),
     });
+    this.committer.start();
     this.stopLagReports = observeConsumerLag(() => this.lag.read());
     logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
   }
@@ -126,9 +162,11 @@ export class IngestConsumer {
    */
   private watchMembership(): void {
     const topic = this.options.config.topics.requested;
-    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
+    this.consumer.on(REBALANCING, () => this.rebalancing());
     this.consumer.on(GROUP_JOIN, (event) => {
       this.membership = { joined: true, partitions: event.payload.memberAssignment[topic] ?? [] };
+      this.rejoined();
     });
     for (const left of [CRASH, STOP, DISCONNECT]) this.consumer.on(left, () => (this.membership = { joined: false, partitions: [] }));
   }
@@ -154,7 +192,8 @@ export class IngestConsumer {
   }
 
   /**
-   * Stops fetching, lets in-flight starts settle, commits what is acknowledged, disconnects.
+   * Stops fetching and the starts in flight (a start cut short is made again by whoever reads
+   * the record next: starts are idempotent), commits what is acknowledged, disconnects.
    * Concurrent and repeated calls share one shutdown.
    */
   stop(): Promise<void> {
@@ -162,6 +201,9 @@ export class IngestConsumer {
       this.abort.abort();
       this.stopLagReports?.();
       try {
+        await Promise.allSettled([...this.inFlight]);
+        // Before the disconnect: kafkajs commits only for a running consumer.
+        await this.committer.stop();
         await this.consumer.disconnect();
       } finally {
         await this.lag.close();
@@ -172,44 +214,107 @@ export class IngestConsumer {
     return this.stopping;
   }
 
+  private newGeneration(): Generation {
+    const controller = new AbortController();
+    return { controller, signal: AbortSignal.any([this.abort.signal, controller.signal]), progress: new Map() };
+  }
+
+  /**
+   * The group rebalances (kafkajs is about to rejoin): the records in flight may be another
+   * member's after the join, so their retries and Temporal calls stop now rather than race the
+   * new owner. Whatever of them is not done is fetched again by its owner from the last commit.
+   */
+  private rebalancing(): void {
+    if (this.generation.signal.aborted) return;
+    this.generation.controller.abort(new Error('the consumer group is rebalancing'));
+    this.reportRebalance();
+  }
+
+  private reportRebalance(): void {
+    if (this.window.inFlight === 0) return;
+    this.options.logger.warn('the group is rebalancing: stopped work on the partitions it held; their owners after the rebalance take the records not done', { inFlight: this.window.inFlight });
+  }
+
+  /** A (re)join: kafkajs fetches what this member holds from the last commit, so the work of before ends. */
+  private rejoined(): void {
+    this.generation.controller.abort(new Error('the consumer group was joined again'));
+    this.generation = this.newGeneration();
+    this.committer.forget();
+    this.failure = undefined;
+  }
+
+  /**
+   * Hands each record of the batch to the intake path (room in the window permitting) and
+   * resolves it, so that kafkajs fetches on; returns without waiting for the starts. A
+   * heart-beat that finds the group rebalancing while the window is full stops the work of
+   * the generation and rejoins at once (see PartitionRevocation).
+   */
   private async processBatch(payload: EachBatchPayload): Promise<void> {
+    this.throwFailure();
     const { batch } = payload;
-    const acks = new BatchAcknowledgement(batch.messages.map((message) => message.offset));
-    const ownership = new PartitionRevocation(this.abort.signal);
-    const control: IntakeControl = {
-      signal: ownership.signal,
-      canContinue: () => payload.isRunning() && !payload.isStale() && !ownership.signal.aborted,
-      heartbeat: () => ownership.heartbeat(() => payload.heartbeat()),
-    };
-    // kafkajs heart-beats only when asked: a large batch of slow starts must not outlive the
-    // session and lose the partition mid-batch — nor miss a rebalance (see PartitionRevocation).
-    const heartbeats = setInterval(() => void control.heartbeat?.(), 1000);
-    // Records of one key in order (a cancel after its request's start), other keys in parallel.
-    const order = new KeyOrder();
-    try {
-      await Promise.all(
-        batch.messages.map((message) =>
-          order.run(message.key, () =>
-            this.limit.run(async () => {
-              if (!control.canContinue()) return;
-              const location = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-              if (!(await this.handle(message, location, control))) return;
-              const committable = acks.acknowledge(message.offset);
-              if (committable !== undefined) payload.resolveOffset(committable);
-            }),
-          ),
-        ),
-      );
-    } finally {
-      clearInterval(heartbeats);
+    const generation = this.generation;
+    const key = `${batch.topic}:${batch.partition}`;
+    const progress = generation.progress.get(key) ?? new PartitionProgress();
+    generation.progress.set(key, progress);
+    const ownership = new PartitionRevocation(generation.signal);
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      if (!(await this.window.enter(ownership.signal, () => ownership.heartbeat(() => payload.heartbeat())))) break;
+      this.handOut(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, progress, generation);
+      payload.resolveOffset(message.offset);
     }
     if (ownership.revoked) {
-      const pending = batch.messages.length - acks.doneCount;
-      this.options.logger.warn('the group is rebalancing: stopped work on the partition; its next owner takes the records not done', { topic: batch.topic, partition: batch.partition, pending });
+      generation.controller.abort(ownership.error);
+      this.reportRebalance();
       // kafkajs rejoins the group when a batch ends with a rebalance error.
       throw ownership.error;
     }
-    if (control.canContinue()) await payload.commitOffsetsIfNecessary();
+  }
+
+  /** One record on its way: in key order, within the concurrency limit; acknowledged when durable. */
+  private handOut(message: KafkaMessage, location: MessageLocation, progress: PartitionProgress, generation: Generation): void {
+    progress.handOut(message.offset);
+    const control: IntakeControl = { signal: generation.signal, canContinue: () => !generation.signal.aborted };
+    const task = this.order
+      .run(message.key, () =>
+        this.limit.run(async () => {
+          if (generation.signal.aborted || !(await this.handle(message, location, control))) return;
+          const committable = progress.acknowledge(message.offset);
+          if (committable !== undefined && generation === this.generation) this.committer.mark(location.topic, location.partition, committable);
+        }),
+      )
+      .catch((error: unknown) => this.fail(error, generation))
+      .finally(() => {
+        this.window.leave();
+        this.inFlight.delete(task);
+      });
+    this.inFlight.add(task);
+  }
+
+  /**
+   * A record failed with an error no retry of the intake path handles (a defect, not Temporal
+   * or Kafka away): the generation's work stops, its unfinished records are fetched again, and
+   * the next batch throws the error — kafkajs then retries, restarts or gives up as it does for
+   * any failed batch. Errors of work that was stopped anyway are no failures.
+   */
+  private fail(error: unknown, generation: Generation): void {
+    if (generation.signal.aborted) return;
+    this.options.logger.error('a record failed on the intake path; its records are read again from the first unfinished one', { error });
+    this.failure = { error };
+    generation.controller.abort(error);
+    for (const [key, progress] of generation.progress) {
+      const offset = progress.firstPending;
+      const separator = key.lastIndexOf(':');
+      if (offset !== undefined) this.consumer.seek({ topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), offset });
+    }
+  }
+
+  private throwFailure(): void {
+    const failure = this.failure;
+    if (!failure) return;
+    this.failure = undefined;
+    this.generation = this.newGeneration();
+    throw failure.error;
   }
 
   /**

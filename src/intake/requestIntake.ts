@@ -182,13 +182,18 @@ export class RequestIntake {
       // The caller's signal also cancels a Temporal call in flight (shutdown, a lost partition).
       // Each attempt gets a signal of its own: the client adds an abort listener per call and
       // never removes it, which would pile up on the caller's long-lived signal.
-      return await retryWithBackoff(() => (control.signal.aborted ? Promise.reject(new Error('stopped before the attempt')) : this.deps.temporal.withAbortSignal(AbortSignal.any([control.signal]), step)), {
+      const done = await retryWithBackoff(() => (control.signal.aborted ? Promise.reject(new Error('stopped before the attempt')) : this.deps.temporal.withAbortSignal(AbortSignal.any([control.signal]), step)), {
         policy: this.deps.backoff ?? defaultBackoff,
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,
         whileWaiting: () => control.heartbeat?.(),
         onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...where }),
       });
+      // The abort does not reach a call the client is still retrying inside (a connection being
+      // re-established): one that succeeds after it is reported as interrupted all the same — the
+      // record's next reader (another member after a rebalance) repeats the step, idempotently,
+      // and the record is acknowledged once, by its owner.
+      return control.signal.aborted || !control.canContinue() ? undefined : done;
     } catch (error) {
       if (!control.canContinue() || control.signal.aborted) return undefined;
       throw error;

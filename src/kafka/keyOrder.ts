@@ -1,5 +1,5 @@
 /**
- * Keeps the records of one key in partition order while a batch is handled concurrently: a
+ * Keeps the records of one key in partition order while they are handled concurrently: a
  * record's task starts only once the task of the key's previous record has finished, while
  * records of other keys run side by side. A producer keys a cancel like its request so that it
  * follows the request; handled in parallel, the cancel could reach Temporal before the request's
@@ -22,6 +22,11 @@ export class KeyOrder {
     const previous = this.tails.get(name);
     const next = previous ? previous.then(task) : task();
     this.tails.set(name, next);
+    // A key's entry goes once its last task settles: a long-lived order stays as small as what is in flight.
+    const forget = (): void => {
+      if (this.tails.get(name) === next) this.tails.delete(name);
+    };
+    next.then(forget, forget);
     return next;
   }
 }
