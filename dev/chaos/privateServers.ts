@@ -14,6 +14,8 @@ export interface PrivateServers extends ChaosServers {
   readonly logDirectory: string;
   /** Stops both (whatever state they are in) and deletes their data; logs stay. Safe to call twice. */
   stop(): Promise<void>;
+  /** The Temporal server's process id (benchmarks read its CPU time); undefined when it is not running. */
+  temporalPid(): Promise<number | undefined>;
 }
 
 /**
@@ -47,6 +49,10 @@ export async function startPrivateServers(runId: string, env: NodeJS.ProcessEnv 
     directory,
     logDirectory: paths.logs,
     stop,
+    temporalPid: async () => {
+      const state = await temporal.state();
+      return state.kind === 'ours' ? state.pid : undefined;
+    },
     control: {
       killKafka: async () => {
         const state = await kafka.state();
@@ -84,7 +90,7 @@ function privatePaths(shared: InfraPaths, directory: string): InfraPaths {
 
 
 /** Distinct free TCP ports, all held open at once while they are picked so none is chosen twice. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
       const server = net.createServer();
