@@ -98,19 +98,24 @@ export function createActivities(deps: ActivityDependencies) {
     runSearch: agent('searcher', (meter, input: { query: string; reason: string; index?: number; budget?: CallBudget }) => runSearch(deps, meter, input)),
     /** Writer agent: the question and the search summaries → report, short summary, follow-ups. */
     writeReport: agent('writer', (meter, input: { query: string; findings: { query: string; summary: string }[]; budget?: CallBudget }) => writeReport(deps, meter, input)),
-    /** Publishes `research.completed`; safe to retry (same key and event id). Counted once sent. */
-    publishCompleted: activity((draft: CompletedDraft, context: PublishContext) =>
+    /**
+     * Publishes `research.completed`, then the run's last progress steps if given (best effort:
+     * see publishProgressAfter); safe to retry (same keys and event ids). Counted once sent.
+     */
+    publishCompleted: activity((draft: CompletedDraft, context: PublishContext, lastSteps?: ProgressDraft[]) =>
       withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'completed', 'messaging.destination.name': deps.topics.completed }, async () => {
         const published = await loggingFailures(runLogger(deps, draft), () => publisher.publishCompleted(draft, context));
         recordRunCompleted(draft.timings);
+        await publishProgressAfter(lastSteps, context);
         return published;
       }),
     ),
-    /** Publishes `research.failed`; safe to retry (same key and event id). Counted once sent. */
-    publishFailed: activity((draft: FailedDraft, context: PublishContext) =>
+    /** Publishes `research.failed`, then the run's last progress steps if given, like publishCompleted. */
+    publishFailed: activity((draft: FailedDraft, context: PublishContext, lastSteps?: ProgressDraft[]) =>
       withStageSpan('research.publish', 'CHAIN', { 'research.outcome': 'failed', 'messaging.destination.name': deps.topics.failed }, async () => {
         const published = await loggingFailures(runLogger(deps, draft), () => publisher.publishFailed(draft, context));
         recordRunFailed({ stage: draft.stage, errorType: draft.error.type, cancelled: draft.cancelled });
+        await publishProgressAfter(lastSteps, context);
         return published;
       }),
     ),
@@ -118,16 +123,28 @@ export function createActivities(deps: ActivityDependencies) {
      * Publishes a batch of the run's progress events, waiting at most a few seconds for Kafka.
      * Best effort: the workflow drops a batch that fails (see ProgressPublisher).
      */
-    publishProgress: activity(async (drafts: ProgressDraft[], context: PublishContext) => {
-      try {
-        return await progress.publish(drafts, context);
-      } catch (error) {
-        const first = drafts[0];
-        deps.logger.warn('publishing progress failed; the run goes on without it', { requestId: first?.requestId, workflowId: first?.workflowId, steps: drafts.map((draft) => draft.step), error });
-        throw error;
-      }
-    }),
+    publishProgress: activity((drafts: ProgressDraft[], context: PublishContext) => publishProgress(drafts, context)),
   };
+
+  async function publishProgress(drafts: ProgressDraft[], context: PublishContext): Promise<{ published: number; topic: string }> {
+    try {
+      return await progress.publish(drafts, context);
+    } catch (error) {
+      const first = drafts[0];
+      deps.logger.warn('publishing progress failed; the run goes on without it', { requestId: first?.requestId, workflowId: first?.workflowId, steps: drafts.map((draft) => draft.step), error });
+      throw error;
+    }
+  }
+
+  /**
+   * The last progress steps of a run whose result is out: published once, with no retry of
+   * their own — a failure is logged and dropped, never failing the result's publish (whose
+   * retry would publish the result again) — as a dropped progress batch is.
+   */
+  async function publishProgressAfter(lastSteps: ProgressDraft[] | undefined, context: PublishContext): Promise<void> {
+    if (!lastSteps || lastSteps.length === 0) return;
+    await publishProgress(lastSteps, context).catch(() => undefined);
+  }
 }
 
 export type ResearchActivities = ReturnType<typeof createActivities>;

@@ -1,4 +1,4 @@
-import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ResearchActivities } from '../activities/createActivities';
 import type { ProgressDraft } from '../activities/progressPublisher';
 import type { ProgressStep } from '../src/contracts/researchProgress';
@@ -17,6 +17,8 @@ const progressPublisher = proxyActivities<Pick<ResearchActivities, 'publishProgr
   scheduleToCloseTimeout: '12 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 2, nonRetryableErrorTypes: ['EventInvalidError'] },
 });
+
+type StepDetail = Pick<ProgressDraft, 'search' | 'outcome'>;
 
 /** Who the progress events are about: the run, its request and its trace. */
 export interface ProgressSubject {
@@ -37,35 +39,60 @@ export class ProgressReporter {
   private sending: Promise<void> | undefined;
   private sequence = 0;
 
-  /** `enabled` false (runs started before progress existed): reports nothing, schedules nothing. */
+  /**
+   * `enabled` false (runs started before progress existed): reports nothing, schedules nothing.
+   * `withResult` (runs started after 0.4.0): the last step may go out with the result (see lastStep).
+   */
   constructor(
     private readonly enabled: boolean,
     private readonly subject: ProgressSubject,
     private readonly state: ResearchRunState,
+    private readonly withResult = false,
   ) {}
 
   /** Queues a step, with the run's searches and usage as they are now. */
-  report(step: ProgressStep, detail: Pick<ProgressDraft, 'search' | 'outcome'> = {}): void {
+  report(step: ProgressStep, detail: StepDetail = {}): void {
     if (!this.enabled) return;
+    this.pending.push(this.draft(step, detail));
+    this.sequence += 1;
+    this.sending ??= this.drain();
+  }
+
+  /**
+   * The run's last step, for the activity that publishes its result. When nothing is queued or
+   * on its way, `withResult` holds the step as that activity's last argument, and the activity
+   * publishes it right after the result: no progress activity, and no workflow task to hear of
+   * one, for the step. Otherwise (and in runs started by 0.4.0) `withResult` is empty and the
+   * step is queued behind the others once `published()` says the result is out, so the steps
+   * stay in order. Call `published()` only once the result is out: a result that could not be
+   * published leaves the step's number to the step that reports that instead.
+   */
+  lastStep(step: ProgressStep, detail: StepDetail): { readonly withResult: [] | [ProgressDraft[]]; published(): void } {
+    if (!this.enabled) return { withResult: [], published: () => undefined };
+    if (!this.withResult || this.sending || this.pending.length > 0) return { withResult: [], published: () => this.report(step, detail) };
+    const draft = this.draft(step, detail);
+    return { withResult: [[draft]], published: () => void (this.sequence = draft.sequence) };
+  }
+
+  /** The next step's event, with the run's searches and usage as they are now. */
+  private draft(step: ProgressStep, detail: StepDetail): ProgressDraft {
     const { workflowId, runId } = workflowInfo();
     const { subject, state } = this;
     const total = state.usage().total;
-    this.sequence += 1;
-    this.pending.push({
+    return {
       requestId: subject.requestId,
       workflowId,
       runId,
       ...(subject.epoch !== undefined ? { epoch: subject.epoch } : {}),
       traceId: subject.trace.traceId,
-      sequence: this.sequence,
+      sequence: this.sequence + 1,
       step,
       searches: { planned: state.planned, done: state.succeeded + state.failed, succeeded: state.succeeded, failed: state.failed },
       ...detail,
       usage: { inputTokens: total.inputTokens, outputTokens: total.outputTokens, estimatedCostUsd: total.estimatedCostUsd },
       ...(subject.budget ? { budget: subject.budget } : {}),
       at: new Date(Date.now()).toISOString(),
-    });
-    this.sending ??= this.drain();
+    };
   }
 
   /** Settles once every queued step has been published or dropped. */
@@ -74,7 +101,12 @@ export class ProgressReporter {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+    for (;;) {
+      // A run started after 0.4.0 lets the workflow task that reported a step report the rest
+      // of its steps before the batch is taken: the last search and `writing`, say, go out as
+      // one batch.
+      if (this.withResult) await CancellationScope.nonCancellable(stepsOfThisTask);
+      if (this.pending.length === 0) break;
       const batch = this.pending.splice(0);
       try {
         // Not cancellable: a cancelled run still reports that its result went out.
@@ -85,4 +117,18 @@ export class ProgressReporter {
     }
     this.sending = undefined;
   }
+}
+
+/**
+ * Settles once the code the workflow task's jobs woke has run. A condition is checked as it is
+ * made, then again only after that code has run; this one fails its first check and passes the
+ * next. Nothing of it reaches the history, so replay settles it at the same point.
+ */
+function stepsOfThisTask(): Promise<void> {
+  let checked = false;
+  return condition(() => {
+    const passes = checked;
+    checked = true;
+    return passes;
+  });
 }

@@ -51,20 +51,22 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   const runSpan = RunSpan.describe(input.request);
   setHandler(researchProgressQuery, () => state.progress());
   setHandler(runCancelNoteSignal, (note) => state.noteCancel(runCancelNoteSchema.safeParse(note).data?.reason));
+  // First, before any other command: a run that records this marker has every change below.
+  const since = sinceChecker(patched(leanRunPatch));
   let budget: RunBudgetGuard | undefined;
   let progress = new ProgressReporter(false, { requestId: input.request.requestId, trace: input.trace }, state);
   try {
-    const settings = await runSettings(input);
+    const settings = await runSettings(input, since);
     // Runs started before 0.4.0 have neither marker: they replay without budget and progress.
-    budget = RunBudgetGuard.of(input.request.budget, settings.defaultBudget, settings.callAllowances, patched(runBudgetPatch));
-    progress = new ProgressReporter(patched(progressEventsPatch), { requestId: input.request.requestId, epoch: input.epoch, trace: input.trace, budget: budget?.limits }, state);
+    budget = RunBudgetGuard.of(input.request.budget, settings.defaultBudget, settings.callAllowances, since(runBudgetPatch));
+    progress = new ProgressReporter(since(progressEventsPatch), { requestId: input.request.requestId, epoch: input.epoch, trace: input.trace, budget: budget?.limits }, state, since.lean);
     runSpan.budgeted(budget?.limits);
     state.restartStageClock();
     const run: Run = { input, state, agents: agentActivities(settings), budget, progress };
     const searches = await plan(run);
     const searched = await runSearchStage({ agents: run.agents, concurrency: settings.searchConcurrency, state, budget, progress }, searches);
     const report = await write(run, searched);
-    const published = await publishCompletion(run, report, searched);
+    const published = await publishCompletion(run, report, searched, since);
     state.outcome = 'done';
     runSpan.answered(report.shortSummary);
     runSpan.spent(state.usage(), budget?.stop);
@@ -72,17 +74,17 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
   } catch (error) {
     state.outcome = 'failed';
-    await publishFailure(input, state, error, budget);
+    await publishFailure(input, state, error, budget, progress);
     runSpan.spent(state.usage(), budget?.stop);
-    progress.report('published', { outcome: 'failed' });
     await progress.settled();
     throw error;
   }
 }
 
 /** Publishes `research.completed` and reports it; a cancel arriving meanwhile waits for it. */
-async function publishCompletion({ input, state, budget, progress }: Run, report: Awaited<ReturnType<typeof write>>, searched: SearchedItem[]): Promise<{ eventId: string }> {
+async function publishCompletion({ input, state, budget, progress }: Run, report: Awaited<ReturnType<typeof write>>, searched: SearchedItem[], since: Since): Promise<{ eventId: string }> {
   state.enter('publish');
+  const last = progress.lastStep('published', { outcome: 'completed' });
   // Once the completion is being published it is the run's one terminal event: a cancel
   // that arrives now waits for it instead of publishing research.failed beside it.
   const completed = () =>
@@ -97,10 +99,11 @@ async function publishCompletion({ input, state, budget, progress }: Run, report
         models: state.models(),
       },
       input.trace,
+      ...last.withResult,
     );
   // Runs started before 0.2.0 published cancellably: they replay as they ran.
-  const published = patched(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
-  progress.report('published', { outcome: 'completed' });
+  const published = since(nonCancellablePublishPatch) ? await CancellationScope.nonCancellable(completed) : await completed();
+  last.published();
   return published;
 }
 
@@ -112,8 +115,8 @@ const workerSettings = proxyLocalActivities<Pick<ResearchActivities, 'runSetting
  * local-activity marker in their history: they keep their own (the patch marker tells the two
  * apart on replay), so an upgrade never strands a run in a nondeterminism error.
  */
-async function runSettings(input: ParsedResearchWorkflowInput): Promise<WorkerRunSettings> {
-  if (patched(workerRunSettingsPatch)) return workerSettings.runSettings();
+async function runSettings(input: ParsedResearchWorkflowInput, since: Since): Promise<WorkerRunSettings> {
+  if (since(workerRunSettingsPatch)) return workerSettings.runSettings();
   const legacy = input.tuning;
   return {
     searchConcurrency: legacy?.searchConcurrency ?? 5,
@@ -131,6 +134,21 @@ const nonCancellablePublishPatch = 'publish-completed-noncancellable';
 const runBudgetPatch = 'run-budget';
 /** Marks runs that publish research.progress (0.4.0 on): their progress activities are in the history. */
 const progressEventsPatch = 'progress-events';
+/**
+ * Marks runs started after 0.4.0. One marker stands for every patch above — each marker also
+ * cost the history a search-attribute upsert, eight events a run — and such a run publishes
+ * its last progress step with its result when no earlier step is still on its way, instead of
+ * by an activity (and a workflow task) of its own. Runs started earlier have no such marker:
+ * they check the patches above one by one and publish their last step as they did.
+ */
+const leanRunPatch = 'lean-run';
+
+/** Whether this run has the change a patch marks: a lean run has them all, an earlier run those it recorded. */
+type Since = ((patchId: string) => boolean) & { readonly lean: boolean };
+
+function sinceChecker(lean: boolean): Since {
+  return Object.assign((patchId: string) => lean || patched(patchId), { lean });
+}
 
 /**
  * Publishing retries for as long as Kafka is away — no deadline, backoff capped at a minute —
@@ -195,9 +213,10 @@ async function write({ input, state, agents, budget, progress }: Run, searched: 
 }
 
 /** Publishes `research.failed` — even when the run was cancelled: the scope must not inherit the cancellation. */
-async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown, budget: RunBudgetGuard | undefined): Promise<void> {
+async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown, budget: RunBudgetGuard | undefined, progress: ProgressReporter): Promise<void> {
   const cancelled = isCancellation(error);
   const cancelReason = cancelled ? state.cancelReason : undefined;
+  const last = progress.lastStep('published', { outcome: 'failed' });
   await CancellationScope.nonCancellable(() =>
     publisher.publishFailed(
       {
@@ -211,8 +230,10 @@ async function publishFailure(input: ParsedResearchWorkflowInput, state: Researc
         ...(budget?.stop ? { budgetStop: budget.stop } : {}),
       },
       input.trace,
+      ...last.withResult,
     ),
   );
+  last.published();
 }
 
 /** The fields every result event of this run shares. */

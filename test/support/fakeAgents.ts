@@ -66,15 +66,17 @@ export class FakeAgents {
         this.writeCalls += 1;
         return Promise.resolve({ report: { shortSummary: `from ${findings.length}`, markdownReport: '# r', followUpQuestions: ['next?'] }, usage: fakeUsage('writer-model', 20) });
       },
-      publishCompleted: async (draft) => {
+      publishCompleted: async (draft, _context, lastSteps) => {
         this.publishing = true;
         await this.publishGate;
         this.published.push(draft);
         this.publishing = false;
+        if (lastSteps) this.progress.push(lastSteps);
         return { eventId: 'e-completed', topic: 'completed' };
       },
-      publishFailed: (draft) => {
+      publishFailed: (draft, _context, lastSteps) => {
         this.failed.push(draft);
+        if (lastSteps) this.progress.push(lastSteps);
         return Promise.resolve({ eventId: 'e-failed', topic: 'failed' });
       },
       publishProgress: async (drafts) => {

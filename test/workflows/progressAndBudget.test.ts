@@ -125,6 +125,19 @@ describe('ResearchWorkflow progress and budgets, with fake agents on a real work
     }
   });
 
+  it('a new run records one patch marker and one search-attribute upsert in its history, not one of each per patch since 0.2.0; its steps are as before', async () => {
+    agents.settings = defaults;
+    const handle = await start('lean-history', { maxSearches: 1 });
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const patches = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const upserts = events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes);
+    assert.equal(patches.length, 1, 'one patch marker');
+    assert.equal(upserts.length, 1, 'one search-attribute upsert (each patch marker brings one)');
+    assert.deepEqual(agents.progressOf('lean-history').map((step) => step.step), ['planned', 'searched', 'writing', 'published']);
+    assert.deepEqual(agents.progressOf('lean-history').map((step) => step.sequence), [1, 2, 3, 4]);
+  });
+
   it('a budget that cannot take the planned searches stops the run before them: BudgetExceededError at stage search, with the planner’s usage', async () => {
     agents.settings = defaults;
     const searchesBefore = agents.searchCalls;
