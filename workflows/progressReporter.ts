@@ -1,4 +1,6 @@
+import type { ActivityOptions } from '@temporalio/common';
 import { CancellationScope, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { begunRunPriority } from './begunRunPriority';
 import type { ResearchActivities } from '../activities/createActivities';
 import type { ProgressDraft } from '../activities/progressPublisher';
 import type { ProgressStep } from '../src/contracts/researchProgress';
@@ -12,11 +14,11 @@ import type { ResearchRunState } from './researchRunState';
  * after its result is out, for the last step — so Kafka being away delays no result and fails
  * no run.
  */
-const progressPublisher = proxyActivities<Pick<ResearchActivities, 'publishProgress'>>({
+const progressOptions: ActivityOptions = {
   startToCloseTimeout: '5 seconds',
   scheduleToCloseTimeout: '12 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 2, nonRetryableErrorTypes: ['EventInvalidError'] },
-});
+};
 
 type StepDetail = Pick<ProgressDraft, 'search' | 'outcome'>;
 
@@ -38,6 +40,7 @@ export class ProgressReporter {
   private readonly pending: ProgressDraft[] = [];
   private sending: Promise<void> | undefined;
   private sequence = 0;
+  private publisher: Pick<ResearchActivities, 'publishProgress'> | undefined;
 
   /**
    * `enabled` false (runs started before progress existed): reports nothing, schedules nothing.
@@ -100,6 +103,12 @@ export class ProgressReporter {
     await this.sending;
   }
 
+  /** Runs started after 0.4.0 publish progress at their begun-run priority (a step waits behind no new run's planner); earlier ones as they ran. */
+  private progressPublisher(): Pick<ResearchActivities, 'publishProgress'> {
+    this.publisher ??= proxyActivities<Pick<ResearchActivities, 'publishProgress'>>(this.withResult ? { ...progressOptions, priority: begunRunPriority() } : progressOptions);
+    return this.publisher;
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       // A run started after 0.4.0 lets the workflow task that reported a step report the rest
@@ -110,7 +119,7 @@ export class ProgressReporter {
       const batch = this.pending.splice(0);
       try {
         // Not cancellable: a cancelled run still reports that its result went out.
-        await CancellationScope.nonCancellable(() => progressPublisher.publishProgress(batch, this.subject.trace));
+        await CancellationScope.nonCancellable(() => this.progressPublisher().publishProgress(batch, this.subject.trace));
       } catch {
         // Dropped: progress may be lost while Kafka is away; the run goes on (the worker logged why).
       }

@@ -1,4 +1,6 @@
+import type { ActivityOptions, Priority } from '@temporalio/common';
 import { CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { begunRunPriority } from './begunRunPriority';
 import type { ResearchActivities, WorkerRunSettings } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
 import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
@@ -62,7 +64,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     progress = new ProgressReporter(since(progressEventsPatch), { requestId: input.request.requestId, epoch: input.epoch, trace: input.trace, budget: budget?.limits }, state, since.lean);
     runSpan.budgeted(budget?.limits);
     state.restartStageClock();
-    const run: Run = { input, state, agents: agentActivities(settings), budget, progress };
+    const run: Run = { input, state, agents: agentActivities(settings, since.lean ? begunRunPriority() : undefined), budget, progress };
     const searches = await plan(run);
     const searched = await runSearchStage({ agents: run.agents, concurrency: settings.searchConcurrency, state, budget, progress }, searches);
     const report = await write(run, searched);
@@ -74,7 +76,7 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
     return { eventId: published.eventId, shortSummary: report.shortSummary, searchesSucceeded: state.succeeded, searchesFailed: state.failed };
   } catch (error) {
     state.outcome = 'failed';
-    await publishFailure(input, state, error, budget, progress);
+    await publishFailure(input, state, error, budget, progress, since);
     runSpan.spent(state.usage(), budget?.stop);
     await progress.settled();
     throw error;
@@ -88,7 +90,7 @@ async function publishCompletion({ input, state, budget, progress }: Run, report
   // Once the completion is being published it is the run's one terminal event: a cancel
   // that arrives now waits for it instead of publishing research.failed beside it.
   const completed = () =>
-    publisher.publishCompleted(
+    publisherOf(since).publishCompleted(
       {
         ...resultCommon(input, budget?.limits),
         report,
@@ -156,14 +158,27 @@ function sinceChecker(lean: boolean): Since {
  * attempt is logged. Only an event that can never be published (it fails its own schema, or
  * Kafka refuses it for good) fails for good, and then research.failed takes its place.
  */
-const publisher = proxyActivities<Publisher>({
+const publisherOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['EventInvalidError'] },
-});
+};
 
-function agentActivities(settings: WorkerRunSettings): Agents {
-  return proxyActivities<Agents>({
+/** A run started after 0.4.0 publishes its result at its begun-run priority; earlier ones as they ran. */
+function publisherOf(since: Since): Publisher {
+  return proxyActivities<Publisher>(since.lean ? { ...publisherOptions, priority: begunRunPriority() } : publisherOptions);
+}
+
+/** The planner at the run's own priority; with `begun`, the searches and the writer at that one. */
+function agentActivities(settings: WorkerRunSettings, begun: Priority | undefined): Agents {
+  const first = proxyActivities<Agents>(agentOptions(settings));
+  if (!begun) return first;
+  const later = proxyActivities<Agents>({ ...agentOptions(settings), priority: begun });
+  return { planSearches: first.planSearches, runSearch: later.runSearch, writeReport: later.writeReport };
+}
+
+function agentOptions(settings: WorkerRunSettings): ActivityOptions {
+  return {
     startToCloseTimeout: settings.llmActivityTimeoutMs,
     // The activities beat every 5 s; a silent one is on a dead worker and is retried elsewhere.
     heartbeatTimeout: '30 seconds',
@@ -174,7 +189,7 @@ function agentActivities(settings: WorkerRunSettings): Agents {
       maximumAttempts: settings.llmActivityAttempts,
       nonRetryableErrorTypes: ['ModelOutputInvalidError', 'ConfigurationError'],
     },
-  });
+  };
 }
 
 async function plan({ input, state, agents, budget, progress }: Run): Promise<SearchItem[]> {
@@ -213,12 +228,12 @@ async function write({ input, state, agents, budget, progress }: Run, searched: 
 }
 
 /** Publishes `research.failed` — even when the run was cancelled: the scope must not inherit the cancellation. */
-async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown, budget: RunBudgetGuard | undefined, progress: ProgressReporter): Promise<void> {
+async function publishFailure(input: ParsedResearchWorkflowInput, state: ResearchRunState, error: unknown, budget: RunBudgetGuard | undefined, progress: ProgressReporter, since: Since): Promise<void> {
   const cancelled = isCancellation(error);
   const cancelReason = cancelled ? state.cancelReason : undefined;
   const last = progress.lastStep('published', { outcome: 'failed' });
   await CancellationScope.nonCancellable(() =>
-    publisher.publishFailed(
+    publisherOf(since).publishFailed(
       {
         ...resultCommon(input, budget?.limits),
         stage: state.stage,

@@ -138,6 +138,26 @@ describe('ResearchWorkflow progress and budgets, with fake agents on a real work
     assert.deepEqual(agents.progressOf('lean-history').map((step) => step.sequence), [1, 2, 3, 4]);
   });
 
+  it('a run that has begun goes before new ones: its searches, report, result and progress are scheduled one priority key ahead of its planner, with its fairness key', async () => {
+    agents.settings = defaults;
+    const handle = await client.workflow.start<typeof ResearchWorkflow>('ResearchWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('begun-priority'),
+      args: [{ request: { requestId: 'begun-priority', query: 'question begun-priority', maxSearches: 2 }, trace: { traceparent } }],
+      priority: { priorityKey: 4, fairnessKey: 'team-a' },
+    });
+    await handle.result();
+    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      return attributes ? [{ type: attributes.activityType?.name ?? '', key: attributes.priority?.priorityKey ?? 0, fairness: attributes.priority?.fairnessKey ?? '' }] : [];
+    });
+    const planner = scheduled.filter((entry) => entry.type === 'planSearches');
+    assert.deepEqual(planner.map((entry) => entry.key), [0], 'the planner inherits the run’s own priority (4)');
+    const later = scheduled.filter((entry) => entry.type !== 'planSearches');
+    assert.deepEqual([...new Set(later.map((entry) => entry.type))].sort(), ['publishCompleted', 'publishProgress', 'runSearch', 'writeReport']);
+    for (const entry of later) assert.deepEqual({ key: entry.key, fairness: entry.fairness }, { key: 3, fairness: 'team-a' }, `${entry.type} one key ahead, same tenant`);
+  });
+
   it('a budget that cannot take the planned searches stops the run before them: BudgetExceededError at stage search, with the planner’s usage', async () => {
     agents.settings = defaults;
     const searchesBefore = agents.searchCalls;
