@@ -3,6 +3,11 @@ import { describe, it } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
 import { KeyOrder } from '../../src/kafka/keyOrder';
+import { OffsetCommitter, type TopicPartitionOffset } from '../../src/kafka/offsetCommitter';
+import { PartitionProgress } from '../../src/kafka/partitionProgress';
+import { InFlightWindow } from '../../src/concurrency/inFlightWindow';
+import { silentLogger } from '../../src/logging/logger';
+import { eventually } from '../support/eventually';
 import { decodeRecord } from '../../src/intake/requestDecoder';
 import { boundTracestate, newTraceContext, traceContextFromHeaders } from '../../src/telemetry/traceContext';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
@@ -21,6 +26,58 @@ describe('offset bookkeeping', () => {
     assert.equal(acks.complete, false);
     assert.equal(acks.acknowledge('12'), '13');
     assert.equal(acks.complete, true);
+  });
+
+  it('across batches, commits only past the oldest record still in flight, and knows where to fetch again from', () => {
+    const progress = new PartitionProgress();
+    for (const offset of ['7', '8', '10']) progress.handOut(offset);
+    assert.equal(progress.acknowledge('8'), undefined, '7 is still in flight');
+    assert.equal(progress.firstPending, '7');
+    assert.equal(progress.acknowledge('7'), '9', '7 and 8 done: commit 9');
+    progress.handOut('11');
+    assert.equal(progress.acknowledge('11'), undefined, '10 (after a gap: a control record) is still in flight');
+    assert.equal(progress.acknowledge('10'), '12');
+    assert.equal(progress.pending, 0);
+    assert.equal(progress.firstPending, undefined);
+  });
+
+  it('keeps at most its size in flight: a full window waits (heart-beating) until one leaves, or until aborted', async () => {
+    const window = new InFlightWindow(2);
+    const controller = new AbortController();
+    assert.equal(await window.enter(controller.signal, () => Promise.resolve()), true);
+    assert.equal(await window.enter(controller.signal, () => Promise.resolve()), true);
+    let beats = 0;
+    const third = window.enter(controller.signal, () => Promise.resolve(void (beats += 1)), 20);
+    await eventually(() => beats >= 2 || undefined, 5000, 'two heart-beats while the third waits');
+    assert.equal(window.inFlight, 2, 'the third waits');
+    window.leave();
+    assert.equal(await third, true);
+    const fourth = window.enter(controller.signal, () => Promise.resolve());
+    controller.abort();
+    assert.equal(await fourth, false, 'an abort ends the wait without entering');
+    assert.equal(window.inFlight, 2);
+  });
+
+  it('commits the latest mark of each partition in one request, and drops a commit the rebalance refuses', async () => {
+    const sent: TopicPartitionOffset[][] = [];
+    let refuse = false;
+    const committer = new OffsetCommitter((offsets) => {
+      sent.push(offsets);
+      return refuse ? Promise.reject(Object.assign(new Error('rebalancing'), { type: 'REBALANCE_IN_PROGRESS' })) : Promise.resolve();
+    }, silentLogger);
+    committer.mark('t', 0, '5');
+    committer.mark('t', 0, '9');
+    committer.mark('t', 1, '3');
+    await committer.flush();
+    assert.deepEqual(sent, [[{ topic: 't', partition: 0, offset: '9' }, { topic: 't', partition: 1, offset: '3' }]]);
+    await committer.flush();
+    assert.equal(sent.length, 1, 'nothing new: no request');
+    refuse = true;
+    committer.mark('t', 0, '12');
+    await committer.flush();
+    committer.forget();
+    await committer.stop();
+    assert.equal(sent.length, 2, 'the refused commit is not sent again, and a forgotten mark is not sent');
   });
 
   it('handles the records of one key one after another, in order, and other keys side by side', async () => {
