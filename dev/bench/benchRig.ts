@@ -30,6 +30,8 @@ export interface BenchRig {
   readonly producer: Producer;
   readonly client: Client;
   readonly telemetry: string;
+  /** The relay processes' spans arrive here (telemetry on); it counts them unless asked to keep them. */
+  readonly receiver: OtlpTraceReceiver | undefined;
   /** Topics created, names of its own: each part measures on a clean slate. */
   scope(name: string): Promise<BenchScope>;
   tearDown(): Promise<void>;
@@ -91,5 +93,5 @@ export async function setUpBenchRig(options: { telemetry: boolean }): Promise<Be
     await stopBenchProcesses();
   };
   const telemetry = receiver ? `on (OTLP gRPC to a receiver at ${receiver.grpcEndpoint})` : 'off (OTEL_SDK_DISABLED=true)';
-  return { id, servers, kafka, producer, client, telemetry, scope, tearDown };
+  return { id, servers, kafka, producer, client, telemetry, receiver, scope, tearDown };
 }

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { measureBacklogDrain } from './backlogDrain';
 import { setUpBenchRig, stopBenchProcesses, type BenchRig } from './benchRig';
 import { startCeiling } from './benchRequests';
+import { bridgeBreakdown, hasAllProcessSpans } from './bridgeBreakdown';
 import { benchmarkEnvironment, printPerformanceTable, writePerformanceJson, type PerformanceFigures } from './performanceReport';
 import { measureReplays } from './replayThroughput';
 import { measureRunCost } from './runCost';
@@ -99,7 +100,10 @@ async function startLatencies(rig: BenchRig, options: BenchOptions, ceiling: num
     const figures = [];
     for (const share of [0.5, 0.9]) {
       const rate = ceiling * share;
-      figures.push(await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate, perSide: options.latencyEvents, block: 50, direct: true, label: `start latency at ${rate.toFixed(0)}/s (${share * 100} % of the ceiling), bridge and direct alternating` }));
+      const keep = rig.receiver?.keepSpans();
+      const measured = await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate, perSide: options.latencyEvents, block: 50, direct: true, label: `start latency at ${rate.toFixed(0)}/s (${share * 100} % of the ceiling), bridge and direct alternating` });
+      const spans = keep ? await keep.until((received) => hasAllProcessSpans(received, measured.bridgeTimings), 20_000) : undefined;
+      figures.push({ ...measured.figures, ...(spans ? { breakdown: bridgeBreakdown(spans, measured.bridgeTimings) } : {}) });
     }
     return figures;
   } finally {
@@ -113,7 +117,7 @@ async function latencyWithWorker(rig: BenchRig, options: BenchOptions, rate: num
   const relay = await scope.startRelay('both');
   try {
     const events = Math.max(20, Math.min(options.latencyEvents, Math.round(rate * 60)));
-    return await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate, perSide: events, block: events, direct: false, label: `start latency at ${rate.toFixed(1)}/s with the worker running` });
+    return (await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate, perSide: events, block: events, direct: false, label: `start latency at ${rate.toFixed(1)}/s with the worker running` })).figures;
   } finally {
     await relay.stop();
   }

@@ -60,6 +60,11 @@ function latencyRows(figures: PerformanceFigures): Row[] {
     rows.push({ goal: `1. start at ${rate(at.rate)}: bridge p50 / p99`, figure: `${ms(at.bridge.p50)} / ${ms(at.bridge.p99)}`, target: '' });
     rows.push({ goal: `   direct p50 / p99`, figure: `${ms(at.direct.p50)} / ${ms(at.direct.p99)}`, target: '' });
     rows.push({ goal: `   p99 ratio, p50 gap`, figure: `${ratio.toFixed(2)}, ${p50Gap >= 0 ? '+' : ''}${ms(p50Gap)}`, target: '≤ 1.25, ≤ 2 ms', met: ratio <= 1.25 && p50Gap <= 2 });
+    const parts = at.breakdown;
+    if (parts) {
+      const part = (summary: { p50: number; p99: number }): string => `${ms(summary.p50)} / ${ms(summary.p99)}`;
+      rows.push({ goal: '   bridge: to the consumer, in it, to Temporal', figure: `${part(parts.toConsumer)}; ${part(parts.inConsumer)}; ${part(parts.toTemporal)}`, target: 'p50 / p99' });
+    }
   }
   const busy = figures.latencyWithWorker;
   if (busy) rows.push({ goal: `1. bridge with the worker running, ${rate(busy.rate)}`, figure: `p50 ${ms(busy.bridge.p50)}, p99 ${ms(busy.bridge.p99)}`, target: 'printed' });

@@ -5,6 +5,7 @@ import { workflowIdFor } from '../../src/temporal/workflowIds';
 import { ProgressLine } from '../infra/progressLine';
 import { percentile } from './benchmarkFigures';
 import { requestValue, startDirectly } from './benchRequests';
+import type { BridgeBreakdown, BridgeTiming } from './bridgeBreakdown';
 
 /** p50 / p99 of one side, ms. */
 export interface LatencySummary {
@@ -20,6 +21,8 @@ export interface StartLatencyFigures {
   readonly bridge: LatencySummary;
   /** Send time → the run's start time in Temporal, through a Temporal client; absent when only the bridge was measured. */
   readonly direct?: LatencySummary;
+  /** Where the bridge's time went (from the consumer's spans); absent with telemetry off. */
+  readonly breakdown?: BridgeBreakdown;
 }
 
 export interface StartLatencyOptions {
@@ -41,7 +44,7 @@ export interface StartLatencyOptions {
  * rate, alternating in blocks (no overlap: a block starts once the one before is started).
  * Both sides are timed to the start time Temporal records, so they differ only by the path.
  */
-export async function measureStartLatency(options: StartLatencyOptions): Promise<StartLatencyFigures> {
+export async function measureStartLatency(options: StartLatencyOptions): Promise<{ readonly figures: StartLatencyFigures; readonly bridgeTimings: ReadonlyMap<string, BridgeTiming> }> {
   const { perSide, block, rate, label } = options;
   const sent = { bridge: new Map<string, number>(), direct: new Map<string, number>() };
   const progress = new ProgressLine(label);
@@ -53,8 +56,10 @@ export async function measureStartLatency(options: StartLatencyOptions): Promise
     progress.update(`${first + ids.length}/${perSide} per side`);
   }
   progress.done(`${perSide} per side at ${rate.toFixed(1)}/s`);
-  const bridge = await latencies(options.client, options.config, sent.bridge);
-  return { rate, bridge, ...(options.direct ? { direct: await latencies(options.client, options.config, sent.direct) } : {}) };
+  const bridgeTimings = await timings(options.client, options.config, sent.bridge);
+  const bridge = summarize(bridgeTimings);
+  const figures = { rate, bridge, ...(options.direct ? { direct: summarize(await timings(options.client, options.config, sent.direct)) } : {}) };
+  return { figures, bridgeTimings };
 }
 
 function tag(options: StartLatencyOptions): string {
@@ -91,14 +96,19 @@ async function untilStarted(client: Client, config: RelayConfig, requestIds: rea
   }
 }
 
-async function latencies(client: Client, config: RelayConfig, sent: ReadonlyMap<string, number>): Promise<LatencySummary> {
-  const values = await Promise.all(
-    [...sent].map(async ([requestId, at]) => {
-      const started = await startTimeOf(client, config, requestId);
-      if (started === undefined) throw new Error(`no run for ${requestId}`);
-      return started - at;
+async function timings(client: Client, config: RelayConfig, sent: ReadonlyMap<string, number>): Promise<Map<string, BridgeTiming>> {
+  const entries = await Promise.all(
+    [...sent].map(async ([requestId, sentAt]) => {
+      const startedAt = await startTimeOf(client, config, requestId);
+      if (startedAt === undefined) throw new Error(`no run for ${requestId}`);
+      return [requestId, { sentAt, startedAt }] as const;
     }),
   );
+  return new Map(entries);
+}
+
+function summarize(timed: ReadonlyMap<string, BridgeTiming>): LatencySummary {
+  const values = [...timed.values()].map(({ sentAt, startedAt }) => startedAt - sentAt);
   return { p50: percentile(values, 50), p99: percentile(values, 99), count: values.length };
 }
 

@@ -89,6 +89,26 @@ export class OtlpTraceReceiver {
   countOnly = false;
   spanCount = 0;
 
+  /**
+   * Keeps the spans that arrive from now on (a counting receiver too), until `until` has them:
+   * it resolves with what arrived once `enough` says so or `timeoutMs` passed, and the receiver
+   * goes back to what it did before, holding none of them.
+   */
+  keepSpans(): { until(enough: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs: number): Promise<ReceivedSpan[]> } {
+    const counting = this.countOnly;
+    this.spans.length = 0;
+    this.countOnly = false;
+    return {
+      until: async (enough, timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!enough(this.spans) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        const kept = this.spans.splice(0);
+        this.countOnly = counting;
+        return kept;
+      },
+    };
+  }
+
   static async start(options: { countOnly?: boolean } = {}): Promise<OtlpTraceReceiver> {
     // The servers exist before the receiver object that stores what they get.
     const holder: { receiver?: OtlpTraceReceiver } = {};
