@@ -23,7 +23,7 @@ export interface RelayServiceOptions {
   readonly onOutcome?: (outcome: IngestOutcome) => void;
   /** Backoff of the consumer while Temporal or the DLQ is unavailable. */
   readonly backoff?: BackoffPolicy;
-  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise the build's, or workflows/ bundled at start. */
   readonly workflowBundle?: { code: string };
   /** false: no HTTP port (an application embedding the service that serves its own probes and metrics). */
   readonly httpPort?: boolean;
