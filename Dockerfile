@@ -27,4 +27,7 @@ COPY --from=build /app/dist ./dist
 # /metrics, /healthz, /readyz (SERVICE_HTTP_PORT)
 EXPOSE 9464
 USER node
-CMD ["node", "dist/app/service/serviceMain.js"]
+# A young generation of at most 3 × 4 MiB instead of V8's up to 3 × 64: the service's live heap is
+# ~40 MiB, and the default let RSS reach 340 MiB draining a backlog (240 with the cap; CPU time
+# and drain time unchanged within noise).
+CMD ["node", "--max-semi-space-size=4", "dist/app/service/serviceMain.js"]

@@ -1,19 +1,16 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kafka, Producer } from 'kafkajs';
-import { IngestConsumer, type IngestOutcome } from '../../consumers/ingestConsumer';
+import type { IngestConsumer, IngestOutcome } from '../../consumers/ingestConsumer';
 import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
-import { PriceTable } from '../../src/llm/priceTable';
 import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
 import { activeMetricsPipeline, currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
-import { connectTemporalClient, type TemporalClientHandle } from '../../src/temporal/temporalClient';
+import type { TemporalClientHandle } from '../../src/temporal/temporalClient';
 import { TemporalReachability } from '../../src/temporal/temporalReachability';
-import { checkTemporalSettings } from '../../src/temporal/temporalSettingsCheck';
-import { resolveModelAccess, type ModelAccess } from './modelAccess';
-import { createResearchWorker } from './researchWorker';
+import type { ModelAccess } from './modelAccess';
 import { ServiceHttpServer } from './serviceHttpServer';
 import { livenessOf, readinessOf, type ProbedService } from './serviceProbes';
 
@@ -26,7 +23,7 @@ export interface RelayServiceOptions {
   readonly onOutcome?: (outcome: IngestOutcome) => void;
   /** Backoff of the consumer while Temporal or the DLQ is unavailable. */
   readonly backoff?: BackoffPolicy;
-  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise the build's, or workflows/ bundled at start. */
   readonly workflowBundle?: { code: string };
   /** false: no HTTP port (an application embedding the service that serves its own probes and metrics). */
   readonly httpPort?: boolean;
@@ -148,6 +145,14 @@ export class RelayService {
 
   private async startWorker(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
     const { config, logger } = options;
+    // Loaded here, not at the top: a consumer-only process never needs the worker's side
+    // (@temporalio/worker with its native core, the agents, the OpenAI client), which held
+    // most of its memory when it was loaded regardless of the role.
+    const [{ resolveModelAccess }, { createResearchWorker }, { PriceTable }] = await Promise.all([
+      import('./modelAccess.js'),
+      import('./researchWorker.js'),
+      import('../../src/llm/priceTable.js'),
+    ]);
     const models = (this.parts.models = await resolveModelAccess(config.llm, logger));
     const producer = (this.parts.producer = kafka.producer());
     await producer.connect();
@@ -172,6 +177,13 @@ export class RelayService {
   }
 
   private async startConsumer(kafka: Kafka, options: RelayServiceOptions): Promise<void> {
+    // Loaded here for the same reason as the worker's side: a worker-only process has no use
+    // for the ingest path or the Temporal client.
+    const [{ IngestConsumer }, { connectTemporalClient }, { checkTemporalSettings }] = await Promise.all([
+      import('../../consumers/ingestConsumer.js'),
+      import('../../src/temporal/temporalClient.js'),
+      import('../../src/temporal/temporalSettingsCheck.js'),
+    ]);
     const temporal = (this.parts.temporal = await connectTemporalClient(options.config.temporal));
     this.temporalChecks.push(new TemporalReachability(temporal.client.connection));
     const { retentionMs } = await checkTemporalSettings(temporal.client, options.config.temporal);

@@ -10,7 +10,7 @@ import { tracingWorkerOptions, workflowTracingModule } from '../../src/telemetry
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
-import { workflowsPath } from './workflowBundle';
+import { prebuiltWorkflowBundle, workflowsPath } from './workflowBundle';
 
 export interface ResearchWorkerOptions {
   readonly config: RelayConfig;
@@ -22,7 +22,7 @@ export interface ResearchWorkerOptions {
   readonly prices: PriceTable;
   /** The models the agents request (default: the configured ones). */
   readonly models?: RelayConfig['llm']['models'];
-  /** A pre-built workflow bundle (tests, benchmarks); otherwise workflows/ is bundled at start. */
+  /** A pre-built workflow bundle (tests, benchmarks); otherwise the build's, or workflows/ bundled at start. */
   readonly workflowBundle?: { code: string };
 }
 
@@ -31,20 +31,21 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
   const { config } = options;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
+    const bundle = options.workflowBundle ?? prebuiltWorkflowBundle();
     const tracing = tracingWorkerOptions(activeTelemetry());
     const worker = await Worker.create({
       ...tracing,
       interceptors: {
         ...tracing.interceptors,
         // A pre-built bundle already contains the workflow interceptors (bundleResearchWorkflows).
-        ...(options.workflowBundle ? {} : { workflowModules: [workflowTracingModule] }),
+        ...(bundle ? {} : { workflowModules: [workflowTracingModule] }),
       },
       connection,
       // Encrypts what the worker writes (activity results, workflow commands) when keys are set.
       dataConverter: temporalDataConverter(config.temporal.payloadEncryption),
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+      ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
       activities: createActivities({
         openai: options.openai,
         searchProvider: options.searchProvider,

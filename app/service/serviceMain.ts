@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { loadRelayConfig, relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { ConfigurationError } from '../../src/errors';
 import { createLogger, maskSecrets } from '../../src/logging/logger';
-import { installTemporalRuntimeLogging } from './temporalRuntimeLogging';
 import { currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { RelayService } from './relayService';
@@ -32,12 +31,14 @@ async function main(): Promise<number> {
   }
   const config = loadRelayConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
-  installTemporalRuntimeLogging(logger, config.logLevel === 'debug' ? 'INFO' : 'WARN');
-  const service = await RelayService.start({
-    config,
-    logger,
-    roles: { consumer: values.role !== 'worker', worker: values.role !== 'consumer' },
-  });
+  const roles = { consumer: values.role !== 'worker', worker: values.role !== 'consumer' };
+  if (roles.worker) {
+    // Only for the worker: Runtime comes with @temporalio/worker and its native core, which a
+    // consumer-only process would otherwise load for nothing.
+    const { installTemporalRuntimeLogging } = await import('./temporalRuntimeLogging.js');
+    installTemporalRuntimeLogging(logger, config.logLevel === 'debug' ? 'INFO' : 'WARN');
+  }
+  const service = await RelayService.start({ config, logger, roles });
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

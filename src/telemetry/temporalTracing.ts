@@ -1,4 +1,7 @@
-import { OpenTelemetryWorkflowClientInterceptor, makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry-v2';
+// The client and worker halves by their own paths: the package's index also loads its plugin and
+// workflow halves, and with them @temporalio/workflow — weight a consumer-only process never uses.
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry-v2/lib/client';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry-v2/lib/worker';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Telemetry } from './telemetry';

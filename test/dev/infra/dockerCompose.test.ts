@@ -71,7 +71,7 @@ describe('docker-compose.yml', () => {
     assert.match(runtime, /^COPY --from=build \/app\/dist \.\/dist$/m, 'the runtime stage takes dist/ only');
     assert.match(runtime, /npm ci --omit=dev/);
     assert.match(runtime, /^USER node$/m);
-    assert.match(runtime, /^CMD \["node", "dist\/app\/service\/serviceMain\.js"\]$/m, 'no TypeScript loader at run time');
+    assert.match(runtime, /^CMD \["node", "--max-semi-space-size=4", "dist\/app\/service\/serviceMain\.js"\]$/m, 'no TypeScript loader at run time');
     assert.equal(compose.services['research-relay']?.build, '.');
   });
 });
