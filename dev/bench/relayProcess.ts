@@ -8,6 +8,14 @@ export type RelayRole = 'consumer' | 'worker' | 'both';
 /** The compiled service (`npm run build`), started as `npm start` starts it: `node dist/app/service/serviceMain.js`. */
 export const serviceEntry = path.join(__dirname, '../../dist/app/service/serviceMain.js');
 
+/** The node flags of `npm start` (package.json), so that the benchmark runs the relay as it runs. */
+export function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  return node < 0 ? [] : words.slice(node + 1).filter((word) => word.startsWith('--'));
+}
+
 /** A relay process of the benchmark, ready: its `/readyz` answered 200. */
 export interface RelayProcess {
   readonly pid: number;
@@ -36,7 +44,7 @@ export async function startRelayProcess(role: RelayRole, env: NodeJS.ProcessEnv,
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [serviceEntry, '--role', role], { env: { ...env, SERVICE_HTTP_PORT: String(port), SERVICE_HTTP_HOST: '127.0.0.1' }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...startScriptNodeFlags(), serviceEntry, '--role', role], { env: { ...env, SERVICE_HTTP_PORT: String(port), SERVICE_HTTP_HOST: '127.0.0.1' }, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
