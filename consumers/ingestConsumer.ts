@@ -168,7 +168,12 @@ export class IngestConsumer {
       this.membership = { joined: true, partitions: event.payload.memberAssignment[topic] ?? [] };
       this.rejoined();
     });
-    for (const left of [CRASH, STOP, DISCONNECT]) this.consumer.on(left, () => (this.membership = { joined: false, partitions: [] }));
+    for (const left of [CRASH, STOP, DISCONNECT])
+      this.consumer.on(left, () => {
+        this.membership = { joined: false, partitions: [] };
+        // Out of the group (a crash kafkajs may restart from): the partitions are someone else's now.
+        this.generation.controller.abort(new Error('the consumer left its group'));
+      });
   }
 
   /** A group without committed offsets starts at the topic's end (CONSUMER_START_POSITION=latest). */
@@ -254,12 +259,18 @@ export class IngestConsumer {
     const { batch } = payload;
     const generation = this.generation;
     const key = `${batch.topic}:${batch.partition}`;
-    const progress = generation.progress.get(key) ?? new PartitionProgress();
+    const progress = generation.progress.get(key) ?? new PartitionProgress(this.window.size);
     generation.progress.set(key, progress);
     const ownership = new PartitionRevocation(generation.signal);
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
-      if (!(await this.window.enter(ownership.signal, () => ownership.heartbeat(() => payload.heartbeat())))) break;
+      const beat = (): Promise<void> => ownership.heartbeat(() => payload.heartbeat());
+      // Bounded distance from the oldest unfinished record of the partition, and bounded work in flight.
+      if (!(await progress.room(ownership.signal, beat))) break;
+      if (!(await this.window.enter(ownership.signal, beat))) {
+        progress.giveBack();
+        break;
+      }
       this.handOut(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, progress, generation);
       payload.resolveOffset(message.offset);
     }
@@ -283,7 +294,14 @@ export class IngestConsumer {
           if (committable !== undefined && generation === this.generation) this.committer.mark(location.topic, location.partition, committable);
         }),
       )
-      .catch((error: unknown) => this.fail(error, generation))
+      .catch((error: unknown) => {
+        try {
+          this.fail(error, generation);
+        } catch (failed) {
+          // kafkajs refuses a seek while it restarts after a crash: the rejoin refetches from the commit anyway.
+          this.options.logger.error('could not seek back after a failed record', { error: failed });
+        }
+      })
       .finally(() => {
         this.window.leave();
         this.inFlight.delete(task);

@@ -1,3 +1,5 @@
+import { InFlightWindow } from '../concurrency/inFlightWindow';
+
 /**
  * Which records of one partition are acknowledged (workflow started, duplicate, cancel answered,
  * or dead-lettered), across fetched batches, and the offset the group may commit: the one after
@@ -11,9 +13,29 @@
  * progress.acknowledge('7'); // '9'
  */
 export class PartitionProgress {
+  /** Records handed out and not yet committable, at most `maxPending` (a stuck record holds the fetch, not just memory). */
+  private readonly ahead: InFlightWindow | undefined;
   private readonly offsets: string[] = [];
   private head = 0;
   private readonly done = new Set<string>();
+
+  constructor(maxPending?: number) {
+    this.ahead = maxPending === undefined ? undefined : new InFlightWindow(maxPending);
+  }
+
+  /**
+   * Waits until fewer than `maxPending` records are handed out and not yet committable (the
+   * oldest one unfinished holds back the ones after it); false when `signal` aborts first. A
+   * true answer takes a place: hand the record out next, or give the place back.
+   */
+  room(signal: AbortSignal, whileWaiting: () => Promise<void>): Promise<boolean> {
+    return this.ahead ? this.ahead.enter(signal, whileWaiting) : Promise.resolve(true);
+  }
+
+  /** Gives back a place taken by `room` for a record not handed out after all. */
+  giveBack(): void {
+    this.ahead?.leave();
+  }
 
   /** Notes a record handed to the intake path, in partition order. */
   handOut(offset: string): void {
@@ -28,6 +50,7 @@ export class PartitionProgress {
       last = next;
       this.done.delete(next);
       this.head += 1;
+      this.ahead?.leave();
     }
     // Drop what is behind the head now and then, so a long-lived partition does not grow.
     if (this.head > 1024 && this.head * 2 > this.offsets.length) {
