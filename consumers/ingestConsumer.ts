@@ -114,7 +114,7 @@ export class IngestConsumer {
     this.limit = new ConcurrencyLimit(config.ingestConcurrency);
     this.window = new InFlightWindow(config.ingestConcurrency * windowPerSlot);
     this.generation = this.newGeneration();
-    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), logger);
+    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), logger, config.commitIntervalMs);
     // Nobody may be awaiting `crashed` yet: an unobserved rejection must not end the process by itself.
     this.crashed.catch(() => undefined);
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -206,6 +206,8 @@ export class IngestConsumer {
       this.abort.abort();
       this.stopLagReports?.();
       try {
+        // No more fetches while the work in flight settles: each would return unresolved at once and fetch the same records again.
+        if (this.membership.joined) this.consumer.pause([{ topic: this.options.config.topics.requested }]);
         await Promise.allSettled([...this.inFlight]);
         // Before the disconnect: kafkajs commits only for a running consumer.
         await this.committer.stop();
@@ -231,6 +233,8 @@ export class IngestConsumer {
    */
   private rebalancing(): void {
     if (this.generation.signal.aborted) return;
+    // While the group prepares the rebalance it still takes this generation's commits: the records made durable are not fetched again.
+    void this.committer.flush();
     this.generation.controller.abort(new Error('the consumer group is rebalancing'));
     this.reportRebalance();
   }
@@ -274,12 +278,29 @@ export class IngestConsumer {
       this.handOut(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, progress, generation);
       payload.resolveOffset(message.offset);
     }
+    this.passControlRecords(payload, progress, generation);
     if (ownership.revoked) {
       generation.controller.abort(ownership.error);
       this.reportRebalance();
       // kafkajs rejoins the group when a batch ends with a rebalance error.
       throw ownership.error;
     }
+  }
+
+  /**
+   * A batch may end in records no consumer sees (a transaction's commit marker): once every
+   * record before them is acknowledged they are done too, so the committed offset (and the lag)
+   * reaches the end of the partition.
+   */
+  private passControlRecords(payload: EachBatchPayload, progress: PartitionProgress, generation: Generation): void {
+    const { batch } = payload;
+    const last = batch.messages.at(-1)?.offset;
+    const end = batch.lastOffset();
+    if (last === undefined || BigInt(end) <= BigInt(last) || !payload.isRunning() || payload.isStale() || generation.signal.aborted) return;
+    progress.handOutDone(end);
+    payload.resolveOffset(end);
+    const committable = progress.acknowledge(end);
+    if (committable !== undefined) this.committer.mark(batch.topic, batch.partition, committable);
   }
 
   /** One record on its way: in key order, within the concurrency limit; acknowledged when durable. */

@@ -48,7 +48,8 @@ export class OffsetCommitter {
     this.marked.clear();
     this.flushing = this.commit(offsets)
       .catch((error: unknown) => {
-        if (losesAssignment(error)) this.logger.debug('offset commit refused: the group is rebalancing', { error });
+        // kafkajs's retrier wraps a refusal it does not retry, the rebalance's type in its cause.
+        if (losesAssignment(error) || losesAssignment((error as { cause?: unknown } | undefined)?.cause)) this.logger.debug('offset commit refused: the group is rebalancing', { error });
         else this.logger.warn('offset commit failed; the records after the last commit will be delivered again (their starts are idempotent)', { error });
       })
       .finally(() => (this.flushing = undefined));

@@ -18,6 +18,8 @@ export class PartitionProgress {
   private readonly offsets: string[] = [];
   private head = 0;
   private readonly done = new Set<string>();
+  /** Offsets that took no place in `ahead` (control records). */
+  private readonly uncounted = new Set<string>();
 
   constructor(maxPending?: number) {
     this.ahead = maxPending === undefined ? undefined : new InFlightWindow(maxPending);
@@ -37,6 +39,15 @@ export class PartitionProgress {
     this.ahead?.leave();
   }
 
+  /**
+   * Notes an offset with nothing to do (a control record at a batch's end), in partition order:
+   * it takes no place, and is acknowledged by the caller at once.
+   */
+  handOutDone(offset: string): void {
+    this.offsets.push(offset);
+    this.uncounted.add(offset);
+  }
+
   /** Notes a record handed to the intake path, in partition order. */
   handOut(offset: string): void {
     this.offsets.push(offset);
@@ -50,7 +61,7 @@ export class PartitionProgress {
       last = next;
       this.done.delete(next);
       this.head += 1;
-      this.ahead?.leave();
+      if (!this.uncounted.delete(next)) this.ahead?.leave();
     }
     // Drop what is behind the head now and then, so a long-lived partition does not grow.
     if (this.head > 1024 && this.head * 2 > this.offsets.length) {

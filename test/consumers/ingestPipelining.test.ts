@@ -70,4 +70,25 @@ describe('the ingest consumer fetching on while starts are in flight', () => {
       await consumer.stop();
     }
   });
+  it('runs no further ahead of a record whose start hangs than its window (4 × INGEST_CONCURRENCY): the records past it wait for it', async () => {
+    const held = holdStartOf(temporal.client, `${harness.config.temporal.workflowIdPrefix}stuck-0`);
+    const outcomes: IngestOutcome[] = [];
+    // A window of 8: the stuck record and the 7 after it.
+    const consumer = new IngestConsumer({ kafka: harness.kafka, temporal: temporal.client, config: { ...harness.config, ingestConcurrency: 2 }, logger: silentLogger, onOutcome: (outcome) => outcomes.push(outcome) });
+    const order = (): string[] => outcomes.flatMap((outcome) => ('requestId' in outcome ? [outcome.requestId] : []));
+    await consumer.start();
+    try {
+      const ids = ['stuck-0', ...Array.from({ length: 20 }, (_, i) => `after-${i + 1}`)];
+      await harness.producer.send({ topic: harness.config.topics.requested, acks: -1, messages: ids.map((id) => ({ key: id, value: JSON.stringify({ requestId: id, query: `Question ${id}` }) })) });
+      await eventually(() => (order().length >= 7 && held.reached()) || undefined, 30_000, 'the 7 records after the stuck one started');
+      held.release();
+      await eventually(() => (order().length >= ids.length) || undefined, 30_000, 'every record started once released');
+      const stuckAt = order().indexOf('stuck-0');
+      const early = order().slice(0, stuckAt);
+      assert.deepEqual(early.sort(), Array.from({ length: 7 }, (_, i) => `after-${i + 1}`).sort(), `only the window's 7 records ran ahead: ${order().join(', ')}`);
+    } finally {
+      held.release();
+      await consumer.stop();
+    }
+  });
 });

@@ -38,8 +38,9 @@ describe('the ingest consumer under failure', () => {
       acks: -1,
       messages: ids.map((id) => ({ key: id, value: JSON.stringify({ requestId: id, query: `Crash recovery question ${id}`, maxSearches: 1 }) })),
     });
-    // node itself (not the tsx wrapper), so the SIGKILL is seen as the child's own death.
-    const child = spawn(process.execPath, ['--import', 'tsx', ingestOnly], { env: { ...process.env, ...harness.env, KILL_AFTER_STARTS: String(ids.length) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // node itself (not the tsx wrapper), so the SIGKILL is seen as the child's own death. No
+    // commit comes before the kill: the restart must find all four records again.
+    const child = spawn(process.execPath, ['--import', 'tsx', ingestOnly], { env: { ...process.env, ...harness.env, KILL_AFTER_STARTS: String(ids.length), INGEST_COMMIT_INTERVAL_MS: '60000' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
