@@ -7,6 +7,7 @@ import type { ResearchRequested } from '../contracts/researchRequested';
 import { InvalidRequestError, isRetryable, StartRejectedError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../retry/backoff';
+import { withCallSignal } from '../concurrency/callSignal';
 import { activeTraceContext, newTraceContext, otelContextOf, traceContextFromHeaders, type TraceContext } from '../telemetry/traceContext';
 import { runExists } from '../temporal/runExists';
 import type { RunUrgency } from '../temporal/runPriority';
@@ -182,7 +183,8 @@ export class RequestIntake {
       // The caller's signal also cancels a Temporal call in flight (shutdown, a lost partition).
       // Each attempt gets a signal of its own: the client adds an abort listener per call and
       // never removes it, which would pile up on the caller's long-lived signal.
-      const done = await retryWithBackoff(() => (control.signal.aborted ? Promise.reject(new Error('stopped before the attempt')) : this.deps.temporal.withAbortSignal(AbortSignal.any([control.signal]), step)), {
+      const attempt = (): Promise<T> => (control.signal.aborted ? Promise.reject(new Error('stopped before the attempt')) : withCallSignal(control.signal, (signal) => this.deps.temporal.withAbortSignal(signal, step)));
+      const done = await retryWithBackoff(attempt, {
         policy: this.deps.backoff ?? defaultBackoff,
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,
