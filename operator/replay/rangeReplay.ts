@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
+import type { Client } from '@temporalio/client';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { RateLimiter } from '../../src/concurrency/rateLimiter';
@@ -10,6 +11,7 @@ import { BatchAcknowledgement } from '../../src/kafka/batchAcknowledgement';
 import type { Logger } from '../../src/logging/logger';
 import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
 import { relayTracer } from '../../src/telemetry/tracer';
+import { BatchRunLookup } from './batchRunLookup';
 import { ReplayCommitter } from './replayCommitter';
 import type { ReplayLayout } from './replayPlan';
 
@@ -29,6 +31,8 @@ export interface ReplayCounts {
 
 export interface RangeReplaySettings {
   readonly kafka: Kafka;
+  /** For the batched existence pre-check (the starts go through `intake`). */
+  readonly temporal: Client;
   readonly intake: RequestIntake;
   readonly mode: IntakeMode;
   readonly config: RelayConfig;
@@ -154,12 +158,16 @@ export class RangeReplay {
   private async processRange(messages: KafkaMessage[], partition: number, payload: EachBatchPayload, committer: ReplayCommitter | undefined, control: IntakeControl): Promise<void> {
     const acks = new BatchAcknowledgement(messages.map((message) => message.offset));
     const topic = this.settings.config.topics.requested;
+    const locations = messages.map((message) => ({ topic, partition, offset: message.offset }));
+    const lookup = this.lookUpRuns(messages, locations);
     await Promise.all(
-      messages.map((message) =>
+      messages.map((message, index) =>
         this.limit.run(async () => {
           if (!control.canContinue()) return;
-          const location = { topic, partition, offset: message.offset };
-          if (!(await this.handle(message, location, control))) return;
+          const location = locations[index] ?? { topic, partition, offset: message.offset };
+          const listed = await lookup.listed(index);
+          if (!control.canContinue()) return;
+          if (!(await this.handle(message, location, control, listed))) return;
           const moved = acks.acknowledge(message.offset);
           if (moved !== undefined) {
             committer?.handledUpTo(moved);
@@ -172,10 +180,23 @@ export class RangeReplay {
     );
   }
 
+  /**
+   * The batch's existence pre-check: a run the visibility lists is counted as existing with no
+   * call of its own (and takes no room under --max-open nor a --rate token: it starts nothing).
+   */
+  private lookUpRuns(messages: readonly KafkaMessage[], locations: readonly MessageLocation[]): BatchRunLookup {
+    const { intake, mode, temporal, logger } = this.settings;
+    const workflowIds = messages.map((message, index) => {
+      const location = locations[index];
+      return location && intake.workflowIdOf(message, location, mode);
+    });
+    return new BatchRunLookup(temporal, workflowIds, logger, this.abort.signal);
+  }
+
   /** One record: counted by its outcome; an error is counted and reported, never fatal. */
-  private async handle(message: KafkaMessage, location: MessageLocation, control: IntakeControl): Promise<boolean> {
+  private async handle(message: KafkaMessage, location: MessageLocation, control: IntakeControl, listed: boolean | undefined): Promise<boolean> {
     try {
-      const outcome = await this.admitInReplaySpan(message, location, control);
+      const outcome = await this.admitInReplaySpan(message, location, control, listed);
       if (!outcome) return false;
       this.count(outcome);
     } catch (error) {
@@ -189,7 +210,7 @@ export class RangeReplay {
   }
 
   /** A replayed run gets a trace of its own, linked to the request's original trace. */
-  private admitInReplaySpan(message: KafkaMessage, location: MessageLocation, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+  private admitInReplaySpan(message: KafkaMessage, location: MessageLocation, control: IntakeControl, listed: boolean | undefined): Promise<IntakeOutcome | undefined> {
     const original = otelTrace.getSpanContext(otelContextFromHeaders(message.headers));
     const attributes = { 'research.replay.id': this.settings.replayId, 'research.replay.mode': this.settings.layout.plan.mode };
     const options = { kind: SpanKind.CONSUMER, root: true, links: original ? [{ context: original }] : [], attributes };
@@ -205,7 +226,7 @@ export class RangeReplay {
         const mode = this.rate || openRuns ? { ...this.settings.mode, beforeStart } : this.settings.mode;
         let outcome: IntakeOutcome | undefined;
         try {
-          outcome = await this.settings.intake.admit(message, location, mode, control);
+          outcome = await this.settings.intake.admit(message, location, mode, control, listed);
         } finally {
           // A duplicate may be this replay's own run (a start retried after a timeout, a resumed
           // replay) and still open: it keeps its room until it closes, like a started one.

@@ -1,4 +1,5 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { positionReplayGroup } from './replayGroupPosition';
 import { resolveReplayBound, type ReplayBound } from './replayRange';
 
 export type ReplayMode = 'skip-existing' | 'rerun';
@@ -38,7 +39,7 @@ export interface ReplayLayoutRequest {
  * Resumes a replay whose group already holds offsets (with the plan stored beside them), or
  * lays out a new one from --from/--to and positions its group at the start.
  */
-export async function layOutReplay(admin: Admin, request: ReplayLayoutRequest): Promise<ReplayLayout> {
+export async function layOutReplay(kafka: Kafka, admin: Admin, request: ReplayLayoutRequest): Promise<ReplayLayout> {
   const { groupId, topic } = request;
   const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
   const resumed = !request.dryRun && committed.some((p) => p.offset !== '-1');
@@ -50,7 +51,7 @@ export async function layOutReplay(admin: Admin, request: ReplayLayoutRequest): 
   const start = resumed
     ? new Map(committed.map((p) => [p.partition, p.offset === '-1' ? (end.get(p.partition) ?? '0') : p.offset]))
     : await resolveReplayBound(admin, topic, request.from ?? { kind: 'beginning' }, 'low');
-  if (!resumed) await admin.setOffsets({ groupId, topic, partitions: [...start].map(([partition, offset]) => ({ partition, offset })) });
+  if (!resumed) await positionReplayGroup(kafka, admin, groupId, topic, start);
   const total = [...end].reduce((sum, [p, o]) => sum + Math.max(0, Number(BigInt(o) - BigInt(start.get(p) ?? o))), 0);
   const pending = new Set([...end].filter(([p, o]) => BigInt(start.get(p) ?? o) < BigInt(o)).map(([p]) => p));
   return { plan, start, end, resumed, total, pending };

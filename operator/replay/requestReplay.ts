@@ -108,7 +108,7 @@ async function replayWith(options: ResolvedReplayOptions): Promise<ReplaySummary
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const layout = await layOutReplay(admin, { ...options, groupId, topic: config.topics.requested, replayId, dryRun });
+    const layout = await layOutReplay(kafka, admin, { ...options, groupId, topic: config.topics.requested, replayId, dryRun });
     const { plan } = layout;
     logger.info('replay planned', { replayId, groupId, mode: plan.mode, epoch: plan.epoch, resumed: layout.resumed, dryRun, total: layout.total });
     // Invalid records are counted, never dead-lettered again: dead letters are live ingest's,

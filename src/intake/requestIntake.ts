@@ -99,7 +99,29 @@ export interface IntakeDependencies {
 export class RequestIntake {
   constructor(private readonly deps: IntakeDependencies) {}
 
-  async admit(message: KafkaMessage, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+  /**
+   * The workflow id the record's run has under this mode, or undefined where it starts no run
+   * (not a valid request, a cancel, left out by the filter): what a caller looks up in batches
+   * before it admits the records one by one.
+   */
+  workflowIdOf(message: KafkaMessage, location: MessageLocation, mode: IntakeMode): string | undefined {
+    let decoded: DecodedRecord;
+    try {
+      decoded = decodeRecord(message, location, this.deps.config.maxMessageBytes);
+    } catch {
+      return undefined;
+    }
+    if (decoded.kind === 'cancel' || (mode.accept && !mode.accept(decoded.request))) return undefined;
+    return workflowIdFor(this.deps.config.temporal.workflowIdPrefix, decoded.request.requestId, mode.epoch);
+  }
+
+  /**
+   * `listed`: what Temporal's visibility said of the record's workflow id a moment ago (replay's
+   * batched pre-check; only with `conflict: 'fail'`). Listed: a run exists, nothing is started.
+   * Not listed: a dry run counts a start; anything else still starts idempotently, which
+   * decides, as visibility lags behind a run started just before.
+   */
+  async admit(message: KafkaMessage, location: MessageLocation, mode: IntakeMode, control: IntakeControl, listed?: boolean): Promise<IntakeOutcome | undefined> {
     let decoded: DecodedRecord;
     try {
       decoded = decodeRecord(message, location, this.deps.config.maxMessageBytes);
@@ -121,8 +143,10 @@ export class RequestIntake {
       return exists ? { kind: 'duplicate', requestId: request.requestId, workflowId } : this.deadLetter(message, expired, mode, control);
     }
     if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
+    const checked = mode.conflict === 'fail' ? listed : undefined;
+    if (checked === true) return { kind: 'duplicate', requestId: request.requestId, workflowId };
     if (mode.deadLetters === 'count') {
-      const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control);
+      const exists = checked ?? (await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control));
       if (exists === undefined) return undefined;
       return { kind: exists ? 'duplicate' : 'started', requestId: request.requestId, workflowId };
     }
