@@ -97,6 +97,9 @@ async function startLatencies(rig: BenchRig, options: BenchOptions, ceiling: num
   const scope = await rig.scope('latency');
   const consumer = await scope.startRelay('consumer');
   try {
+    // Fresh servers (and a fresh consumer) run slower until their JIT has warmed up: a round of
+    // the same traffic first, not counted.
+    await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate: ceiling / 2, perSide: 200, block: 50, direct: true, label: 'warming up (not counted)', tag: 'warm' });
     const figures = [];
     for (const share of [0.5, 0.9]) {
       const rate = ceiling * share;

@@ -63,7 +63,10 @@ async function historySample(client: Client, workflowIds: readonly string[]): Pr
   const byType: Record<string, number> = {};
   let total = 0;
   for (const workflowId of workflowIds) {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const handle = client.workflow.getHandle(workflowId);
+    // A run's result is out before the run closes (its last progress step may still be on its way): count a closed run's history.
+    await handle.result().catch(() => undefined);
+    const history = await handle.fetchHistory();
     for (const event of history.events ?? []) {
       const type = temporal.api.enums.v1.EventType[event.eventType ?? 0]?.replace(/^EVENT_TYPE_/, '') ?? 'UNKNOWN';
       byType[type] = (byType[type] ?? 0) + 1 / workflowIds.length;

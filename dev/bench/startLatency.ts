@@ -37,6 +37,8 @@ export interface StartLatencyOptions {
   /** false: the bridge only (a worker runs meanwhile, direct starts would add to its load). */
   readonly direct: boolean;
   readonly label: string;
+  /** Sets this round's request ids apart from other rounds' at the same rate. */
+  readonly tag?: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function measureStartLatency(options: StartLatencyOptions): Promise
 }
 
 function tag(options: StartLatencyOptions): string {
-  return `lat${Math.round(options.rate)}${options.direct ? '' : 'w'}-`;
+  return `lat${options.tag ?? ''}${Math.round(options.rate)}${options.direct ? '' : 'w'}-`;
 }
 
 /** Calls `send` for each id at its due time (`rate` per second), without waiting for the one before; settles when all have. */
