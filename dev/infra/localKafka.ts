@@ -184,8 +184,7 @@ export class LocalKafka {
     const { paths } = this.options;
     if (fs.existsSync(path.join(paths.kafkaData, 'meta.properties'))) return;
     fs.mkdirSync(paths.kafkaData, { recursive: true });
-    // Kafka's cluster ids are 16 random bytes in URL-safe base64 (what `random-uuid` prints).
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newKafkaClusterId();
     const result = spawnSync(
       java,
       [
@@ -257,4 +256,19 @@ export function resolveJava(): string {
     throw new Error(`Kafka ${defaultKafkaVersion} needs Java 17 or newer; ${java} reports: ${result.stderr.split('\n')[0]}`);
   }
   return java;
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints
+ * them — and, as Kafka's own Uuid.randomUuid does, never one that starts with `-`: the storage
+ * tool would read it as an option (`--cluster-id/-t: expected one argument`), one start in 64.
+ *
+ * @example
+ * newKafkaClusterId(); // 'mZ2a9pQ6RmWg3l9lQX0u2A'
+ */
+export function newKafkaClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
