@@ -279,6 +279,11 @@ export class IngestConsumer {
       payload.resolveOffset(message.offset);
     }
     this.passControlRecords(payload, progress, generation);
+    // One turn of the event loop before kafkajs goes on to its next fetch: the starts just handed
+    // out reach their gRPC write first (their way there is all promise callbacks, which kafkajs's
+    // own would otherwise interleave with). Measured: ~1.5 ms off the start call's p50 at half the
+    // start ceiling, more near it.
+    await new Promise((resolve) => setImmediate(resolve));
     if (ownership.revoked) {
       generation.controller.abort(ownership.error);
       this.reportRebalance();
