@@ -5,6 +5,7 @@ import { ConcurrencyLimit } from '../../src/concurrency/concurrencyLimit';
 import { researchRequestedSchema } from '../../src/contracts/researchRequested';
 import { startResearchRun } from '../../src/intake/researchRunStarter';
 import { newTraceContext } from '../../src/telemetry/traceContext';
+import { consumerLag } from '../chaos/topicSnapshot';
 import { ProgressLine } from '../infra/progressLine';
 import { perSecond } from './benchmarkFigures';
 
@@ -24,25 +25,11 @@ export async function produceRequests(producer: Producer, topic: string, prefix:
   progress.done(`${count} produced`);
 }
 
-/** The consumer group's committed lag on a topic: records not yet acknowledged. */
-export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const at = new Map(committed?.partitions.map((partition) => [partition.partition, Number(partition.offset)]) ?? []);
-    return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(Number(end.low), at.get(end.partition) ?? -1), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Waits until the group has acknowledged everything on the topic (lag 0), with progress (and `detail`); returns when. */
 export async function untilDrained(kafka: Kafka, config: RelayConfig, label: string, total: number, detail: () => string = () => ''): Promise<number> {
   const progress = new ProgressLine(label);
   for (;;) {
-    const lag = await groupLag(kafka, config.consumerGroupId, config.topics.requested);
+    const lag = await consumerLag(kafka, config.consumerGroupId, config.topics.requested);
     if (lag <= 0) break;
     progress.update(`${total - lag}/${total} acknowledged${detail()}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
