@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { withCallSignal } from '../../src/concurrency/callSignal';
 import type { Logger } from '../../src/logging/logger';
 import { listedRuns, listQueryChunks } from '../../src/temporal/listedRuns';
 
@@ -52,8 +53,8 @@ export class BatchRunLookup {
 
   private async ask(ids: readonly string[]): Promise<Map<string, boolean>> {
     try {
-      const signal = this.signal ? AbortSignal.any([this.signal]) : undefined;
-      return await (signal ? this.temporal.withAbortSignal(signal, () => listedRuns(this.temporal, ids)) : listedRuns(this.temporal, ids));
+      const { signal } = this;
+      return await (signal ? withCallSignal(signal, (callSignal) => this.temporal.withAbortSignal(callSignal, () => listedRuns(this.temporal, ids))) : listedRuns(this.temporal, ids));
     } catch (error) {
       if (!this.signal?.aborted) this.logger.warn('replay could not list existing runs; checking each of these requests on its own', { ids: ids.length, error });
       return new Map();
