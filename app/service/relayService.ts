@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { IngestConsumer, IngestOutcome } from '../../consumers/ingestConsumer';
 import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
-import { ensureTopics } from '../../src/kafka/topicProvisioner';
+import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
 import { activeMetricsPipeline, currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
@@ -222,14 +222,10 @@ export class RelayService {
 
 /** Creates the relay's topics where missing; an unreachable broker is named with its variable. */
 async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger): Promise<void> {
-  const admin = kafka.admin();
   try {
-    await admin.connect();
-    const created = await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
+    const created = await provisionRelayTopics(kafka, config);
     if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
   } catch (error) {
     throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  } finally {
-    await admin.disconnect();
   }
 }

@@ -40,10 +40,11 @@ async function listedWithin(admin: Admin, topics: readonly string[], ms: number)
  */
 export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'>): Promise<string[]> {
   const admin = kafka.admin();
-  await admin.connect();
   try {
+    await admin.connect();
     return await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
   } finally {
+    // Also after a failed connect: kafkajs may hold a half-open connection.
     await admin.disconnect();
   }
 }
