@@ -6,6 +6,7 @@ import { ConfigurationError } from '../../src/errors';
 import { createLogger, maskSecrets } from '../../src/logging/logger';
 import { currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
 import { activeTelemetry } from '../../src/telemetry/telemetry';
+import { growConsumerHeapSlowly } from './consumerHeapGrowth';
 import { RelayService } from './relayService';
 
 const usage = `Usage: npm start [-- --role consumer|worker|both]
@@ -32,6 +33,10 @@ async function main(): Promise<number> {
   const config = loadRelayConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
   const roles = { consumer: values.role !== 'worker', worker: values.role !== 'consumer' };
+  if (!roles.worker) {
+    const flag = growConsumerHeapSlowly();
+    if (flag) logger.info('consumer-only process: V8 grows the heap slowly, for a small footprint (NODE_OPTIONS=--heap-growing-percent=N overrides)', { v8Flag: flag });
+  }
   if (roles.worker) {
     // Only for the worker: Runtime comes with @temporalio/worker and its native core, which a
     // consumer-only process would otherwise load for nothing.

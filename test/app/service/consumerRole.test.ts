@@ -56,4 +56,9 @@ describe('a consumer-only process (npm start -- --role consumer)', () => {
     const workerSide = /node_modules\/@temporalio\/worker\/|node_modules\/openai\/|dist\/activities\/|dev\/standIn\//;
     assert.deepEqual(loaded.filter((file) => workerSide.test(file.split(path.sep).join('/'))), []);
   });
+
+  it('grows its heap slowly (a small footprint while draining), and says so with the V8 flag', () => {
+    const line = output.split('\n').find((entry) => entry.includes('consumer-only process: V8 grows the heap slowly'));
+    assert.match(line ?? output, /"v8Flag":"--heap-growing-percent=10"/);
+  });
 });
