@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
-import { silenceKafkajsTimeoutWarning } from '../../src/kafka/kafkajsTimeoutWarning';
+import { stopKafkajsIdleLoop } from '../../src/kafka/kafkajsIdleLoop';
 import { startStandInServer } from '../standIn';
 import type { Observation, Tally } from './chaosLedger';
 import type { ChaosScale } from './chaosScale';
@@ -66,7 +66,7 @@ export async function runScenario(scenario: ChaosScenario, options: ScenarioRunO
   const tag = `chaos-${options.runId}-s${scenario.id}`;
   const names = chaosNames(tag);
   const log = (line: string): void => options.log?.(`[${scenario.id}] ${line}`);
-  silenceKafkajsTimeoutWarning();
+  stopKafkajsIdleLoop();
   const kafka = new Kafka({ clientId: tag, brokers: options.servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
   await createTopics(kafka, names);
   const standIn = await startStandInServer({ latencyMs: scenario.modelLatencyMs ?? 0, ...(scenario.faultPlan ? { faults: scenario.faultPlan(options.seed) } : {}) });

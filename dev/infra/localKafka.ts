@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
-import { silenceKafkajsTimeoutWarning } from '../../src/kafka/kafkajsTimeoutWarning';
+import { stopKafkajsIdleLoop } from '../../src/kafka/kafkajsIdleLoop';
 import { type InfraPaths, kafkaPomPath } from './infraPaths';
 import { ManagedProcess, sleep } from './managedProcess';
 import { isPortOpen } from './portProbe';
@@ -225,7 +225,7 @@ export class LocalKafka {
 
 /** True when a Kafka broker answers a metadata request at the address. */
 export async function answersKafka(address: string): Promise<boolean> {
-  silenceKafkajsTimeoutWarning();
+  stopKafkajsIdleLoop();
   const kafka = new Kafka({
     clientId: 'research-relay-infra-probe',
     brokers: [address],

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '../config/relayConfig';
 import { registerSecret, type Logger } from '../logging/logger';
-import { silenceKafkajsTimeoutWarning } from './kafkajsTimeoutWarning';
+import { stopKafkajsIdleLoop } from './kafkajsIdleLoop';
 
 /**
  * The one way research-relay builds a kafkajs client: our logger, our retry defaults,
@@ -24,7 +24,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuf
  * const kafka = new Kafka({ ...kafkaClientConfig(config.kafka, logger), socketFactory });
  */
 export function kafkaClientConfig(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string, retry?: RetryOptions): KafkaConfig {
-  silenceKafkajsTimeoutWarning();
+  stopKafkajsIdleLoop();
   // Stops kafkajs's one-time notice about its v2 partitioner change; we key every message.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   // The configuration registered these already; settings built by hand (library users) too.

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer } from 'kafkajs';
+import { ensureTopics } from '../../../src/kafka/topicProvisioner';
+import { testKafka, uniqueName } from '../../support/testInfrastructure';
+
+/** Counts the timers kafkajs's request queue sets while `during` runs. */
+async function requestQueueTimers(during: () => Promise<unknown>): Promise<number> {
+  const original = globalThis.setTimeout;
+  let count = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    if (new Error().stack?.includes('requestQueue')) count += 1;
+    return original(...args);
+  }) as typeof setTimeout;
+  try {
+    await during();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  return count;
+}
+
+describe("kafkajs's request queue (kafkajs 2.2.4 re-armed a 1 ms check on every connection, forever)", () => {
+  const topic = uniqueName('idle-loop');
+  let producer: Producer;
+
+  before(async () => {
+    const kafka = testKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topic], 1);
+    await admin.disconnect();
+    producer = kafka.producer({ maxInFlightRequests: 1 });
+    await producer.connect();
+  });
+  after(async () => {
+    await producer.disconnect();
+  });
+
+  it('sets no timer on a connection at rest (300 ms after a send: kafkajs 2.2.4 set one per millisecond)', async () => {
+    await producer.send({ topic, messages: [{ key: 'k', value: 'at rest' }] });
+    assert.equal(await requestQueueTimers(() => sleep(300)), 0);
+  });
+
+  it('still sends the requests that wait behind the in-flight limit', async () => {
+    const sends = Array.from({ length: 20 }, (_, i) => producer.send({ topic, messages: [{ key: 'k', value: `queued ${i}` }] }));
+    const offsets = (await Promise.all(sends)).map(([metadata]) => Number(metadata?.baseOffset));
+    assert.deepEqual([...offsets].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => offsets.length > 0 ? Math.min(...offsets) + i : i));
+  });
+});
