@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { spanWith } from './rewrittenSpan';
 
 /** OpenInference span kinds (`openinference.span.kind`) this project uses. */
 export type ObservationKind = 'LLM' | 'AGENT' | 'CHAIN' | 'TOOL' | 'RETRIEVER';
@@ -38,10 +39,5 @@ export function withObservationKind(span: ReadableSpan): ReadableSpan {
   if (typeof given === 'string' && span.attributes['langfuse.observation.type'] !== undefined) return span;
   const kind = typeof given === 'string' ? given : span.name.startsWith('RunWorkflow:') ? 'AGENT' : 'CHAIN';
   const added: Attributes = { 'openinference.span.kind': kind, 'langfuse.observation.type': langfuseTypes[kind] ?? 'span' };
-  return withAttributes(span, { ...added, ...span.attributes });
-}
-
-/** A copy of the span with the same identity and these attributes (the span itself is left alone). */
-function withAttributes(span: ReadableSpan, attributes: Attributes): ReadableSpan {
-  return Object.create(span, { attributes: { value: attributes } }) as ReadableSpan;
+  return spanWith(span, { attributes: { ...added, ...span.attributes } });
 }
