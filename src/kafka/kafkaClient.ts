@@ -3,6 +3,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions, ty
 import type { KafkaSettings } from '../config/relayConfig';
 import { registerSecret, type Logger } from '../logging/logger';
 import { stopKafkajsIdleLoop } from './kafkajsIdleLoop';
+import { noDelaySocketFactory } from './noDelaySocketFactory';
 
 /**
  * The one way research-relay builds a kafkajs client: our logger, our retry defaults,
@@ -38,6 +39,7 @@ export function kafkaClientConfig(settings: KafkaSettings, logger: Logger, clien
     brokers: [...settings.brokers],
     ssl: kafkaTlsOptions(settings),
     ...(sasl ? { sasl } : {}),
+    socketFactory: noDelaySocketFactory,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: retry ?? { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },

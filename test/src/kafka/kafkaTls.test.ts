@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, type ISocketFactory } from 'kafkajs';
 import { kafkaClientConfig } from '../../../src/kafka/kafkaClient';
+import { noDelaySocketFactory } from '../../../src/kafka/noDelaySocketFactory';
 import { ensureTopics } from '../../../src/kafka/topicProvisioner';
 import { silentLogger } from '../../../src/logging/logger';
 import { createTestCertificates, testClientCommonName, type TestCertificates } from '../../support/testCertificates';
@@ -17,9 +16,9 @@ import { TopicRecorder } from '../../support/topicRecorder';
  *
  * The broker advertises its own plaintext listener (127.0.0.1:9092) in its metadata, so after
  * the bootstrap kafkajs would connect there directly. The test's socket factory therefore
- * sends every broker address kafkajs asks for to the proxy — and otherwise does exactly what
- * kafkajs's default factory does with the `ssl` options it is given, which come unchanged
- * from the production kafkaClientConfig. The proxy only speaks TLS and only forwards after a
+ * sends every broker address kafkajs asks for to the proxy, through the production socket
+ * factory, with the `ssl` options kafkajs gives it, which come unchanged from the production
+ * kafkaClientConfig. The proxy only speaks TLS and only forwards after a
  * verified client certificate, so every record that arrives proves the production settings
  * made kafkajs speak TLS with the configured CA and client certificate.
  */
@@ -29,12 +28,9 @@ describe('Kafka over mutual TLS', () => {
   /** Every broker address kafkajs asked to connect to, with whether it asked for TLS. */
   const asked: { address: string; tls: boolean }[] = [];
 
-  const throughProxy: ISocketFactory = ({ host, port, ssl, onConnect }) => {
-    asked.push({ address: `${host}:${port}`, tls: Boolean(ssl) });
-    const target = { host: '127.0.0.1', port: proxy.port };
-    const socket = ssl ? tls.connect({ ...target, ...(typeof ssl === 'object' ? ssl : {}) }, onConnect) : net.connect(target, onConnect);
-    socket.setKeepAlive(true, 60_000);
-    return socket;
+  const throughProxy: ISocketFactory = (args) => {
+    asked.push({ address: `${args.host}:${args.port}`, tls: Boolean(args.ssl) });
+    return noDelaySocketFactory({ ...args, host: '127.0.0.1', port: proxy.port });
   };
 
   const kafkaWith = (env: NodeJS.ProcessEnv): Kafka => {
