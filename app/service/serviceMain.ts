@@ -34,8 +34,8 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
   const roles = { consumer: values.role !== 'worker', worker: values.role !== 'consumer' };
   if (!roles.worker) {
-    const flag = growConsumerHeapSlowly();
-    if (flag) logger.info('consumer-only process: V8 grows the heap slowly, for a small footprint (NODE_OPTIONS=--heap-growing-percent=N overrides)', { v8Flag: flag });
+    const flag = growConsumerHeapSlowly(config.consumerHeapGrowingPercent);
+    if (flag) logger.info('consumer-only process: V8 grows the heap slowly, for a small footprint (CONSUMER_HEAP_GROWING_PERCENT)', { v8Flag: flag });
   }
   if (roles.worker) {
     // Only for the worker: Runtime comes with @temporalio/worker and its native core, which a

@@ -39,6 +39,7 @@ const relayEnvSchema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
   INGEST_CONCURRENCY: envInt(1, 1000).default(32),
   INGEST_COMMIT_INTERVAL_MS: envInt(50, 60_000).default(500),
+  CONSUMER_HEAP_GROWING_PERCENT: envInt(0, 1000).default(10),
   // At most 900 KiB: a larger request would not fit Kafka's default 1 MiB record limit once
   // dead-lettered with its dlq.* headers, nor comfortably Temporal's 2 MB payload limit.
   INGEST_MAX_MESSAGE_BYTES: envInt(256, 921_600).default(65_536),
@@ -161,6 +162,8 @@ export interface RelayConfig {
   readonly ingestConcurrency: number;
   /** How often the consumer commits the offsets of records made durable (and once more on stop). */
   readonly commitIntervalMs: number;
+  /** V8's --heap-growing-percent for a consumer-only process; 0: V8's own default. */
+  readonly consumerHeapGrowingPercent: number;
   readonly maxMessageBytes: number;
   /** Where a consumer group without committed offsets starts: the topic's beginning or its end. */
   readonly startPosition: 'earliest' | 'latest';
@@ -218,6 +221,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
     ingestConcurrency: e.INGEST_CONCURRENCY,
     commitIntervalMs: e.INGEST_COMMIT_INTERVAL_MS,
+    consumerHeapGrowingPercent: e.CONSUMER_HEAP_GROWING_PERCENT,
     maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
     startPosition: e.CONSUMER_START_POSITION,
     ...(e.REQUEST_MAX_AGE_MS !== undefined ? { requestMaxAgeMs: e.REQUEST_MAX_AGE_MS } : {}),
