@@ -18,10 +18,12 @@ export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuf
 }
 
 /**
- * The kafkajs configuration createKafka builds (exposed so a test can add a socket factory
- * and still use exactly the production TLS and SASL options).
+ * The kafkajs configuration createKafka builds (exposed so a test can route connections and
+ * still use exactly the production TLS and SASL options). A socket factory of your own replaces
+ * noDelaySocketFactory: wrap it, as below, to keep Nagle's algorithm off.
  *
  * @example
+ * const socketFactory: ISocketFactory = (args) => noDelaySocketFactory({ ...args, port: proxyPort });
  * const kafka = new Kafka({ ...kafkaClientConfig(config.kafka, logger), socketFactory });
  */
 export function kafkaClientConfig(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string, retry?: RetryOptions): KafkaConfig {

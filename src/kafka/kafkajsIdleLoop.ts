@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 /** What of kafkajs's (internal) RequestQueue the fix below touches. */
 interface RequestQueueInternals {
   readonly pending: readonly unknown[];
-  readonly throttledUntil: number;
   scheduleCheckPendingRequests: (this: RequestQueueInternals) => void;
 }
 
@@ -14,9 +13,10 @@ let installed = false;
  * every check, also with nothing pending and no throttle in place: the delay then comes out
  * negative, Node clamps it to 1 ms, and every broker connection runs a 1 ms timer for as long as
  * it is open (upstream issues #1556 and #1704; Node 24 also warns about the negative delay,
- * #1751). The check is needed only while requests wait (a fulfilled request and a new one
- * check again by themselves) or while the broker throttles; it is re-armed only then.
- * Installed once per process, for every kafkajs client in it.
+ * #1751). The check is needed only while requests wait: a fulfilled or timed-out request checks
+ * again by itself, and a request held back (in-flight limit, or the broker's throttle) is pushed
+ * as pending, which re-arms it for the throttle's end. So it is re-armed only with requests
+ * pending. Installed once per process, for every kafkajs client in it.
  */
 export function stopKafkajsIdleLoop(): void {
   if (installed) return;
@@ -24,7 +24,7 @@ export function stopKafkajsIdleLoop(): void {
   const RequestQueue = createRequire(__filename)('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals };
   const scheduleCheck = RequestQueue.prototype.scheduleCheckPendingRequests;
   RequestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueueInternals): void {
-    if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+    if (this.pending.length === 0) return;
     scheduleCheck.call(this);
   };
 }

@@ -38,10 +38,11 @@ export function rewrittenSpan(span: ReadableSpan, rewrite: SpanRewrite): Readabl
  */
 export function spanWith(span: ReadableSpan, text: Partial<SpanText>): ReadableSpan {
   const { parentSpanContext } = span;
+  const context = span.spanContext();
   return {
     name: span.name,
     kind: span.kind,
-    spanContext: () => span.spanContext(),
+    spanContext: () => context,
     ...(parentSpanContext ? { parentSpanContext } : {}),
     startTime: span.startTime,
     endTime: span.endTime,

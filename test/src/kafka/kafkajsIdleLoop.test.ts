@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
+import { stopKafkajsIdleLoop } from '../../../src/kafka/kafkajsIdleLoop';
 import { ensureTopics } from '../../../src/kafka/topicProvisioner';
+import { eventually } from '../../support/eventually';
 import { testKafka, uniqueName } from '../../support/testInfrastructure';
 
 /** Counts the timers kafkajs's request queue sets while `during` runs. */
@@ -49,3 +52,30 @@ describe("kafkajs's request queue (kafkajs 2.2.4 re-armed a 1 ms check on every 
     assert.deepEqual([...offsets].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => offsets.length > 0 ? Math.min(...offsets) + i : i));
   });
 });
+
+/** kafkajs's internal request queue, as its connections use it. */
+interface RequestQueue {
+  maybeThrottle(ms: number): void;
+  push(request: { entry: object; expectResponse: boolean; sendRequest: () => void }): void;
+  destroy(): void;
+}
+
+describe("kafkajs's request queue while the broker throttles (no broker needed)", () => {
+  it('sends a request held back by a throttle once the throttle ends, then sets no more timers', async () => {
+    stopKafkajsIdleLoop();
+    const Queue = createRequire(__filename)('kafkajs/src/network/requestQueue') as new (options: object) => RequestQueue;
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const queue = new Queue({ maxInFlightRequests: null, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'test:9092', logger: quiet });
+    let sentAfterMs: number | undefined;
+    const pushedAt = Date.now();
+    queue.maybeThrottle(200);
+    const entry = { correlationId: 1, apiKey: 0, apiName: 'Produce', apiVersion: 7, resolve: () => undefined, reject: () => undefined };
+    queue.push({ entry, expectResponse: false, sendRequest: () => (sentAfterMs = Date.now() - pushedAt) });
+    assert.equal(sentAfterMs, undefined, 'sent during the throttle');
+    await eventually(() => sentAfterMs, 5_000, 'the request held back by the throttle to be sent');
+    assert.ok((sentAfterMs ?? 0) >= 190, `sent ${sentAfterMs} ms after the push, before the throttle's 200 ms ended`);
+    assert.equal(await requestQueueTimers(() => sleep(100)), 0);
+    queue.destroy();
+  });
+});
+
