@@ -20,6 +20,7 @@ import { measureBacklogDrain } from './backlogDrain';
 import { setUpBenchRig, stopBenchProcesses, type BenchRig } from './benchRig';
 import { startCeiling } from './benchRequests';
 import { bridgeBreakdown, hasAllProcessSpans } from './bridgeBreakdown';
+import { measureKafkaHop } from './kafkaHop';
 import { benchmarkEnvironment, printPerformanceTable, writePerformanceJson, type PerformanceFigures } from './performanceReport';
 import { measureReplays } from './replayThroughput';
 import { measureRunCost } from './runCost';
@@ -106,7 +107,8 @@ async function startLatencies(rig: BenchRig, options: BenchOptions, ceiling: num
       const keep = rig.receiver?.keepSpans();
       const measured = await measureStartLatency({ producer: rig.producer, client: rig.client, config: scope.config, rate, perSide: options.latencyEvents, block: 50, direct: true, label: `start latency at ${rate.toFixed(0)}/s (${share * 100} % of the ceiling), bridge and direct alternating` });
       const spans = keep ? await keep.until((received) => hasAllProcessSpans(received, measured.bridgeTimings), 20_000) : undefined;
-      figures.push({ ...measured.figures, ...(spans ? { breakdown: bridgeBreakdown(spans, measured.bridgeTimings) } : {}) });
+      const kafkaHop = await measureKafkaHop(rig, scope, rate, options.latencyEvents);
+      figures.push({ ...measured.figures, ...(spans ? { breakdown: bridgeBreakdown(spans, measured.bridgeTimings) } : {}), kafkaHop });
     }
     return figures;
   } finally {

@@ -65,6 +65,7 @@ function latencyRows(figures: PerformanceFigures): Row[] {
       const part = (summary: { p50: number; p99: number }): string => `${ms(summary.p50)} / ${ms(summary.p99)}`;
       rows.push({ goal: '   bridge: to the consumer, in it, to Temporal', figure: `${part(parts.toConsumer)}; ${part(parts.inConsumer)}; ${part(parts.toTemporal)}`, target: 'p50 / p99' });
     }
+    if (at.kafkaHop) rows.push({ goal: "   Kafka's own hop (bare kafkajs)", figure: `${ms(at.kafkaHop.p50)} / ${ms(at.kafkaHop.p99)}`, target: 'p50 / p99' });
   }
   const busy = figures.latencyWithWorker;
   if (busy) rows.push({ goal: `1. bridge with the worker running, ${rate(busy.rate)}`, figure: `p50 ${ms(busy.bridge.p50)}, p99 ${ms(busy.bridge.p99)}`, target: 'printed' });

@@ -23,6 +23,8 @@ export interface StartLatencyFigures {
   readonly direct?: LatencySummary;
   /** Where the bridge's time went (from the consumer's spans); absent with telemetry off. */
   readonly breakdown?: BridgeBreakdown;
+  /** Kafka's own hop at the same rate (bare kafkajs, record timestamp → eachBatch): the floor under the bridge's first part. */
+  readonly kafkaHop?: LatencySummary;
 }
 
 export interface StartLatencyOptions {
@@ -69,7 +71,7 @@ function tag(options: StartLatencyOptions): string {
 }
 
 /** Calls `send` for each id at its due time (`rate` per second), without waiting for the one before; settles when all have. */
-async function paced(ids: readonly number[], rate: number, send: (i: number) => Promise<void>): Promise<void> {
+export async function paced(ids: readonly number[], rate: number, send: (i: number) => Promise<void>): Promise<void> {
   const began = performance.now();
   const sends: Promise<void>[] = [];
   for (const [k, i] of ids.entries()) {
