@@ -31,7 +31,9 @@ export async function measureKafkaHop(rig: BenchRig, scope: BenchScope, rate: nu
     await Promise.race([joined, exited]);
     const ids = Array.from({ length: warmUpRecords + count }, (_, i) => i);
     await paced(ids, rate, (i) => rig.producer.send({ topic, acks: -1, messages: [{ key: `hop-${i}`, value: 'kafka hop', timestamp: String(Date.now()) }] }).then(() => undefined));
+    const deadline = Date.now() + 60_000;
     while (latencies.length < ids.length) {
+      if (Date.now() > deadline) throw new Error(`the Kafka-hop consumer read ${latencies.length} of ${ids.length} records within 60 s of the last send`);
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
       progress.update(`${latencies.length}/${ids.length} consumed`);
     }
