@@ -46,6 +46,12 @@ interface Generation {
   readonly progress: Map<string, PartitionProgress>;
 }
 
+/**
+ * Small fetches: the window bounds what is in flight, and a fetch response waits in memory until
+ * the window takes its records (a record larger than this still comes, alone).
+ */
+export const ingestFetchSizes = { maxBytesPerPartition: 262_144, maxBytes: 1_048_576 } as const;
+
 /** How far ahead of the oldest unfinished record the consumer fetches, in records per start slot. */
 const windowPerSlot = 4;
 
@@ -103,10 +109,11 @@ export class IngestConsumer {
       groupId: config.consumerGroupId,
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
-      // Small fetches: the window bounds what is in flight, and a fetch response waits in memory
-      // until the window takes its records (a record larger than this still comes, alone).
-      maxBytesPerPartition: 262_144,
-      maxBytes: 1_048_576,
+      ...ingestFetchSizes,
+      // An idle fetch returns after this long; so does the fetch kafkajs makes while stop() has
+      // every partition paused, which the disconnect waits for (kafkajs's default, 5 s, held up
+      // every shutdown by up to 5 s). A record still comes as soon as it is written.
+      maxWaitTimeInMs: 500,
     });
     this.producer = kafka.producer();
     const { temporal, logger, backoff } = options;

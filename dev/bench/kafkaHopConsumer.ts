@@ -1,3 +1,4 @@
+import { ingestFetchSizes } from '../../consumers/ingestConsumer';
 import { loadRelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger } from '../../src/logging/logger';
@@ -11,7 +12,7 @@ import { silentLogger } from '../../src/logging/logger';
 async function main(): Promise<void> {
   const config = loadRelayConfig(process.env);
   const topic = process.env.HOP_TOPIC ?? '';
-  const consumer = createKafka(config.kafka, silentLogger, 'kafka-hop').consumer({ groupId: process.env.HOP_GROUP ?? '', maxBytesPerPartition: 262_144, maxBytes: 1_048_576 });
+  const consumer = createKafka(config.kafka, silentLogger, 'kafka-hop').consumer({ groupId: process.env.HOP_GROUP ?? '', ...ingestFetchSizes });
   consumer.on(consumer.events.GROUP_JOIN, () => process.send?.({ joined: true }));
   process.once('disconnect', () => void consumer.disconnect().finally(() => process.exit(0)));
   await consumer.connect();
