@@ -143,7 +143,11 @@ export class RequestIntake {
       return exists ? { kind: 'duplicate', requestId: request.requestId, workflowId } : this.deadLetter(message, expired, mode, control);
     }
     if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
-    const checked = mode.conflict === 'fail' ? listed : undefined;
+    // A listed run means "the start would be refused" only where every earlier run refuses it
+    // (reject-duplicate); under allow-duplicate-failed-only a failed run is started again, so the
+    // start decides. A dry run counts any run as existing, as its per-record check does.
+    const refusesAny = mode.deadLetters === 'count' || this.deps.config.temporal.reusePolicy === 'reject-duplicate';
+    const checked = mode.conflict === 'fail' && refusesAny ? listed : undefined;
     if (checked === true) return { kind: 'duplicate', requestId: request.requestId, workflowId };
     if (mode.deadLetters === 'count') {
       const exists = checked ?? (await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control));

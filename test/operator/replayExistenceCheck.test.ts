@@ -96,3 +96,31 @@ describe('a replay checks which runs exist a few hundred at a time', () => {
     assert.equal(await harness.stableRunCount(), count, 'still one run per request');
   });
 });
+
+describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-only', () => {
+  let harness: PipelineHarness;
+
+  before(async () => {
+    harness = await PipelineHarness.start({ roles: { consumer: false, worker: false }, env: { WORKFLOW_ID_REUSE_POLICY: 'allow-duplicate-failed-only' } });
+  });
+  after(async () => {
+    await (harness as PipelineHarness | undefined)?.close();
+  });
+
+  it('a request whose run was terminated runs again under skip-existing, as its start would decide: the list shows the closed run, which this policy does not count', async () => {
+    const [requestId = ''] = await produceBatch(harness, 1);
+    const handle = await startResearchRun(harness.client, harness.config.temporal, {
+      request: researchRequestedSchema.parse({ requestId, query: 'Batch question 0 on event sourcing' }),
+      trace: newTraceContext(),
+      location: { topic: harness.config.topics.requested, partition: 0, offset: '0' },
+      conflict: 'fail',
+      urgency: 'batch',
+    });
+    await harness.client.workflow.getHandle(handle.workflowId).terminate('the run failed, for the test');
+    await eventually(async () => ((await harness.client.workflow.count(`WorkflowId = "${handle.workflowId}" AND ExecutionStatus = "Terminated"`)).count === 1 ? true : undefined), 30_000, 'the terminated run to be listed');
+    const summary = await replayBatch(harness, { from: { kind: 'beginning' }, mode: 'skip-existing', maxOpenRuns: Number.POSITIVE_INFINITY, maxBytesPerPartition: wholePartitions });
+    assert.deepEqual([summary.started, summary.existing, summary.errors], [1, 0, 0]);
+    assert.equal((await harness.runsOf(handle.workflowId)).length, 2, 'the terminated run and the new one');
+    await harness.client.workflow.getHandle(handle.workflowId).terminate('test cleanup').catch(() => undefined);
+  });
+});
