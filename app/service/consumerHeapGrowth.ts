@@ -8,8 +8,11 @@ import v8 from 'node:v8';
  * @example
  * consumerHeapGrowthFlag(10); // '--heap-growing-percent=10'
  * consumerHeapGrowthFlag(0); // undefined
+ * consumerHeapGrowthFlag(10, ['--heap-growing-percent=30']); // undefined: node was given one
  */
-export function consumerHeapGrowthFlag(percent: number): string | undefined {
+export function consumerHeapGrowthFlag(percent: number, execArgv: readonly string[] = []): string | undefined {
+  // Node's own command line (a Docker CMD, say) says it already: that value stands.
+  if (execArgv.some((option) => /^--heap[-_]growing[-_]percent(=|$)/.test(option))) return undefined;
   return percent > 0 ? `--heap-growing-percent=${percent}` : undefined;
 }
 
@@ -21,8 +24,8 @@ export function consumerHeapGrowthFlag(percent: number): string | undefined {
  * this flag each time it sets the heap's next limit, so it can be set once the process runs. Not
  * for a process with the worker: its workflow cache lives in the heap. Returns the flag it set.
  */
-export function growConsumerHeapSlowly(percent: number): string | undefined {
-  const flag = consumerHeapGrowthFlag(percent);
+export function growConsumerHeapSlowly(percent: number, execArgv: readonly string[] = process.execArgv): string | undefined {
+  const flag = consumerHeapGrowthFlag(percent, execArgv);
   if (flag) v8.setFlagsFromString(flag);
   return flag;
 }

@@ -21,4 +21,10 @@ describe('the heap growth of a consumer-only process (CONSUMER_HEAP_GROWING_PERC
   it("is V8's own default with 0", () => {
     assert.equal(consumerHeapGrowthFlag(0), undefined);
   });
+
+  it("leaves a value given on node's command line alone", () => {
+    assert.equal(consumerHeapGrowthFlag(10, ['--max-semi-space-size=4', '--heap-growing-percent=30']), undefined);
+    assert.equal(consumerHeapGrowthFlag(10, ['--heap_growing_percent=30']), undefined);
+    assert.equal(consumerHeapGrowthFlag(10, ['--max-semi-space-size=4']), '--heap-growing-percent=10');
+  });
 });
