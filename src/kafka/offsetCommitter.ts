@@ -21,7 +21,7 @@ export class OffsetCommitter {
   constructor(
     private readonly commit: (offsets: TopicPartitionOffset[]) => Promise<void>,
     private readonly logger: Logger,
-    private readonly intervalMs = 500,
+    private readonly intervalMs: number,
   ) {}
 
   /** Starts the periodic commits. */

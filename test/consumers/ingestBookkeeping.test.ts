@@ -64,7 +64,7 @@ describe('offset bookkeeping', () => {
     const committer = new OffsetCommitter((offsets) => {
       sent.push(offsets);
       return refuse ? Promise.reject(Object.assign(new Error('rebalancing'), { type: 'REBALANCE_IN_PROGRESS' })) : Promise.resolve();
-    }, silentLogger);
+    }, silentLogger, 60_000);
     committer.mark('t', 0, '5');
     committer.mark('t', 0, '9');
     committer.mark('t', 1, '3');
