@@ -334,7 +334,9 @@ export class IngestConsumer {
         try {
           this.fail(error, generation);
         } catch (failed) {
-          // kafkajs refuses a seek while it restarts after a crash: the rejoin refetches from the commit anyway.
+          // Defensive: kafkajs refuses a seek when it holds no group (after a crash). The crash aborts
+          // the generation first, so fail() returns before seeking; a refused seek must still never
+          // become an unhandled rejection (the rejoin refetches from the commit anyway).
           this.options.logger.error('could not seek back after a failed record', { error: failed });
         }
       })
