@@ -120,7 +120,8 @@ describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-onl
     await eventually(async () => ((await harness.client.workflow.count(`WorkflowId = "${handle.workflowId}" AND ExecutionStatus = "Terminated"`)).count === 1 ? true : undefined), 30_000, 'the terminated run to be listed');
     const summary = await replayBatch(harness, { from: { kind: 'beginning' }, mode: 'skip-existing', maxOpenRuns: Number.POSITIVE_INFINITY, maxBytesPerPartition: wholePartitions });
     assert.deepEqual([summary.started, summary.existing, summary.errors], [1, 0, 0]);
-    assert.equal((await harness.runsOf(handle.workflowId)).length, 2, 'the terminated run and the new one');
+    // Visibility lags a moment behind the new start.
+    await eventually(async () => ((await harness.runsOf(handle.workflowId)).length === 2 ? true : undefined), 30_000, 'two runs listed: the terminated one and the new one');
     await harness.client.workflow.getHandle(handle.workflowId).terminate('test cleanup').catch(() => undefined);
   });
 });
