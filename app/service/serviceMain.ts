@@ -17,6 +17,19 @@ Run the roles in separate processes to scale them apart.
 
 Configuration comes from environment variables: ${relayEnvironmentVariables.join(', ')}.`;
 
+/**
+ * The first SIGINT or SIGTERM, listened for before start-up begins: one that comes while the
+ * service starts is not the default "die at once" but an ordinary shutdown as soon as it has
+ * started. A second signal of the same kind has node's default effect, so a stuck shutdown can
+ * still be ended.
+ */
+function firstStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { role: { type: 'string', default: process.env.RELAY_ROLE ?? 'both' }, help: { type: 'boolean', short: 'h' } },
@@ -33,6 +46,7 @@ async function main(): Promise<number> {
   const config = loadRelayConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
   const roles = { consumer: values.role !== 'worker', worker: values.role !== 'consumer' };
+  const signalled = firstStopSignal();
   if (!roles.worker) {
     const flag = growConsumerHeapSlowly(config.consumerHeapGrowingPercent);
     if (flag) logger.info('consumer-only process: V8 grows the heap slowly, for a small footprint (CONSUMER_HEAP_GROWING_PERCENT)', { v8Flag: flag });
@@ -44,10 +58,6 @@ async function main(): Promise<number> {
     installTemporalRuntimeLogging(logger, config.logLevel === 'debug' ? 'INFO' : 'WARN');
   }
   const service = await RelayService.start({ config, logger, roles });
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
   const ended = await Promise.race([
     signalled,
     service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const),

@@ -78,6 +78,20 @@ describe('npm start', () => {
     assert.deepEqual(tree.filter(({ pid }) => isAlive(pid)), [], 'no process of the service is left running');
   });
 
+  it('on a SIGTERM while it is still starting (its HTTP port open, its consumer not yet running) finishes starting, shuts down in order and exits 0', async () => {
+    const entry = path.join(root, 'dist/app/service/serviceMain.js');
+    const starting = spawn(process.execPath, [entry, '--role', 'consumer'], { env: { ...env, ...harness.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    starting.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    starting.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => starting.once('exit', resolve));
+    await eventually(() => /service HTTP port listening/.test(said) || undefined, 60_000, `the HTTP port; output:\n${said}`);
+    assert.doesNotMatch(said, /ingest consumer running/, 'the signal is sent while the service starts');
+    starting.kill('SIGTERM');
+    assert.equal(await exited, 0, said);
+    assert.match(said, /"msg":"ingest consumer running"[\s\S]*"reason":"SIGTERM"[\s\S]*"msg":"stopped"/);
+  });
+
   it('as a worker without a model endpoint refuses to start and names the variables; OFFLINE_MODE=true runs on the stand-in, saying so', async () => {
     const withoutModel: NodeJS.ProcessEnv = { ...env, ...harness.env, LOG_LEVEL: 'info', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
     const entry = path.join(root, 'dist/app/service/serviceMain.js');
