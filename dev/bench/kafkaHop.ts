@@ -14,10 +14,11 @@ const warmUpRecords = 50;
  * produced at `rate` by the benchmark's producer (timestamp = the send's Date.now(), as for the
  * bridge) to a new topic with the relay's partition count, read by bare kafkajs in a process of its own
  * (kafkaHopConsumer.ts: the relay's client settings and fetch sizes, eachBatch); time = record
- * timestamp → eachBatch.
+ * timestamp → eachBatch's Date.now(), in whole milliseconds as the bridge's "to the consumer" part is
+ * (its span starts on Date.now()). Also what warms a fresh broker before the latency part.
  */
-export async function measureKafkaHop(rig: BenchRig, scope: BenchScope, rate: number, count: number): Promise<LatencySummary> {
-  const progress = new ProgressLine(`Kafka's own hop at ${rate.toFixed(0)}/s (bare kafkajs)`);
+export async function measureKafkaHop(rig: BenchRig, scope: BenchScope, rate: number, count: number, label = `Kafka's own hop at ${rate.toFixed(0)}/s (bare kafkajs)`): Promise<LatencySummary> {
+  const progress = new ProgressLine(label);
   const topic = `${scope.config.topics.requested}.kafka-hop-${Date.now()}`;
   const admin = rig.kafka.admin();
   await admin.connect();
