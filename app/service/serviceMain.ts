@@ -19,14 +19,19 @@ Configuration comes from environment variables: ${relayEnvironmentVariables.join
 
 /**
  * The first SIGINT or SIGTERM, listened for before start-up begins: one that comes while the
- * service starts is not the default "die at once" but an ordinary shutdown as soon as it has
- * started. A second signal of the same kind has node's default effect, so a stuck shutdown can
- * still be ended.
+ * service starts is not node's default "die at once" but an ordinary shutdown as soon as it has
+ * started. Both listeners go with the first signal, so a second one (of either kind) has node's
+ * default effect and a stuck shutdown can still be ended.
  */
 function firstStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
 
@@ -47,6 +52,10 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, name: 'research-relay' });
   const roles = { consumer: values.role !== 'worker', worker: values.role !== 'consumer' };
   const signalled = firstStopSignal();
+  let started = false;
+  void signalled.then((signal) => {
+    if (!started) logger.info('stop requested while starting: the service stops as soon as it has started', { signal });
+  });
   if (!roles.worker) {
     const flag = growConsumerHeapSlowly(config.consumerHeapGrowingPercent);
     if (flag) logger.info('consumer-only process: V8 grows the heap slowly, for a small footprint (CONSUMER_HEAP_GROWING_PERCENT)', { v8Flag: flag });
@@ -58,6 +67,7 @@ async function main(): Promise<number> {
     installTemporalRuntimeLogging(logger, config.logLevel === 'debug' ? 'INFO' : 'WARN');
   }
   const service = await RelayService.start({ config, logger, roles });
+  started = true;
   const ended = await Promise.race([
     signalled,
     service.workerDone.then(() => 'worker-exit' as const, () => 'worker-failed' as const),
