@@ -13,7 +13,10 @@ export async function startTestWorker(options: Pick<WorkerOptions, 'taskQueue' |
   installQuietTemporalRuntime();
   const { client, connection }: { client: Client; connection: Connection } = await testTemporalClient();
   const workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
-  const worker = await Worker.create({ connection: workerConnection, ...options });
+  // The bundle's tracing interceptors hand workflow spans to this sink; a test worker exports none
+  // (without it, each call logs "Workflow referenced an unregistered external sink").
+  const sinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
+  const worker = await Worker.create({ connection: workerConnection, sinks, ...options });
   const running = worker.run();
   return {
     client,
