@@ -1,5 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { discardedWorkflowSpans } from './discardedWorkflowSpans';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
 import { testConfig, testTemporalClient } from './testInfrastructure';
 
@@ -13,10 +14,7 @@ export async function startTestWorker(options: Pick<WorkerOptions, 'taskQueue' |
   installQuietTemporalRuntime();
   const { client, connection }: { client: Client; connection: Connection } = await testTemporalClient();
   const workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
-  // The bundle's tracing interceptors hand workflow spans to this sink; a test worker exports none
-  // (without it, each call logs "Workflow referenced an unregistered external sink").
-  const sinks: WorkerOptions['sinks'] = { exporter: { export: { fn: () => undefined } } };
-  const worker = await Worker.create({ connection: workerConnection, sinks, ...options });
+  const worker = await Worker.create({ connection: workerConnection, sinks: discardedWorkflowSpans, ...options });
   const running = worker.run();
   return {
     client,
