@@ -183,9 +183,11 @@ export class RangeReplay {
   /**
    * The batch's existence pre-check: a run the visibility lists is counted as existing with no
    * call of its own (and takes no room under --max-open nor a --rate token: it starts nothing).
+   * None where the intake would not take a listing as the answer: no list calls then.
    */
   private lookUpRuns(messages: readonly KafkaMessage[], locations: readonly MessageLocation[]): BatchRunLookup {
     const { intake, mode, temporal, logger } = this.settings;
+    if (!intake.takesListedRuns(mode)) return new BatchRunLookup(temporal, [], logger);
     const workflowIds = messages.map((message, index) => {
       const location = locations[index];
       return location && intake.workflowIdOf(message, location, mode);

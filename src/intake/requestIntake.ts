@@ -116,6 +116,16 @@ export class RequestIntake {
   }
 
   /**
+   * Whether `mode` counts a run the visibility lists as existing (so a replay's batched lookup is
+   * worth its calls): only where the start would be refused for any earlier run, that is under
+   * reject-duplicate; under allow-duplicate-failed-only a failed run is started again, so the
+   * start decides. A dry run counts any run as existing, as its per-record check does.
+   */
+  takesListedRuns(mode: IntakeMode): boolean {
+    return mode.conflict === 'fail' && (mode.deadLetters === 'count' || this.deps.config.temporal.reusePolicy === 'reject-duplicate');
+  }
+
+  /**
    * `listed`: what Temporal's visibility said of the record's workflow id a moment ago (replay's
    * batched pre-check; only with `conflict: 'fail'`). Listed: a run exists, nothing is started.
    * Not listed: a dry run counts a start; anything else still starts idempotently, which
@@ -143,11 +153,7 @@ export class RequestIntake {
       return exists ? { kind: 'duplicate', requestId: request.requestId, workflowId } : this.deadLetter(message, expired, mode, control);
     }
     if (mode.accept && !mode.accept(request)) return { kind: 'filtered', requestId: request.requestId };
-    // A listed run means "the start would be refused" only where every earlier run refuses it
-    // (reject-duplicate); under allow-duplicate-failed-only a failed run is started again, so the
-    // start decides. A dry run counts any run as existing, as its per-record check does.
-    const refusesAny = mode.deadLetters === 'count' || this.deps.config.temporal.reusePolicy === 'reject-duplicate';
-    const checked = mode.conflict === 'fail' && refusesAny ? listed : undefined;
+    const checked = this.takesListedRuns(mode) ? listed : undefined;
     if (checked === true) return { kind: 'duplicate', requestId: request.requestId, workflowId };
     if (mode.deadLetters === 'count') {
       const exists = checked ?? (await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control));

@@ -107,7 +107,7 @@ describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-onl
     await (harness as PipelineHarness | undefined)?.close();
   });
 
-  it('a request whose run was terminated runs again under skip-existing, as its start would decide: the list shows the closed run, which this policy does not count', async () => {
+  it('a request whose run was terminated runs again under skip-existing, as its start would decide: no list call is made, as a listed run would not count under this policy', async () => {
     const [requestId = ''] = await produceBatch(harness, 1);
     const handle = await startResearchRun(harness.client, harness.config.temporal, {
       request: researchRequestedSchema.parse({ requestId, query: 'Batch question 0 on event sourcing' }),
@@ -118,8 +118,11 @@ describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-onl
     });
     await harness.client.workflow.getHandle(handle.workflowId).terminate('the run failed, for the test');
     await eventually(async () => ((await harness.client.workflow.count(`WorkflowId = "${handle.workflowId}" AND ExecutionStatus = "Terminated"`)).count === 1 ? true : undefined), 30_000, 'the terminated run to be listed');
-    const summary = await replayBatch(harness, { from: { kind: 'beginning' }, mode: 'skip-existing', maxOpenRuns: Number.POSITIVE_INFINITY, maxBytesPerPartition: wholePartitions });
+    const counting = await countingTemporalClient(harness.config);
+    const { calls } = counting;
+    const summary = await replayBatch(harness, { temporal: counting.client, from: { kind: 'beginning' }, mode: 'skip-existing', maxOpenRuns: Number.POSITIVE_INFINITY, maxBytesPerPartition: wholePartitions }).finally(() => counting.close());
     assert.deepEqual([summary.started, summary.existing, summary.errors], [1, 0, 0]);
+    assert.equal(calls.get('ListWorkflowExecutions') ?? 0, 0, 'no list call whose answer would not count');
     // Visibility lags a moment behind the new start.
     await eventually(async () => ((await harness.runsOf(handle.workflowId)).length === 2 ? true : undefined), 30_000, 'two runs listed: the terminated one and the new one');
     await harness.client.workflow.getHandle(handle.workflowId).terminate('test cleanup').catch(() => undefined);
