@@ -1,5 +1,6 @@
 // First: tracing must be running before kafkajs is loaded.
 import '../../src/telemetry/registerTelemetry';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadRelayConfig, relayEnvironmentVariables } from '../../src/config/relayConfig';
 import { ConfigurationError } from '../../src/errors';
@@ -16,6 +17,12 @@ and the worker (planner, searchers, writer → research.completed / research.fai
 Run the roles in separate processes to scale them apart.
 
 Configuration comes from environment variables: ${relayEnvironmentVariables.join(', ')}.`;
+
+/**
+ * How long a stop signal that came during start-up waits for it to finish (a start that retries
+ * an unreachable broker takes minutes, longer than a supervisor's grace period).
+ */
+const startUpStopGraceMs = 10_000;
 
 /**
  * The first SIGINT or SIGTERM, listened for before start-up begins: one that comes while the
@@ -54,7 +61,14 @@ async function main(): Promise<number> {
   const signalled = firstStopSignal();
   let started = false;
   void signalled.then((signal) => {
-    if (!started) logger.info('stop requested while starting: the service stops as soon as it has started', { signal });
+    if (started) return;
+    logger.info('stop requested while starting: the service stops as soon as it has started', { signal, graceMs: startUpStopGraceMs });
+    setTimeout(() => {
+      if (started) return;
+      // As a crash would: starts are idempotent and only what Temporal acknowledged is committed.
+      logger.warn('start-up did not finish within the grace after the stop signal (a server unreachable?): exiting without an ordered shutdown', { signal, graceMs: startUpStopGraceMs });
+      process.exit(128 + os.constants.signals[signal]);
+    }, startUpStopGraceMs).unref();
   });
   if (!roles.worker) {
     const flag = growConsumerHeapSlowly(config.consumerHeapGrowingPercent);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/eventually';
@@ -99,10 +100,40 @@ describe('npm start', () => {
     try {
       assert.equal(await closed, 0, said);
       assert.doesNotMatch(signalledAfter, /ingest consumer running/, 'the signal was sent while the service started');
-      assert.match(said, /"signal":"SIGTERM","msg":"stop requested while starting[^"]*"[\s\S]*"msg":"ingest consumer running"[\s\S]*"reason":"SIGTERM"[\s\S]*"msg":"stopped"/);
+      assert.match(said, /"signal":"SIGTERM"[^\n]*"msg":"stop requested while starting[^"]*"[\s\S]*"msg":"ingest consumer running"[\s\S]*"reason":"SIGTERM"[\s\S]*"msg":"stopped"/);
     } finally {
       clearTimeout(deadline);
       if (starting.exitCode === null && starting.signalCode === null) starting.kill('SIGKILL');
+    }
+  });
+
+  it('on a SIGTERM while its start-up cannot finish (the broker unreachable) waits the grace, says so and exits 143, as a crash would', async () => {
+    const entry = path.join(root, 'dist/app/service/serviceMain.js');
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const stuck = spawn(process.execPath, [entry, '--role', 'consumer'], { env: { ...env, ...harness.env, LOG_LEVEL: 'info', KAFKA_BROKERS: `127.0.0.1:${closedPort}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    const hear = (chunk: Buffer): void => {
+      const signalNow = !/service HTTP port listening/.test(said);
+      said += chunk.toString();
+      if (signalNow && /service HTTP port listening/.test(said)) stuck.kill('SIGTERM');
+    };
+    stuck.stdout.on('data', hear);
+    stuck.stderr.on('data', hear);
+    const closed = new Promise<number | null>((resolve) => stuck.once('close', resolve));
+    // Its start alone would retry the broker for about a minute.
+    const deadline = setTimeout(() => stuck.kill('SIGKILL'), 45_000);
+    try {
+      assert.equal(await closed, 143, said);
+      assert.match(said, /"msg":"stop requested while starting[\s\S]*"msg":"start-up did not finish within the grace after the stop signal/);
+      assert.doesNotMatch(said, /"msg":"ingest consumer running"/);
+    } finally {
+      clearTimeout(deadline);
+      if (stuck.exitCode === null && stuck.signalCode === null) stuck.kill('SIGKILL');
     }
   });
 
