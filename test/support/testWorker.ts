@@ -1,6 +1,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { discardedWorkflowSpans } from './discardedWorkflowSpans';
+import { tracingWorkerOptions } from '../../src/telemetry/temporalTracing';
+import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
 import { testConfig, testTemporalClient } from './testInfrastructure';
 
@@ -14,7 +15,9 @@ export async function startTestWorker(options: Pick<WorkerOptions, 'taskQueue' |
   installQuietTemporalRuntime();
   const { client, connection }: { client: Client; connection: Connection } = await testTemporalClient();
   const workerConnection = await NativeConnection.connect({ address: testConfig().temporal.address });
-  const worker = await Worker.create({ connection: workerConnection, sinks: discardedWorkflowSpans, ...options });
+  // The production span sink (the bundle's tracing interceptors call it): workflow spans go where
+  // this process's telemetry goes, nowhere when it is off, as in the service.
+  const worker = await Worker.create({ connection: workerConnection, sinks: tracingWorkerOptions(activeTelemetry()).sinks, ...options });
   const running = worker.run();
   return {
     client,

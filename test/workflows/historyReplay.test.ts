@@ -6,11 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { loadRelayConfig } from '../../src/config/relayConfig';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
-import { discardedWorkflowSpans } from '../support/discardedWorkflowSpans';
+import { tracingWorkerOptions } from '../../src/telemetry/temporalTracing';
+import { activeTelemetry } from '../../src/telemetry/telemetry';
 import { installQuietTemporalRuntime } from '../support/quietTemporalRuntime';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 
 const histories = path.join(__dirname, 'histories');
+
+/** The production span sink the bundle's tracing interceptors call (telemetry is off here: spans go nowhere). */
+const spanSink = tracingWorkerOptions(activeTelemetry()).sinks;
 
 describe('ResearchWorkflow replays the histories of earlier releases', () => {
   // A run started by an earlier release must go on after an upgrade: replaying its history on
@@ -20,7 +24,7 @@ describe('ResearchWorkflow replays the histories of earlier releases', () => {
       installQuietTemporalRuntime();
       const history: unknown = JSON.parse(fs.readFileSync(path.join(histories, file), 'utf8'));
       const bundle = await sharedWorkflowBundle();
-      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file, sinks: discardedWorkflowSpans }, history));
+      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file, sinks: spanSink }, history));
     });
 
     it(`replays ${file} on a worker with payload encryption on: its plain payloads pass the codec unchanged`, async () => {
@@ -29,7 +33,7 @@ describe('ResearchWorkflow replays the histories of earlier releases', () => {
       const encryption = loadRelayConfig({ PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }).temporal.payloadEncryption;
       const dataConverter = temporalDataConverter(encryption);
       assert.equal(dataConverter.payloadCodecs?.length, 1);
-      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await sharedWorkflowBundle(), replayName: file, dataConverter, sinks: discardedWorkflowSpans }, history));
+      await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await sharedWorkflowBundle(), replayName: file, dataConverter, sinks: spanSink }, history));
     });
   }
 });
