@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ConcurrencyLimit } from '../src/concurrency/concurrencyLimit';
 import { InFlightWindow } from '../src/concurrency/inFlightWindow';
 import type { RelayConfig } from '../src/config/relayConfig';
@@ -47,10 +47,24 @@ interface Generation {
 }
 
 /**
- * Small fetches: the window bounds what is in flight, and a fetch response waits in memory until
- * the window takes its records (a record larger than this still comes, alone).
+ * The ingest consumer's kafkajs settings for `config`'s group (the bench's bare-kafkajs
+ * consumer uses them too, to time Kafka's own hop as the relay sees it).
  */
-export const ingestFetchSizes = { maxBytesPerPartition: 262_144, maxBytes: 1_048_576 } as const;
+export function ingestConsumerSettings(config: RelayConfig): ConsumerConfig {
+  return {
+    groupId: config.consumerGroupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+    // Small fetches: the window bounds what is in flight, and a fetch response waits in memory
+    // until the window takes its records (a record larger than this still comes, alone).
+    maxBytesPerPartition: 262_144,
+    maxBytes: 1_048_576,
+    // An idle fetch returns after this long; so does the fetch kafkajs makes while stop() has
+    // every partition paused, which the disconnect waits for (kafkajs's default, 5 s, held up
+    // every shutdown by up to 5 s). A record still comes as soon as it is written.
+    maxWaitTimeInMs: 500,
+  };
+}
 
 /** How far ahead of the oldest unfinished record the consumer fetches, in records per start slot. */
 const windowPerSlot = 4;
@@ -105,16 +119,7 @@ export class IngestConsumer {
 
   constructor(private readonly options: IngestConsumerOptions) {
     const { kafka, config } = options;
-    this.consumer = kafka.consumer({
-      groupId: config.consumerGroupId,
-      sessionTimeout: config.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
-      ...ingestFetchSizes,
-      // An idle fetch returns after this long; so does the fetch kafkajs makes while stop() has
-      // every partition paused, which the disconnect waits for (kafkajs's default, 5 s, held up
-      // every shutdown by up to 5 s). A record still comes as soon as it is written.
-      maxWaitTimeInMs: 500,
-    });
+    this.consumer = kafka.consumer(ingestConsumerSettings(config));
     this.producer = kafka.producer();
     const { temporal, logger, backoff } = options;
     this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, ...(backoff ? { backoff } : {}) });

@@ -13,7 +13,7 @@ const warmUpRecords = 50;
  * Kafka's own hop, the floor under the bridge's "record → consumer" part: `count` records
  * produced at `rate` by the benchmark's producer (timestamp = the send's Date.now(), as for the
  * bridge) to a new topic with the relay's partition count, read by bare kafkajs in a process of its own
- * (kafkaHopConsumer.ts: the relay's client settings and fetch sizes, eachBatch); time = record
+ * (kafkaHopConsumer.ts: the relay's client and consumer settings, eachBatch); time = record
  * timestamp → eachBatch's Date.now(), in whole milliseconds as the bridge's "to the consumer" part is
  * (its span starts on Date.now()). Also what warms a fresh broker before the latency part.
  */
@@ -29,7 +29,9 @@ export async function measureKafkaHop(rig: BenchRig, scope: BenchScope, rate: nu
   exited.catch(() => undefined);
   try {
     const joined = new Promise<void>((resolve) => child.on('message', (message: { joined?: boolean; latencies?: number[] }) => (message.joined ? resolve() : latencies.push(...(message.latencies ?? [])))));
-    await Promise.race([joined, exited]);
+    let joinTimer: NodeJS.Timeout | undefined;
+    const joinDeadline = new Promise<never>((_resolve, reject) => (joinTimer = setTimeout(() => reject(new Error('the Kafka-hop consumer did not join its group within 60 s')), 60_000)));
+    await Promise.race([joined, exited, joinDeadline]).finally(() => clearTimeout(joinTimer));
     const ids = Array.from({ length: warmUpRecords + count }, (_, i) => i);
     await paced(ids, rate, (i) => rig.producer.send({ topic, acks: -1, messages: [{ key: `hop-${i}`, value: 'kafka hop', timestamp: String(Date.now()) }] }).then(() => undefined));
     const deadline = Date.now() + 60_000;

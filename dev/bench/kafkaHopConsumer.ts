@@ -1,18 +1,18 @@
-import { ingestFetchSizes } from '../../consumers/ingestConsumer';
+import { ingestConsumerSettings } from '../../consumers/ingestConsumer';
 import { loadRelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { silentLogger } from '../../src/logging/logger';
 
 /**
  * The consumer side of the Kafka-hop measurement (kafkaHop.ts), in a process of its own as the
- * relay's consumer is: bare kafkajs with the relay's client settings and fetch sizes, reading
+ * relay's consumer is: bare kafkajs with the relay's client and consumer settings, reading
  * HOP_TOPIC as group HOP_GROUP; it tells its parent when it joined and, batch by batch, how long
  * each record took from its timestamp (the producer's send) to eachBatch, in ms.
  */
 async function main(): Promise<void> {
   const config = loadRelayConfig(process.env);
   const topic = process.env.HOP_TOPIC ?? '';
-  const consumer = createKafka(config.kafka, silentLogger, 'kafka-hop').consumer({ groupId: process.env.HOP_GROUP ?? '', ...ingestFetchSizes });
+  const consumer = createKafka(config.kafka, silentLogger, 'kafka-hop').consumer({ ...ingestConsumerSettings(config), groupId: process.env.HOP_GROUP ?? '' });
   consumer.on(consumer.events.GROUP_JOIN, () => process.send?.({ joined: true }));
   process.once('disconnect', () => void consumer.disconnect().finally(() => process.exit(0)));
   await consumer.connect();
