@@ -1,7 +1,11 @@
 import http from 'node:http';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ServiceHttpServer, type ServiceHttpRoutes } from '../../../app/service/serviceHttpServer';
+import type { ServiceHttpSettings } from '../../../src/config/serviceHttpSettings';
 import { researchCompletedSchema } from '../../../src/contracts/researchCompleted';
+import { silentLogger } from '../../../src/logging/logger';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { parsePrometheusText, samplesOf, sumOf, type PrometheusSample } from '../../support/prometheusText';
 import { TcpProxy } from '../../support/tcpProxy';
@@ -177,5 +181,113 @@ describe('/readyz of a service that loses a part', () => {
     assert.deepEqual(probeBody(stopping).failed, ['shutdown']);
     await stopped;
     await assert.rejects(get(port, '/healthz'), 'the port is closed once the service has stopped');
+  });
+});
+
+/** Routes that always answer: these tests are about the port, not the service behind it. */
+const healthyRoutes: ServiceHttpRoutes = {
+  liveness: () => ({ process: { ok: true, detail: 'alive' } }),
+  readiness: () => Promise.resolve({ process: { ok: true, detail: 'ready' } }),
+  metrics: (_request, response) => response.end('# no metrics\n'),
+};
+
+/** Settles with the promise, or fails naming what did not happen within the deadline. */
+async function within<T>(promise: Promise<T>, deadlineMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${deadlineMs} ms`)), deadlineMs);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** A GET through `agent` (one kept-alive connection per agent): its status and Connection header. */
+function getVia(port: number, path: string, agent: http.Agent, method = 'GET', body?: string): Promise<{ status?: number; connection?: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {};
+    const request = http.request({ host: '127.0.0.1', port, path, method, agent, headers }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode, connection: response.headers.connection }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** A raw connection: resolves with what the server sent once it either sent something or closed. */
+function firstAnswerOrClose(port: number, send: string): Promise<{ received: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(send));
+    socket.on('data', (chunk: Buffer) => {
+      resolve({ received: chunk.toString(), closed: false });
+      socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ received: '', closed: true }));
+  });
+}
+
+describe('the service HTTP port against slow, crowding and body-sending clients', () => {
+  const servers: ServiceHttpServer[] = [];
+  const start = async (settings: Partial<ServiceHttpSettings>): Promise<number> => {
+    const server = await ServiceHttpServer.start({ host: '127.0.0.1', port: 0, ...settings }, healthyRoutes, silentLogger);
+    servers.push(server);
+    return server.port;
+  };
+  after(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  it('disconnects a client that sends its headers byte by byte once the header timeout passes (408), and still answers a probe', async () => {
+    const port = await start({ limits: { headersTimeoutMs: 500, requestTimeoutMs: 1000 } });
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    // One more header byte every 100 ms, for as long as the server keeps listening: the headers never end.
+    const drip = setInterval(() => socket.writable && socket.write('a'), 100);
+    try {
+      // Node's own default would wait 60 s (plus up to 30 s until it checks).
+      await within(closed, 20_000, 'disconnection of the slow client');
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    assert.match(received, /^HTTP\/1\.1 408 /, 'the server gave up on the request');
+    assert.equal((await get(port, '/healthz')).status, 200);
+  });
+
+  it('closes connections past SERVICE_HTTP_MAX_CONNECTIONS as they arrive, while a probe on a connection inside the cap still answers', async () => {
+    const port = await start({ maxConnections: 2, limits: { keepAliveTimeoutMs: 60_000 } });
+    const first = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const second = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // Two kept-alive connections, each answered: both are counted by the server.
+      assert.equal((await getVia(port, '/healthz', first)).status, 200);
+      assert.equal((await getVia(port, '/readyz', second)).status, 200);
+      const third = await within(firstAnswerOrClose(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'), 20_000, 'answer or close of the third connection');
+      assert.deepEqual(third, { received: '', closed: true }, 'the connection past the cap is closed unanswered');
+      assert.equal((await getVia(port, '/readyz', first)).status, 200, 'a probe inside the cap still answers');
+      first.destroy();
+      // The server frees the slot when it sees the close: until then a new connection is dropped too.
+      const served = async () => (await getVia(port, '/healthz', new http.Agent()).catch(() => undefined))?.status === 200 || undefined;
+      await eventually(served, 20_000, 'a new connection to be served once one closed');
+    } finally {
+      first.destroy();
+      second.destroy();
+    }
+  });
+
+  it('refuses other methods and requests with a body, closing the connection instead of reading the body', async () => {
+    const port = await start({});
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      assert.deepEqual(await getVia(port, '/metrics', agent, 'POST', 'x'.repeat(10_000)), { status: 405, connection: 'close' });
+      assert.deepEqual(await getVia(port, '/healthz', agent, 'GET', 'a body'), { status: 413, connection: 'close' });
+      assert.deepEqual(await getVia(port, '/healthz', agent), { status: 200, connection: 'keep-alive' });
+    } finally {
+      agent.destroy();
+    }
   });
 });
