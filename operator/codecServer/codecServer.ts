@@ -138,14 +138,18 @@ function refuseForeignCallers(request: IncomingMessage, corsAllowed: boolean): v
 }
 
 function answerError(response: ServerResponse, error: unknown, logger: Logger): void {
+  // A decryption error tells the caller why its payload failed, not which key ids this server holds.
   const [status, message] =
     error instanceof CodecRequestError
       ? [error.status, error.message]
-      : error instanceof PayloadJsonError || error instanceof PayloadDecryptionError
-        ? [400, error.message]
-        : [500, 'internal error'];
+      : error instanceof PayloadDecryptionError
+        ? [400, error.callerMessage]
+        : error instanceof PayloadJsonError
+          ? [400, error.message]
+          : [500, 'internal error'];
   if (status === 500) logger.error('codec server request failed', { error });
-  else logger.debug('codec server refused a request', { status, reason: message });
+  // The whole reason (key ids included: no secret, never key material) for the operator only.
+  else logger.debug('codec server refused a request', { status, reason: error instanceof Error ? error.message : message });
   if (!response.headersSent) response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   response.end(`${message}\n`);
 }

@@ -44,7 +44,11 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const { currentKeyId, keys } = this.settings;
     const key = keys.get(currentKeyId);
-    if (!key) throw new PayloadDecryptionError(currentKeyId, `the current encryption key "${currentKeyId}" is not configured (PAYLOAD_ENCRYPTION_KEY_ID)`);
+    if (!key) {
+      throw new PayloadDecryptionError(currentKeyId, `the current encryption key "${currentKeyId}" is not configured (PAYLOAD_ENCRYPTION_KEY_ID)`, {
+        callerMessage: 'the current encryption key is not configured here',
+      });
+    }
     const iv = randomBytes(ivBytes);
     const cipher = createCipheriv(algorithm, key, iv, { authTagLength: tagBytes });
     cipher.setAAD(this.currentKeyIdBytes);
@@ -61,8 +65,10 @@ export class PayloadEncryptionCodec implements PayloadCodec {
     if (keyId === undefined) throw new PayloadDecryptionError(undefined, `an encrypted payload has no "${encryptionKeyIdMetadata}" metadata`);
     const key = this.settings.keys.get(keyId);
     if (!key) {
+      // The ids this process has help its operator; a codec server's client is told only the payload's own.
+      const unknown = `a payload is encrypted with key "${keyId}", which is not configured here`;
       const known = [...this.settings.keys.keys()].join(', ');
-      throw new PayloadDecryptionError(keyId, `a payload is encrypted with key "${keyId}", which is not configured here (PAYLOAD_ENCRYPTION_KEYS lists ${known})`);
+      throw new PayloadDecryptionError(keyId, `${unknown} (PAYLOAD_ENCRYPTION_KEYS lists ${known})`, { callerMessage: unknown });
     }
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < ivBytes + tagBytes) throw new PayloadDecryptionError(keyId, `a payload encrypted with key "${keyId}" is truncated (${data.length} bytes)`);

@@ -121,13 +121,20 @@ describe('the codec server (Temporal remote codec protocol) on what the worker w
     assert.equal((await post('/decode', { payloads: [{ data: '***' }] }, auth)).status, 400);
     assert.equal((await fetch(`${server.url}/decode`, { headers: auth })).status, 405);
     assert.equal((await post('/other', asJson(history), auth)).status, 404);
+  });
+
+  it('answers a payload naming a key it lacks with 400 naming that key only, never the key ids configured here', async () => {
     const tampered = asJson(history);
     const first = tampered.payloads.find((payload) => payload.metadata?.['encryption-key-id']);
     assert.ok(first);
     first.metadata = { ...first.metadata, 'encryption-key-id': Buffer.from('gone').toString('base64') };
-    const refused = await post('/decode', tampered, auth);
+    const refused = await post('/decode', tampered, { Authorization: `Bearer ${token}` });
     assert.equal(refused.status, 400);
-    assert.match(await refused.text(), /key "gone", which is not configured here/);
+    const answer = await refused.text();
+    assert.match(answer, /key "gone", which is not configured here/);
+    // The harness configures one key, k1: a caller holding the token still learns nothing of the key list.
+    assert.ok(!answer.includes('k1'), `the configured key id is not in the answer: ${answer}`);
+    assert.doesNotMatch(answer, /PAYLOAD_ENCRYPTION_KEYS/);
   });
 
   it('lets `temporal workflow show --codec-endpoint … --codec-auth` print the decoded history', async () => {
