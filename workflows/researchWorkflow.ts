@@ -1,6 +1,7 @@
 import type { ActivityOptions, Priority } from '@temporalio/common';
 import { CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { begunRunPriority } from './begunRunPriority';
+import { underCeiling } from './budgetCeiling';
 import type { ResearchActivities, WorkerRunSettings } from '../activities/createActivities';
 import type { SearchItem } from '../activities/plannerAgent';
 import { capText, resultFieldLimits } from '../src/contracts/fieldLimits';
@@ -44,8 +45,8 @@ interface Run {
  * progress as it goes. A search that still fails after its retries is recorded and skipped; if
  * every search fails, the run fails. With a budget, a stage that would exceed it is not started
  * and the run fails with BudgetExceededError. Every failure, cancellation included, publishes
- * `research.failed` before the run ends. Timeouts, attempts, search concurrency and the default
- * budget are the worker's (RunSettings), read once as the run begins.
+ * `research.failed` before the run ends. Timeouts, attempts, search concurrency, the default
+ * budget and its ceiling are the worker's (RunSettings), read once as the run begins.
  */
 export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise<ResearchWorkflowResult> {
   const input = researchWorkflowInputSchema.parse(rawInput);
@@ -60,7 +61,9 @@ export async function ResearchWorkflow(rawInput: ResearchWorkflowInput): Promise
   try {
     const settings = await runSettings(input, since);
     // Runs started before 0.4.0 have neither marker: they replay without budget and progress.
-    budget = RunBudgetGuard.of(input.request.budget, settings.defaultBudget, settings.callAllowances, since(runBudgetPatch));
+    // The ceiling comes with the recorded settings: runs recorded without one replay as they ran.
+    const { requested, fallback } = underCeiling(input.request.budget, settings.defaultBudget, settings.budgetCeiling);
+    budget = RunBudgetGuard.of(requested, fallback, settings.callAllowances, since(runBudgetPatch));
     progress = new ProgressReporter(since(progressEventsPatch), { requestId: input.request.requestId, epoch: input.epoch, trace: input.trace, budget: budget?.limits }, state, since.lean);
     runSpan.budgeted(budget?.limits);
     state.restartStageClock();

@@ -2,9 +2,10 @@ import type { RunBudget } from '../contracts/runBudget';
 
 /**
  * How the worker runs every research run: how many searches at once, Temporal's limits for
- * one model-calling activity, and the default budget. The worker owns them (its own
+ * one model-calling activity, the default budget and its ceiling. The worker owns them (its own
  * environment, read once at start-up: SEARCH_CONCURRENCY, LLM_ACTIVITY_TIMEOUT_MS,
- * LLM_ACTIVITY_ATTEMPTS, LLM_RETRY_INITIAL_MS, BUDGET_MAX_COST_USD, BUDGET_MAX_TOKENS); a run
+ * LLM_ACTIVITY_ATTEMPTS, LLM_RETRY_INITIAL_MS, BUDGET_MAX_COST_USD, BUDGET_MAX_TOKENS,
+ * BUDGET_CEILING_COST_USD, BUDGET_CEILING_TOKENS); a run
  * reads them from its worker when it begins, so whoever starts a run — the consumer, a replay,
  * a test — never decides them.
  */
@@ -18,4 +19,9 @@ export interface RunSettings {
   readonly llmRetryInitialMs: number;
   /** The budget of runs whose request sets none (field by field); absent: no limit. */
   readonly defaultBudget?: RunBudget;
+  /**
+   * What no run may pass, whatever its request asks (field by field): a larger figure runs at
+   * the ceiling, and a field neither the request nor the default sets takes it. Absent: none.
+   */
+  readonly budgetCeiling?: RunBudget;
 }

@@ -14,7 +14,8 @@ export const budgetExceededType = 'BudgetExceededError';
  * A run's spending limits: estimated USD (from the price table, as in `usage`) and tokens
  * (input + output, every billed call counted as in `usage`). Either, both or neither; a field
  * the request leaves out falls back to the service's default (BUDGET_MAX_COST_USD,
- * BUDGET_MAX_TOKENS).
+ * BUDGET_MAX_TOKENS), and no field passes the service's ceiling (BUDGET_CEILING_COST_USD,
+ * BUDGET_CEILING_TOKENS): a larger figure runs at the ceiling.
  *
  * @example
  * runBudgetSchema.parse({ maxCostUsd: 0.25, maxTokens: 200_000 });

@@ -203,6 +203,24 @@ describe('ResearchWorkflow progress and budgets, with fake agents on a real work
     }
   });
 
+  it('no run passes the worker’s budget ceiling: a request asking for more stops at the ceiling, one without a budget or default runs under it, one below keeps its own', async () => {
+    agents.settings = { ...defaults, budgetCeiling: { maxTokens: 400 } };
+    try {
+      // A million tokens asked for; the ceiling's 400 stops the run where a budget of 400 does (budget-search above).
+      const above = await stoppedRun('ceiling-above', { budget: { maxTokens: 1_000_000, maxCostUsd: 1 } });
+      assert.equal(above.stage, 'search');
+      assert.deepEqual(above.budget, { maxCostUsd: 1, maxTokens: 400 } satisfies RunBudget, 'the reported limit is the ceiling; the cost the request set stays');
+      assert.match(above.error.message, /budget \(at most \$1 and at most 400 tokens\) would be exceeded by the search stage/);
+      assert.ok(agents.progressOf('ceiling-above').every((step) => step.budget?.maxTokens === 400), 'progress reports the ceiling as the limit');
+      const unset = await stoppedRun('ceiling-unset', {});
+      assert.deepEqual(unset.budget, { maxTokens: 400 }, 'no budget and no default: the ceiling');
+      const below = await stoppedRun('ceiling-below', { budget: { maxTokens: 300 } });
+      assert.deepEqual(below.budget, { maxTokens: 300 }, 'a budget under the ceiling is the request’s');
+    } finally {
+      agents.settings = defaults;
+    }
+  });
+
   it('searches in parallel pass the budget by at most one call: the first runs alone, and its cost measures the rest', async () => {
     // Allowances far too small (6 tokens a search) and searches that cost 1,000 tokens each:
     // with three at once from the start, three would run before anything was known.
