@@ -147,9 +147,9 @@ export class IngestConsumer {
     this.producerConnected = true;
     if (config.startPosition === 'latest') await this.startNewGroupAtEnd();
     await this.consumer.connect();
-    // Always the beginning when kafkajs must reset (offsets expired, out of range): skipping
-    // records there would lose them. CONSUMER_START_POSITION=latest applies to a new group only.
-    await this.consumer.subscribe({ topic: config.topics.requested, fromBeginning: true });
+    // Always the beginning when kafkajs must reset (out of range): skipping records there would
+    // lose them. CONSUMER_START_POSITION=latest positions a group without offsets above.
+    await this.consumer.subscribe({ topics: this.intakeTopics(), fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       // Resolved means handed out (the fetch position); the committer commits what is durable.
@@ -159,7 +159,7 @@ export class IngestConsumer {
     });
     this.committer.start();
     this.stopLagReports = observeConsumerLag(() => this.lag.read());
-    logger.info('ingest consumer running', { topic: config.topics.requested, groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
+    logger.info('ingest consumer running', { topics: this.intakeTopics(), groupId: config.consumerGroupId, maxAgeMs: this.options.maxAgeMs });
   }
 
   /** Whether the consumer is in its group now (readiness), and which partitions it holds. */
@@ -188,24 +188,45 @@ export class IngestConsumer {
       });
   }
 
-  /** A group without committed offsets starts at the topic's end (CONSUMER_START_POSITION=latest). */
+  /**
+   * A group without committed offsets starts at the end of its topics (CONSUMER_START_POSITION=latest).
+   * Kafka cannot tell a new group from one whose offsets expired (offsets.retention.minutes,
+   * 7 days by default, after the group was last empty): both have none. So what is skipped is
+   * counted and logged as a warning, naming the setting; `earliest` (the default) skips nothing.
+   */
   private async startNewGroupAtEnd(): Promise<void> {
     const { kafka, config, logger } = this.options;
+    const topics = this.intakeTopics();
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const [committed] = await admin.fetchOffsets({ groupId: config.consumerGroupId, topics: [config.topics.requested] });
-      if (committed?.partitions.some((partition) => partition.offset !== '-1')) return;
-      // Explicit end offsets: kafkajs's resetOffsets(earliest: false) stores -1, which reads as "none".
-      const ends = await admin.fetchTopicOffsets(config.topics.requested);
-      await admin.setOffsets({ groupId: config.consumerGroupId, topic: config.topics.requested, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
-      logger.info('new consumer group starts at the end of the topic (CONSUMER_START_POSITION=latest)', { groupId: config.consumerGroupId });
+      const committed = await admin.fetchOffsets({ groupId: config.consumerGroupId, topics });
+      if (committed.some((topic) => topic.partitions.some((partition) => partition.offset !== '-1'))) return;
+      const skipped = await this.positionAtEnd(admin, topics);
+      logger.warn('consumer group without committed offsets starts at the end of its topics (CONSUMER_START_POSITION=latest): records already there are not read; a group whose offsets expired looks the same to Kafka', { groupId: config.consumerGroupId, skippedRecords: skipped });
     } catch (error) {
       // Another member already runs the group: it is not new, and it goes on where it was.
       logger.warn('could not position the new group at the end of the topic', { error });
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** Sets the group's offsets to the end of every topic; returns how many records that skips. */
+  private async positionAtEnd(admin: ReturnType<Kafka['admin']>, topics: readonly string[]): Promise<number> {
+    let skipped = 0;
+    for (const topic of topics) {
+      // Explicit end offsets: kafkajs's resetOffsets(earliest: false) stores -1, which reads as "none".
+      const ends = await admin.fetchTopicOffsets(topic);
+      skipped += ends.reduce((sum, { high, low }) => sum + Number(BigInt(high) - BigInt(low)), 0);
+      await admin.setOffsets({ groupId: this.options.config.consumerGroupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+    }
+    return skipped;
+  }
+
+  /** The topics ingest reads: requests, and cancels on their own topic. */
+  private intakeTopics(): string[] {
+    return [this.options.config.topics.requested, this.options.config.topics.cancel];
   }
 
   /**
@@ -219,7 +240,7 @@ export class IngestConsumer {
       this.stopLagReports?.();
       try {
         // No more fetches while the work in flight settles: each would return unresolved at once and fetch the same records again.
-        if (this.membership.joined) this.consumer.pause([{ topic: this.options.config.topics.requested }]);
+        if (this.membership.joined) this.consumer.pause(this.intakeTopics().map((topic) => ({ topic })));
         await Promise.allSettled([...this.inFlight]);
         // Before the disconnect: kafkajs commits only for a running consumer.
         await this.committer.stop();
@@ -327,8 +348,11 @@ export class IngestConsumer {
   private handOut(message: KafkaMessage, location: MessageLocation, progress: PartitionProgress, generation: Generation): void {
     progress.handOut(message.offset);
     const control: IntakeControl = { signal: generation.signal, canContinue: () => !generation.signal.aborted };
+    // Per topic: a cancel on the cancel topic may wait for its request's run, which the request
+    // (same key, other topic) must then be free to start.
+    const orderKey = message.key === null ? null : `${location.topic}\u0000${message.key.toString('latin1')}`;
     const task = this.order
-      .run(message.key, () =>
+      .run(orderKey, () =>
         this.limit.run(async () => {
           if (generation.signal.aborted || !(await this.handle(message, location, control))) return;
           const committable = progress.acknowledge(message.offset);

@@ -67,6 +67,17 @@ export class TemporalUnavailableError extends RelayError {
 }
 
 /**
+ * A cancel found no run for its request yet: the request may still be on its way (requests and
+ * cancels travel on different topics), so the cancel waits for it, for CANCEL_WAIT_FOR_RUN_MS.
+ *
+ * @example
+ * if (error instanceof RunNotStartedYetError) await sleep(500); // and look again
+ */
+export class RunNotStartedYetError extends RelayError {
+  readonly retryable = true;
+}
+
+/**
  * Temporal refused a start for good (INVALID_ARGUMENT: e.g. a payload over its size limit):
  * the same start can never succeed, so the request is dead-lettered as `start-rejected`.
  *
@@ -156,13 +167,19 @@ export class PublishError extends RelayError {
  */
 export class PayloadDecryptionError extends RelayError {
   readonly retryable = false;
+  /**
+   * The message without what it tells of this process's configuration (which key ids it has):
+   * what a caller elsewhere — the codec server's client — is told.
+   */
+  readonly callerMessage: string;
 
   constructor(
     readonly keyId: string | undefined,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; callerMessage?: string },
   ) {
     super(message, options);
+    this.callerMessage = options?.callerMessage ?? message;
   }
 }
 

@@ -6,16 +6,18 @@ import { UsageError } from './usageError';
 
 export const cancelUsage = `Usage: research-relay cancel <requestId> [options]
 
-Sends a research.cancel.v1 event for the request to the requests topic (keyed by the request
-id, so it follows its request). The relay cancels the request's live run if it is running:
+Sends a research.cancel.v1 event for the request to the cancel topic (TOPIC_CANCEL, default
+research.cancel), keyed by the request id. The relay cancels the request's live run if it is running:
 model calls in flight are aborted and the run publishes one research.failed with
 cancelled: true, the stage it was in and the reason. A run that has finished, or a request id
-without a run, is left as it is: a cancel never starts anything. Reruns (~r<epoch>) are not
+without a run, is left as it is: a cancel never starts anything (one sent before its request
+waits for it, CANCEL_WAIT_FOR_RUN_MS). Reruns (~r<epoch>) are not
 affected. See the outcome with: research-relay watch --request-id <requestId> --from-beginning
 
 Options:
   --reason TEXT           why (1–1000 characters); research.failed carries it as cancelReason
-  --requested-by WHO      who cancels (for the relay's log)
+  --requested-by WHO      who cancels: logged, and it must be the request's requestedBy
+                          where the relay sets CANCEL_REQUIRE_SAME_REQUESTER=true
   --json                  machine-readable output
   -h, --help`;
 

@@ -223,8 +223,12 @@ export class RelayService {
 /** Creates the relay's topics where missing; an unreachable broker is named with its variable. */
 async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger): Promise<void> {
   try {
-    const created = await provisionRelayTopics(kafka, config);
+    const { created, stampedByProducers } = await provisionRelayTopics(kafka, config);
     if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
+    if (stampedByProducers.length > 0) {
+      const advice = 'set message.timestamp.type=LogAppendTime on them, or keep REQUEST_MAX_CLOCK_SKEW_MS small';
+      logger.warn(`records of ${stampedByProducers.join(', ')} carry their producer's clock (message.timestamp.type=CreateTime): request ages rely on it; ${advice}`, { topics: stampedByProducers });
+    }
   } catch (error) {
     throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -41,7 +41,7 @@ export async function untilDrained(kafka: Kafka, config: RelayConfig, label: str
 /** One start exactly as the consumer makes it (the intake path's one start function), for `<requestId>`. */
 export function startDirectly(client: Client, config: RelayConfig, requestId: string, offset: number): Promise<unknown> {
   const request = researchRequestedSchema.parse(JSON.parse(requestValue(requestId)));
-  return startResearchRun(client, config.temporal, { request, trace: newTraceContext(), location: { topic: 'direct', partition: 0, offset: String(offset) }, conflict: 'use-existing' });
+  return startResearchRun(client, config.temporal, { request, trace: newTraceContext(), location: { topic: 'direct', partition: 0, offset: String(offset) } });
 }
 
 /** `count` direct starts at `concurrency` at once, as fast as they go; returns starts per second. */

@@ -9,7 +9,7 @@ import { relayTracer } from '../telemetry/tracer';
 export interface ResearchCancelOptions {
   /** Why; `research.failed` of the cancelled run carries it as `cancelReason` (1–1,000 characters). */
   readonly reason?: string;
-  /** Who cancelled, for the relay's log. */
+  /** Who cancels: logged, and checked against the request's requestedBy where the relay requires it (CANCEL_REQUIRE_SAME_REQUESTER). */
   readonly requestedBy?: string;
 }
 
@@ -21,11 +21,11 @@ export interface SentCancel {
 }
 
 /**
- * Produces one `research.cancel.v1` CloudEvent on the requests topic, keyed by the request id —
- * so it lands on its request's partition, after the request — inside a `research.cancel` span.
- * Resolves once Kafka has it (acks=all); what it did shows on the result topic: the run's
- * `research.failed` with `cancelled: true`, or nothing new when the run had finished or never
- * existed. A cancel never starts a run.
+ * Produces one `research.cancel.v1` CloudEvent on the cancel topic (research.cancel), keyed by
+ * the request id, inside a `research.cancel` span. Resolves once Kafka has it (acks=all); what
+ * it did shows on the result topic: the run's `research.failed` with `cancelled: true`, or
+ * nothing new when the run had finished or never existed (a cancel that arrives before its
+ * request waits for it, CANCEL_WAIT_FOR_RUN_MS). A cancel never starts a run.
  */
 export function sendResearchCancel(producer: Producer, topic: string, source: string, requestId: string, options: ResearchCancelOptions = {}): Promise<SentCancel> {
   const cancel: ResearchCancel = researchCancelSchema.parse({

@@ -105,7 +105,7 @@ export function createResearchClient(options: ResearchClientOptions = {}): Resea
     },
 
     async cancel(requestId, cancelOptions) {
-      return sendResearchCancel(await connectedProducer(), topics.requested, options.clientId ?? 'research-relay/client', requestId, cancelOptions);
+      return sendResearchCancel(await connectedProducer(), topics.cancel, options.clientId ?? 'research-relay/client', requestId, cancelOptions);
     },
 
     subscribe: ((subscribeOptions: SubscribeOptions = {}) => subscribeToResults(kafka, topics, subscribeOptions, subscriptions)) as ResearchClient['subscribe'],

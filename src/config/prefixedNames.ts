@@ -5,7 +5,7 @@
  *
  * @example
  * loadRelayConfig({ ...process.env, ...prefixedNameVariables('team-a') });
- * // topics team-a.requested, team-a.completed, team-a.progress, …; group team-a-ingest; queue team-a-queue
+ * // topics team-a.requested, team-a.completed, team-a.progress, team-a.cancel, …; group team-a-ingest; queue team-a-queue
  */
 export function prefixedNameVariables(prefix: string): Record<string, string> {
   return {
@@ -14,6 +14,7 @@ export function prefixedNameVariables(prefix: string): Record<string, string> {
     TOPIC_FAILED: `${prefix}.failed`,
     TOPIC_DLQ: `${prefix}.requested.dlq`,
     TOPIC_PROGRESS: `${prefix}.progress`,
+    TOPIC_CANCEL: `${prefix}.cancel`,
     CONSUMER_GROUP_ID: `${prefix}-ingest`,
     TEMPORAL_TASK_QUEUE: `${prefix}-queue`,
     WORKFLOW_ID_PREFIX: `${prefix}-`,

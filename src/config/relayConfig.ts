@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { budgetCeilingEnvShape, budgetCeilingFrom, budgetCeilingProblems } from './budgetCeilingSettings';
 import { codecServerEnvShape, codecServerSettingsFrom, type CodecServerSettings } from './codecServerSettings';
 import { registerSecret } from '../logging/logger';
 import { envBoolean, envHostPortList, envInt, envTopic } from './envSchema';
 import { fairnessEnvShape, fairnessSettingsFrom, type FairnessSettings } from './fairnessSettings';
+import { modelEndpointEnvShape, modelEndpointProblems } from './modelEndpointSettings';
 import { payloadEncryptionFromEnv, type PayloadEncryptionSettings } from './payloadEncryptionSettings';
 import { phoenixEnvShape, phoenixSettingsFrom, phoenixSettingsProblems, type PhoenixSettings } from './phoenixSettings';
 import type { RunBudget } from '../contracts/runBudget';
@@ -34,6 +36,15 @@ const relayEnvSchema = z.object({
   TOPIC_FAILED: envTopic.default('research.failed'),
   TOPIC_DLQ: envTopic.default('research.requested.dlq'),
   TOPIC_PROGRESS: envTopic.default('research.progress'),
+  // Cancels come from a topic of their own, so that writing requests does not grant cancelling others' runs.
+  TOPIC_CANCEL: envTopic.default('research.cancel'),
+  CANCELS_ENABLED: envBoolean.default(true),
+  // Migration from 0.4: cancels on the requests topic are taken only while this is true.
+  CANCELS_ON_REQUESTS_TOPIC: envBoolean.default(false),
+  // A cancel must name the requestedBy its request named (kept in the run's memo).
+  CANCEL_REQUIRE_SAME_REQUESTER: envBoolean.default(false),
+  // How long a cancel that finds no run yet waits for its request to start (they travel on different topics).
+  CANCEL_WAIT_FOR_RUN_MS: envInt(0, 600_000).default(30_000),
   TOPIC_PARTITIONS: envInt(1, 1000).default(3),
   CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
   CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
@@ -43,6 +54,11 @@ const relayEnvSchema = z.object({
   // At most 900 KiB: a larger request would not fit Kafka's default 1 MiB record limit once
   // dead-lettered with its dlq.* headers, nor comfortably Temporal's 2 MB payload limit.
   INGEST_MAX_MESSAGE_BYTES: envInt(256, 921_600).default(65_536),
+  // A record past either cap is dead-lettered (headers-too-large) without its headers.
+  INGEST_MAX_HEADER_COUNT: envInt(1, 10_000).default(100),
+  INGEST_MAX_HEADER_BYTES: envInt(256, 1_048_576).default(32_768),
+  // A record stamped further ahead than this (producer clocks on CreateTime topics) is dead-lettered as future-timestamp.
+  REQUEST_MAX_CLOCK_SKEW_MS: envInt(0, 86_400_000).default(300_000),
   CONSUMER_START_POSITION: z.enum(['earliest', 'latest']).default('earliest'),
   // Unset: the namespace's retention period, read from Temporal at start-up.
   REQUEST_MAX_AGE_MS: envInt(1000, 3_153_600_000_000).optional(),
@@ -63,6 +79,7 @@ const relayEnvSchema = z.object({
   // result events because a key was missing.
   OFFLINE_MODE: envBoolean.default(false),
   OPENAI_BASE_URL: z.url().optional(),
+  ...modelEndpointEnvShape,
   OPENAI_TIMEOUT_MS: envInt(1000, 600_000).default(120_000),
   OPENAI_MAX_RETRIES: envInt(0, 10).default(3),
   PLANNER_MODEL: z.string().min(1).default('gpt-4.1'),
@@ -77,6 +94,7 @@ const relayEnvSchema = z.object({
   // The default budget of runs whose request sets none (per field); unset: no limit.
   BUDGET_MAX_COST_USD: z.coerce.number().positive().max(1_000_000).optional(),
   BUDGET_MAX_TOKENS: envInt(1, 1_000_000_000_000).optional(),
+  ...budgetCeilingEnvShape,
   // Longer than one model call (OPENAI_TIMEOUT_MS, 120 s by default): a worker that stops lets
   // the calls in flight finish instead of paying for them and running them again elsewhere.
   WORKER_SHUTDOWN_GRACE_MS: envInt(0, 3_600_000).default(130_000),
@@ -117,6 +135,20 @@ export interface TopicNames {
   readonly deadLetter: string;
   /** Where runs publish their progress (research.progress.v1), best effort. */
   readonly progress: string;
+  /** Where cancels (research.cancel.v1) come from. */
+  readonly cancel: string;
+}
+
+/** Who may cancel a run, and from where. */
+export interface CancelSettings {
+  /** false: every cancel is dead-lettered as cancel-not-allowed. */
+  readonly enabled: boolean;
+  /** Cancels on the requests topic are taken (the 0.4 way); else dead-lettered as cancel-not-allowed. */
+  readonly onRequestsTopic: boolean;
+  /** A cancel's requestedBy must equal its request's, else it is dead-lettered as cancel-refused. */
+  readonly requireSameRequester: boolean;
+  /** How long a cancel waits for its request's run to appear, from the cancel's timestamp. */
+  readonly waitForRunMs: number;
 }
 
 export interface TemporalSettings {
@@ -155,6 +187,7 @@ export interface LlmSettings {
 export interface RelayConfig {
   readonly kafka: KafkaSettings;
   readonly topics: TopicNames;
+  readonly cancels: CancelSettings;
   readonly topicPartitions: number;
   readonly consumerGroupId: string;
   /** How long the group waits for a silent consumer before giving its partitions away. */
@@ -165,6 +198,11 @@ export interface RelayConfig {
   /** V8's --heap-growing-percent for a consumer-only process; 0: V8's own default. */
   readonly consumerHeapGrowingPercent: number;
   readonly maxMessageBytes: number;
+  /** Header entries (a repeated name counts each time) and their bytes a record may carry. */
+  readonly maxHeaderCount: number;
+  readonly maxHeaderBytes: number;
+  /** How far ahead of this process's clock a record's timestamp may be before it is dead-lettered. */
+  readonly maxClockSkewMs: number;
   /** Where a consumer group without committed offsets starts: the topic's beginning or its end. */
   readonly startPosition: 'earliest' | 'latest';
   /**
@@ -211,11 +249,12 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const kafka = kafkaTransport(e, env);
   const temporal = temporalTransport(e, env);
   const phoenix = phoenixSettingsFrom(e);
-  const problems = [...progressTopicProblems(e), ...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix)];
+  const problems = [...topicProblems(e), ...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix), ...modelEndpointProblems(e), ...budgetCeilingProblems(e)];
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
-    topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ, progress: e.TOPIC_PROGRESS },
+    topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ, progress: e.TOPIC_PROGRESS, cancel: e.TOPIC_CANCEL },
+    cancels: { enabled: e.CANCELS_ENABLED, onRequestsTopic: e.CANCELS_ON_REQUESTS_TOPIC, requireSameRequester: e.CANCEL_REQUIRE_SAME_REQUESTER, waitForRunMs: e.CANCEL_WAIT_FOR_RUN_MS },
     topicPartitions: e.TOPIC_PARTITIONS,
     consumerGroupId: e.CONSUMER_GROUP_ID,
     sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
@@ -223,6 +262,9 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     commitIntervalMs: e.INGEST_COMMIT_INTERVAL_MS,
     consumerHeapGrowingPercent: e.CONSUMER_HEAP_GROWING_PERCENT,
     maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
+    maxHeaderCount: e.INGEST_MAX_HEADER_COUNT,
+    maxHeaderBytes: e.INGEST_MAX_HEADER_BYTES,
+    maxClockSkewMs: e.REQUEST_MAX_CLOCK_SKEW_MS,
     startPosition: e.CONSUMER_START_POSITION,
     ...(e.REQUEST_MAX_AGE_MS !== undefined ? { requestMaxAgeMs: e.REQUEST_MAX_AGE_MS } : {}),
     temporal: {
@@ -252,6 +294,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       llmActivityAttempts: e.LLM_ACTIVITY_ATTEMPTS,
       llmRetryInitialMs: e.LLM_RETRY_INITIAL_MS,
       ...defaultBudgetFrom(e),
+      ...budgetCeilingFrom(e),
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     workerSlots: { activities: e.WORKER_ACTIVITY_SLOTS, workflowTasks: e.WORKER_WORKFLOW_TASK_SLOTS },
@@ -265,13 +308,19 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 
 /**
  * The progress topic must be a topic of its own: on the requests topic every step would be
- * dead-lettered, and beside the results a subscriber could not tell steps from results.
+ * dead-lettered, and beside the results a subscriber could not tell steps from results. So must
+ * the cancel topic.
  */
-function progressTopicProblems(e: RelayEnv): string[] {
+function topicProblems(e: RelayEnv): string[] {
   const others = { TOPIC_REQUESTED: e.TOPIC_REQUESTED, TOPIC_COMPLETED: e.TOPIC_COMPLETED, TOPIC_FAILED: e.TOPIC_FAILED, TOPIC_DLQ: e.TOPIC_DLQ };
-  return Object.entries(others)
+  const progress = Object.entries(others)
     .filter(([, topic]) => topic === e.TOPIC_PROGRESS)
     .map(([variable]) => `TOPIC_PROGRESS=${JSON.stringify(e.TOPIC_PROGRESS)} is also ${variable}: progress needs a topic of its own`);
+  // The cancel topic is the one a cancel's ACL grants: shared with another, that grant would mean more.
+  const cancel = Object.entries({ ...others, TOPIC_PROGRESS: e.TOPIC_PROGRESS })
+    .filter(([, topic]) => topic === e.TOPIC_CANCEL)
+    .map(([variable]) => `TOPIC_CANCEL=${JSON.stringify(e.TOPIC_CANCEL)} is also ${variable}: cancels need a topic of their own (CANCELS_ON_REQUESTS_TOPIC=true takes cancels from the requests topic)`);
+  return [...progress, ...cancel];
 }
 
 /** BUDGET_MAX_COST_USD / BUDGET_MAX_TOKENS as the worker's default budget (absent when neither is set). */

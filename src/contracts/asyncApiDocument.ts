@@ -10,7 +10,7 @@ import { researchRequestedSchema, researchRequestedType } from './researchReques
 const schemaFormat = 'application/schema+json;version=draft-07';
 
 /** The topic names of the document: the defaults; deployments may rename them (TOPIC_*). */
-const topics = { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress' };
+const topics = { requested: 'research.requested', cancel: 'research.cancel', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress' };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
@@ -41,11 +41,11 @@ function asyncApiOperations(): object {
     },
     receiveResearchCancel: {
       action: 'receive',
-      channel: { $ref: '#/channels/researchRequested' },
+      channel: { $ref: '#/channels/researchCancel' },
       summary: 'Cancels the request\'s live run (research-<requestId>): in-flight model calls are aborted and the run publishes one research.failed with cancelled: true, its stage and the reason. A cancel for a finished run or a request id without a run changes nothing and never starts a run.',
       description:
-        'Told apart from a request by the ce_type header (a record without ce_type is a request). Key it by the requestId, so that it lands on its request\'s partition, after it. A cancel that arrives before its request (sent first, or to another partition) finds no run and is not remembered: the request then runs. Replay and DLQ redrive never deliver cancels.',
-      messages: [{ $ref: '#/channels/researchRequested/messages/researchCancel' }],
+        'On a topic of its own (TOPIC_CANCEL), so that the right to cancel is an ACL of its own; every record there is read as a cancel (a record without ce_type too). Key it by the requestId. A cancel that arrives before its request waits for the request\'s run for CANCEL_WAIT_FOR_RUN_MS (from its timestamp), then finds no run and is not remembered. With CANCEL_REQUIRE_SAME_REQUESTER, its requestedBy must be the request\'s, else it is dead-lettered as cancel-refused. Cancels on the requests topic (the 0.4 way, told apart by ce_type) are dead-lettered as cancel-not-allowed unless CANCELS_ON_REQUESTS_TOPIC=true; with CANCELS_ENABLED=false every cancel is. Replay and DLQ redrive never deliver cancels.',
+      messages: [{ $ref: '#/channels/researchCancel/messages/researchCancel' }],
     },
     sendResearchCompleted: {
       action: 'send',
@@ -88,14 +88,15 @@ export function asyncApiDocument(): object {
       title: 'research-relay',
       version: '1.0.0',
       description:
-        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested (and research.cancel.v1 on the same topic to cancel a run); research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId), reports each run’s steps on research.progress, and dead-letters unusable requests on research.requested.dlq.',
+        'Kafka events in, durable AI research runs on Temporal, results back to Kafka. Upstream systems send research.requested (and research.cancel.v1 on research.cancel to cancel a run); research-relay answers on research.completed or research.failed (key = requestId; dedupe on eventId), reports each run’s steps on research.progress, and dead-letters unusable requests on research.requested.dlq.',
     },
     defaultContentType: 'application/json',
     channels: {
       researchRequested: {
         address: topics.requested,
-        messages: { researchRequested: { $ref: '#/components/messages/researchRequested' }, researchCancel: { $ref: '#/components/messages/researchCancel' } },
+        messages: { researchRequested: { $ref: '#/components/messages/researchRequested' } },
       },
+      researchCancel: { address: topics.cancel, messages: { researchCancel: { $ref: '#/components/messages/researchCancel' } } },
       researchCompleted: { address: topics.completed, messages: { researchCompleted: { $ref: '#/components/messages/researchCompleted' } } },
       researchFailed: { address: topics.failed, messages: { researchFailed: { $ref: '#/components/messages/researchFailed' } } },
       researchProgress: { address: topics.progress, messages: { researchProgress: { $ref: '#/components/messages/researchProgress' } } },
@@ -118,7 +119,7 @@ export function asyncApiDocument(): object {
           contentType: 'application/json',
           headers: eventHeaders(researchCancelType),
           payload: jsonSchema(researchCancelSchema, 'input'),
-          bindings: kafkaKey('The requestId of the run to cancel (the same key as its request, so the same partition).'),
+          bindings: kafkaKey('The requestId of the run to cancel.'),
         },
         researchCompleted: {
           name: researchCompletedType,

@@ -20,10 +20,39 @@ export const deadLetterHeaderNames = {
   /** The original value's size in bytes and SHA-256 (hex), when the value was omitted. */
   valueSize: 'dlq.value.size',
   valueSha256: 'dlq.value.sha256',
+  /** Names of original headers the letter leaves out: null values (not encodable), or all of them where they were the problem. */
+  droppedHeaders: 'dlq.headers.dropped',
 } as const;
 
+/**
+ * Why a record was dead-lettered. Each is the record's own fault and never succeeds on retry.
+ *
+ * @example
+ * deadLetterReasons.includes('not-json'); // true
+ */
+export const deadLetterReasons = [
+  'missing-key',
+  'too-large',
+  'not-json',
+  'invalid-text',
+  'schema-violation',
+  'key-mismatch',
+  'unsupported-type',
+  'unsupported-specversion',
+  'headers-too-large',
+  'inflated-too-large',
+  'unsupported-compression',
+  'corrupt-batch',
+  'start-rejected',
+  'expired',
+  'future-timestamp',
+  'id-reused',
+  'cancel-not-allowed',
+  'cancel-refused',
+] as const;
+
 export const deadLetterHeadersSchema = z.object({
-  [deadLetterHeaderNames.reason]: z.enum(['missing-key', 'too-large', 'not-json', 'schema-violation', 'key-mismatch', 'unsupported-type', 'unsupported-specversion', 'start-rejected', 'expired']),
+  [deadLetterHeaderNames.reason]: z.enum(deadLetterReasons),
   [deadLetterHeaderNames.detail]: z.string(),
   [deadLetterHeaderNames.sourceTopic]: z.string(),
   [deadLetterHeaderNames.sourcePartition]: z.string().regex(/^\d+$/),
@@ -32,6 +61,7 @@ export const deadLetterHeadersSchema = z.object({
   [deadLetterHeaderNames.valueOmitted]: z.literal('too-large-for-the-dlq').optional(),
   [deadLetterHeaderNames.valueSize]: z.string().regex(/^\d+$/).optional(),
   [deadLetterHeaderNames.valueSha256]: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  [deadLetterHeaderNames.droppedHeaders]: z.string().optional(),
 });
 
 export type DeadLetterHeaders = z.infer<typeof deadLetterHeadersSchema>;

@@ -1,58 +1,110 @@
 import { createHash } from 'node:crypto';
-import { CompressionTypes, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { CompressionTypes, KafkaJSError, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { deadLetterHeaderNames } from '../contracts/deadLetterRecord';
 import { maskSecrets } from '../logging/logger';
 import type { InvalidRequestError } from '../errors';
+import { encodableHeaders } from '../kafka/messageHeaders';
 
 /** Broker refusals that no retry of the same record can overcome. */
 const tooLargeErrors = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+const invalidRecordErrors = new Set(['INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/** Reasons whose record's own headers are the problem: the letter carries only its dlq.* headers. */
+const headerlessReasons: ReadonlySet<string> = new Set(['headers-too-large', 'inflated-too-large', 'unsupported-compression', 'corrupt-batch']);
+
+/**
+ * The forms a letter can take, fullest first: the original key, value and headers; the value
+ * left out (too large for the DLQ); the original headers left out (they cannot be written);
+ * only the dlq.* headers, which always fit and always encode.
+ */
+type LetterForm = 'whole' | 'without-value' | 'without-headers' | 'minimal';
 
 /**
  * Writes an unusable request to the dead-letter topic: the original key, value bytes and
- * headers unchanged, plus the reason and where it came from, gzip-compressed (a record that
- * came compressed fits again). Should the broker still refuse it as too large, the letter
- * keeps the headers and the reason but not the value: instead its size and SHA-256 digest, so
- * an operator can fetch the original from its source coordinates — a letter is always
- * written, and the partition never stalls on it. acks=all, so once this resolves the record
- * is durable and the source offset may be committed.
+ * headers (null header values, which kafkajs cannot encode, left out and named), plus the
+ * reason and where it came from, gzip-compressed (a record that came compressed fits again).
+ * Should the broker refuse it as too large, or should it not be writable at all (an encoding
+ * fault, a record the broker calls invalid), a smaller form is written: without the value
+ * (instead its size and SHA-256 digest, so an operator can fetch the original from its source
+ * coordinates), without the original headers, or with the dlq.* headers alone. A letter is
+ * always written, and the partition never stalls on it; only an error a retry can fix (the
+ * broker away) is thrown. acks=all, so once this resolves the record is durable and the
+ * source offset may be committed.
  */
 export async function writeDeadLetter(producer: Producer, topic: string, message: KafkaMessage, error: InvalidRequestError): Promise<void> {
-  const headers = deadLetterHeaders(message, error);
-  try {
-    await send(producer, topic, message, message.value, headers);
-  } catch (sendError) {
-    if (!tooLargeErrors.has((sendError as { type?: string }).type ?? '')) throw sendError;
-    const value = message.value ?? Buffer.alloc(0);
-    const omitted = {
-      [deadLetterHeaderNames.valueOmitted]: 'too-large-for-the-dlq',
-      [deadLetterHeaderNames.valueSize]: String(value.length),
-      [deadLetterHeaderNames.valueSha256]: createHash('sha256').update(value).digest('hex'),
-    };
+  let form: LetterForm | undefined = headerlessReasons.has(error.reason) ? 'without-headers' : 'whole';
+  for (;;) {
     try {
-      await send(producer, topic, message, null, { ...headers, ...omitted });
-    } catch (again) {
-      if (!tooLargeErrors.has((again as { type?: string }).type ?? '')) throw again;
-      // Even the headers are too large: the dlq.* ones alone, which always fit.
-      const own = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('dlq.')));
-      await send(producer, topic, { ...message, key: null }, null, { ...own, ...omitted });
+      await send(producer, topic, letter(message, error, form));
+      return;
+    } catch (sendError) {
+      const next = smallerForm(form, sendError);
+      if (next === undefined) throw sendError;
+      form = next;
     }
   }
 }
 
-function send(producer: Producer, topic: string, message: KafkaMessage, value: Buffer | null, headers: IHeaders): Promise<unknown> {
-  return producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: message.key, value, headers, timestamp: message.timestamp }] });
+/** The next form to try after `form` failed with `error`; undefined when a retry is the answer. */
+function smallerForm(form: LetterForm, error: unknown): LetterForm | undefined {
+  const type = (error as { type?: string }).type ?? '';
+  const tooLarge = tooLargeErrors.has(type);
+  // Not from Kafka at all (kafkajs's encoder throws TypeErrors), or the broker refuses the record itself.
+  const unwritable = !(error instanceof KafkaJSError) || invalidRecordErrors.has(type);
+  if (form === 'minimal' || (!tooLarge && !unwritable)) return undefined;
+  if (form === 'whole') return tooLarge ? 'without-value' : 'without-headers';
+  return 'minimal';
 }
 
-function deadLetterHeaders(message: KafkaMessage, error: InvalidRequestError): IHeaders {
-  const headers: IHeaders = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = value;
-  }
-  headers[deadLetterHeaderNames.reason] = error.reason;
-  headers[deadLetterHeaderNames.detail] = maskSecrets(error.message).slice(0, 2000);
-  headers[deadLetterHeaderNames.sourceTopic] = error.location.topic;
-  headers[deadLetterHeaderNames.sourcePartition] = String(error.location.partition);
-  headers[deadLetterHeaderNames.sourceOffset] = error.location.offset;
-  headers[deadLetterHeaderNames.deadLetteredAt] = new Date().toISOString();
-  return headers;
+interface Letter {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+  readonly timestamp: string;
+}
+
+function letter(message: KafkaMessage, error: InvalidRequestError, form: LetterForm): Letter {
+  const own = deadLetterOwnHeaders(error);
+  const original = encodableHeaders(message.headers);
+  const keepsHeaders = form === 'whole' || form === 'without-value';
+  const keepsValue = form === 'whole' || form === 'without-headers';
+  const dropped = keepsHeaders ? original.dropped : Object.keys(message.headers ?? {});
+  const headers: IHeaders = {
+    ...(keepsHeaders ? original.headers : {}),
+    ...own,
+    ...(dropped.length > 0 ? { [deadLetterHeaderNames.droppedHeaders]: droppedList(dropped, keepsHeaders) } : {}),
+    ...(keepsValue ? {} : omittedValue(message.value)),
+  };
+  return { key: form === 'minimal' ? null : message.key, value: keepsValue ? message.value : null, headers, timestamp: message.timestamp };
+}
+
+/** The names of the headers left out of the letter, cut to fit a header of its own. */
+function droppedList(names: readonly string[], onlyNullValues: boolean): string {
+  const list = names.slice(0, 20).map((name) => name.slice(0, 100)).join(',');
+  const more = names.length > 20 ? `,… (${names.length} in all)` : '';
+  return `${onlyNullValues ? 'null values: ' : ''}${list}${more}`.slice(0, 2000);
+}
+
+function omittedValue(value: Buffer | null): IHeaders {
+  const bytes = value ?? Buffer.alloc(0);
+  return {
+    [deadLetterHeaderNames.valueOmitted]: 'too-large-for-the-dlq',
+    [deadLetterHeaderNames.valueSize]: String(bytes.length),
+    [deadLetterHeaderNames.valueSha256]: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+function send(producer: Producer, topic: string, letter: Letter): Promise<unknown> {
+  return producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [letter] });
+}
+
+function deadLetterOwnHeaders(error: InvalidRequestError): IHeaders {
+  return {
+    [deadLetterHeaderNames.reason]: error.reason,
+    [deadLetterHeaderNames.detail]: maskSecrets(error.message).slice(0, 2000),
+    [deadLetterHeaderNames.sourceTopic]: error.location.topic,
+    [deadLetterHeaderNames.sourcePartition]: String(error.location.partition),
+    [deadLetterHeaderNames.sourceOffset]: error.location.offset,
+    [deadLetterHeaderNames.deadLetteredAt]: new Date().toISOString(),
+  };
 }

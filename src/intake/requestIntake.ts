@@ -13,7 +13,7 @@ import { runExists } from '../temporal/runExists';
 import type { RunUrgency } from '../temporal/runPriority';
 import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
-import { decodeRecord, type DecodedRecord, type MessageLocation } from './requestDecoder';
+import { decodeRecord, type DecodedRecord, type IntakeTopicRole, type MessageLocation } from './requestDecoder';
 import { cancelResearchRun, type CancelResult } from './researchRunCanceller';
 import { startResearchRun } from './researchRunStarter';
 import { runSessionAttributes } from '../telemetry/runSessionAttributes';
@@ -107,7 +107,7 @@ export class RequestIntake {
   workflowIdOf(message: KafkaMessage, location: MessageLocation, mode: IntakeMode): string | undefined {
     let decoded: DecodedRecord;
     try {
-      decoded = decodeRecord(message, location, this.deps.config.maxMessageBytes);
+      decoded = decodeRecord(message, location, this.deps.config, this.roleOf(location));
     } catch {
       return undefined;
     }
@@ -134,18 +134,18 @@ export class RequestIntake {
   async admit(message: KafkaMessage, location: MessageLocation, mode: IntakeMode, control: IntakeControl, listed?: boolean): Promise<IntakeOutcome | undefined> {
     let decoded: DecodedRecord;
     try {
-      decoded = decodeRecord(message, location, this.deps.config.maxMessageBytes);
+      decoded = decodeRecord(message, location, this.deps.config, this.roleOf(location));
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       return this.deadLetter(message, error, mode, control);
     }
-    if (decoded.kind === 'cancel') return this.cancel(decoded.cancel, location, mode, control);
+    if (decoded.kind === 'cancel') return this.cancel(message, decoded.cancel, location, mode, control);
     const { request } = decoded;
     // The record's span (`<topic> process`) names the run's session, user and metadata.
     otelTrace.getActiveSpan()?.setAttributes(runSessionAttributes(request));
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, request.requestId, mode.epoch);
     const where = { ...location, requestId: request.requestId, workflowId };
-    const expired = expiry(message, mode.maxAgeMs, location);
+    const expired = expiry(message, mode.maxAgeMs, location) ?? futureStamp(message, mode.maxAgeMs !== undefined ? this.deps.config.maxClockSkewMs : undefined, location);
     if (expired) {
       // A redelivered record whose run already started is that run's, however old it is now.
       const exists = await this.untilDone(() => runExists(this.deps.temporal, workflowId), 'existence check', where, control);
@@ -166,12 +166,13 @@ export class RequestIntake {
 
   private async start(message: KafkaMessage, request: ResearchRequested, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
     const trace = traceFor(message, mode);
-    const start = { request, trace, location, conflict: mode.conflict, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}), ...(mode.urgency ? { urgency: mode.urgency } : {}) };
+    const start = { request, trace, location, ...(mode.epoch !== undefined ? { epoch: mode.epoch } : {}), ...(mode.urgency ? { urgency: mode.urgency } : {}) };
     // The start (and its StartWorkflow span) joins the run's trace even where no span is
     // active (telemetry off, redrive): the worker's spans then continue the same trace.
     const parent = otelTrace.getSpan(otelContext.active()) ? otelContext.active() : otelContextOf(trace);
     try {
       const outcome = await this.untilDone(() => otelContext.with(parent, () => startResearchRun(this.deps.temporal, this.deps.config.temporal, start)), 'workflow start', { ...location, requestId: request.requestId }, control);
+      if (outcome?.kind === 'id-reused') return this.deadLetter(message, idReused(outcome.workflowId, outcome.existingStatus, location), mode, control);
       return outcome && { kind: outcome.kind, requestId: request.requestId, workflowId: outcome.workflowId };
     } catch (error) {
       if (!(error instanceof StartRejectedError)) throw error;
@@ -181,23 +182,37 @@ export class RequestIntake {
 
   /**
    * Delivers a cancel to the request's live run (`research-<requestId>`; reruns have ids of
-   * their own and are not touched). Never starts anything; never dead-letters a valid cancel:
-   * a finished run or an unknown request id is an outcome, logged and counted, not an error.
-   * No age limit either: cancelling a run that has ended changes nothing.
+   * their own and are not touched), where cancels are allowed from the record's topic (else it
+   * is dead-lettered as cancel-not-allowed) and, if required, from the request's own requester
+   * (else cancel-refused). Never starts anything: a finished run or an unknown request id is an
+   * outcome, logged and counted, not an error; a cancel on the cancel topic first waits for its
+   * run (CANCEL_WAIT_FOR_RUN_MS from its timestamp), as its request travels on another topic.
+   * No age limit: cancelling a run that has ended changes nothing.
    */
-  private async cancel(cancel: ResearchCancel, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
+  private async cancel(message: KafkaMessage, cancel: ResearchCancel, location: MessageLocation, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
     const { requestId } = cancel;
     const workflowId = workflowIdFor(this.deps.config.temporal.workflowIdPrefix, requestId);
     otelTrace.getActiveSpan()?.setAttribute('research.request_id', requestId);
     if (mode.cancels === 'skip' || mode.deadLetters === 'count') return { kind: 'cancel', requestId, workflowId, result: 'skipped' };
+    const notAllowed = cancelNotAllowed(this.deps.config, location);
+    if (notAllowed) return this.deadLetter(message, notAllowed, mode, control);
     const where = { ...location, requestId, workflowId };
-    const result = await this.untilDone(() => cancelResearchRun(this.deps.temporal, workflowId, cancel), 'cancel', where, control);
+    // On the requests topic a cancel follows its request (same key, same partition): nothing to wait for.
+    const waitsForRun = this.roleOf(location) === 'cancels';
+    const policy = { requireSameRequester: this.deps.config.cancels.requireSameRequester, waitForRunUntil: waitsForRun ? Number(message.timestamp) + this.deps.config.cancels.waitForRunMs : 0 };
+    const result = await this.untilDone(() => cancelResearchRun(this.deps.temporal, workflowId, cancel, policy), 'cancel', where, control);
     if (result === undefined) return undefined;
+    if (result === 'refused') return this.deadLetter(message, cancelRefused(workflowId, location), mode, control);
     const fields = { ...where, ...(cancel.reason !== undefined ? { reason: cancel.reason } : {}), ...(cancel.requestedBy !== undefined ? { requestedBy: cancel.requestedBy } : {}) };
     if (result === 'requested') this.deps.logger.info('cancel delivered: the run is being cancelled', fields);
     else if (result === 'finished') this.deps.logger.info('cancel ignored: the run has already finished', fields);
     else this.deps.logger.warn('cancel ignored: no run for this request id (a cancel that arrives before its request is not remembered)', fields);
     return { kind: 'cancel', requestId, workflowId, result };
+  }
+
+  /** The cancel topic holds cancels only; every other intake topic requests (and, while migrating, cancels). */
+  private roleOf(location: MessageLocation): IntakeTopicRole {
+    return location.topic === this.deps.config.topics.cancel ? 'cancels' : 'requests';
   }
 
   private async deadLetter(message: KafkaMessage, error: InvalidRequestError, mode: IntakeMode, control: IntakeControl): Promise<IntakeOutcome | undefined> {
@@ -243,6 +258,35 @@ function expiry(message: KafkaMessage, maxAgeMs: number | undefined, location: M
   if (maxAgeMs === undefined || !(ageMs > maxAgeMs)) return undefined;
   const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;
   return new InvalidRequestError('expired', `the request is ${hours(ageMs)} old; requests older than ${hours(maxAgeMs)} are not run (REQUEST_MAX_AGE_MS, default the namespace's retention)`, location);
+}
+
+/** Why a cancel is not taken at all from where it came (cancels turned off, or on the requests topic), else undefined. */
+function cancelNotAllowed(config: RelayConfig, location: MessageLocation): InvalidRequestError | undefined {
+  if (!config.cancels.enabled) return new InvalidRequestError('cancel-not-allowed', 'cancels are turned off here (CANCELS_ENABLED=false)', location);
+  if (location.topic !== config.topics.cancel && !config.cancels.onRequestsTopic) {
+    return new InvalidRequestError('cancel-not-allowed', `cancels are taken from ${config.topics.cancel} (TOPIC_CANCEL) only; set CANCELS_ON_REQUESTS_TOPIC=true to take them from the requests topic while producers move`, location);
+  }
+  return undefined;
+}
+
+/** The cancel does not name the requester its run records (CANCEL_REQUIRE_SAME_REQUESTER). */
+function cancelRefused(workflowId: string, location: MessageLocation): InvalidRequestError {
+  return new InvalidRequestError('cancel-refused', `the cancel's requestedBy is not the one run ${workflowId} was requested by (CANCEL_REQUIRE_SAME_REQUESTER=true); the run goes on`, location);
+}
+
+/**
+ * A `future-timestamp` error when the record is stamped further ahead than `maxSkewMs`: its age
+ * cannot be judged (a producer's clock, or a stamp chosen to dodge REQUEST_MAX_AGE_MS).
+ */
+function futureStamp(message: KafkaMessage, maxSkewMs: number | undefined, location: MessageLocation): InvalidRequestError | undefined {
+  const aheadMs = Number(message.timestamp) - Date.now();
+  if (maxSkewMs === undefined || !(aheadMs > maxSkewMs)) return undefined;
+  return new InvalidRequestError('future-timestamp', `the record is stamped ${Math.round(aheadMs / 1000)} s in the future; at most ${Math.round(maxSkewMs / 1000)} s are allowed (REQUEST_MAX_CLOCK_SKEW_MS), as its age could not be judged`, location);
+}
+
+/** The request id already names a run that asked something else. */
+function idReused(workflowId: string, existingStatus: string, location: MessageLocation): InvalidRequestError {
+  return new InvalidRequestError('id-reused', `the request id already belongs to run ${workflowId} (${existingStatus.toLowerCase()}), which was started for different content; a new question needs a new request id`, location);
 }
 
 /** The trace a run joins: the active span's (which continues the producer's), else the record's, else a new one. */

@@ -7,6 +7,8 @@ import { workflowIdFor } from '../temporal/workflowIds';
 import type { TraceContext } from '../telemetry/traceContext';
 import type { ResearchWorkflow } from '../../workflows/researchWorkflow';
 import type { MessageLocation } from './requestDecoder';
+import { requestDigest, requestDigestMemoField } from './requestDigest';
+import { requesterMemoField } from './researchRunCanceller';
 
 export interface ResearchRunStart {
   readonly request: ResearchRequested;
@@ -14,11 +16,6 @@ export interface ResearchRunStart {
   readonly location: MessageLocation;
   /** A deliberate rerun: its own workflow id, and the result carries the epoch. */
   readonly epoch?: number;
-  /**
-   * `use-existing` (live ingest, redrive): a redelivery attaches to the running run.
-   * `fail` (replay): any existing run, running or closed, counts as "already existing".
-   */
-  readonly conflict: 'use-existing' | 'fail';
   /** `batch` (replay): queued behind every live run's tasks. Default `live`. */
   readonly urgency?: RunUrgency;
 }
@@ -36,17 +33,25 @@ export function sourceKey(location: MessageLocation): string {
 
 /**
  * Starts the ResearchWorkflow of one request idempotently — the one start of the intake path —
- * with its Temporal priority: live runs before batch ones, tenants in turn within each.
+ * with its Temporal priority: live runs before batch ones, tenants in turn within each. The
+ * request's digest goes into the run's memo: a later record with the same id and another
+ * question is told apart from a redelivery (`id-reused`).
  */
 export function startResearchRun(client: Client, settings: TemporalSettings, start: ResearchRunStart): Promise<StartOutcome> {
   const { request, trace, location, epoch } = start;
+  const digest = requestDigest(request);
   return startIdempotently<typeof ResearchWorkflow>(client, 'ResearchWorkflow', {
     taskQueue: settings.taskQueue,
     workflowId: workflowIdFor(settings.workflowIdPrefix, request.requestId, epoch),
     reusePolicy: settings.reusePolicy,
-    conflict: start.conflict,
+    identity: { memoField: requestDigestMemoField, value: digest },
     args: [{ request, ...(epoch !== undefined ? { epoch } : {}), trace, source: location }],
     priority: runPriority(request, start.urgency ?? 'live', settings),
-    memo: { requestId: request.requestId, traceId: trace.traceId, source: sourceKey(location), ...(epoch !== undefined ? { epoch } : {}) },
+    memo: { requestId: request.requestId, traceId: trace.traceId, source: sourceKey(location), [requestDigestMemoField]: digest, ...requester(request), ...(epoch !== undefined ? { epoch } : {}) },
   });
+}
+
+/** The request's requestedBy for the memo, where a cancel's is checked against it (CANCEL_REQUIRE_SAME_REQUESTER). */
+function requester(request: ResearchRequested): Record<string, string> {
+  return request.requestedBy !== undefined ? { [requesterMemoField]: request.requestedBy } : {};
 }

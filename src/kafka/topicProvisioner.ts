@@ -1,16 +1,19 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
+
+/** Per-topic settings for topics created here (`message.timestamp.type` and the like). */
+export type TopicSettings = (topic: string) => ITopicConfig['configEntries'];
 
 /**
  * Creates the topics that do not exist yet; existing ones are left as they are.
  * Safe to call from several processes at once (a lost creation race is not an error).
  */
-export async function ensureTopics(admin: Admin, topics: readonly string[], numPartitions: number, listingWaitMs = 15_000): Promise<string[]> {
+export async function ensureTopics(admin: Admin, topics: readonly string[], numPartitions: number, listingWaitMs = 15_000, settings?: TopicSettings): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
   if (missing.length === 0) return [];
   try {
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, ...(settings?.(topic)?.length ? { configEntries: settings(topic) } : {}) })), waitForLeaders: true });
   } catch (error) {
     // Lost a creation race, or the broker has not yet put a new topic in its metadata (a broker
     // that just started answers UNKNOWN_TOPIC_OR_PARTITION for a moment, and kafkajs's wait for
@@ -31,20 +34,56 @@ async function listedWithin(admin: Admin, topics: readonly string[], ms: number)
   }
 }
 
+/** What provisioning did: the topics it created, and the intake topics whose records carry the producer's clock. */
+export interface ProvisionedTopics {
+  readonly created: readonly string[];
+  /** Intake topics with `message.timestamp.type=CreateTime`: a producer's clock decides a record's age there. */
+  readonly stampedByProducers: readonly string[];
+}
+
+/**
+ * The topics whose records the relay judges by age (requests, cancels) are created with
+ * `message.timestamp.type=LogAppendTime`: the broker stamps each record as it appends it, so
+ * no producer's clock (wrong, or chosen to dodge REQUEST_MAX_AGE_MS) decides a record's age.
+ */
+export function relayTopicSettings(config: Pick<RelayConfig, 'topics'>): TopicSettings {
+  const intake = new Set(intakeTopics(config));
+  return (topic) => (intake.has(topic) ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []);
+}
+
+function intakeTopics(config: Pick<RelayConfig, 'topics'>): string[] {
+  return [config.topics.requested, config.topics.cancel];
+}
+
 /**
  * Every topic of the relay's configuration, created where missing with its own admin client
- * (connected for the call only); returns the topics it created.
+ * (connected for the call only); says which it created and which intake topics (made by
+ * someone else) keep the producer's timestamps.
  *
  * @example
- * await provisionRelayTopics(kafka, loadRelayConfig(process.env));
+ * const { created } = await provisionRelayTopics(kafka, loadRelayConfig(process.env));
  */
-export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'>): Promise<string[]> {
+export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'>): Promise<ProvisionedTopics> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    return await ensureTopics(admin, Object.values(config.topics), config.topicPartitions);
+    const created = await ensureTopics(admin, Object.values(config.topics), config.topicPartitions, undefined, relayTopicSettings(config));
+    return { created, stampedByProducers: await createTimeTopics(admin, intakeTopics(config)) };
   } finally {
     // Also after a failed connect: kafkajs may hold a half-open connection.
     await admin.disconnect();
   }
+}
+
+/** Which of the topics keep the producer's timestamps (`message.timestamp.type=CreateTime`). */
+async function createTimeTopics(admin: Admin, topics: readonly string[]): Promise<string[]> {
+  // Only a warning depends on it: a broker that refuses DescribeConfigs (ACLs) does not stop start-up.
+  const described = await describeTimestampTypes(admin, topics).catch(() => undefined);
+  if (!described) return [];
+  const stampedByProducer = (entries: readonly { configName: string; configValue: string }[]): boolean => entries.some((entry) => entry.configName === 'message.timestamp.type' && entry.configValue === 'CreateTime');
+  return described.resources.filter((resource) => stampedByProducer(resource.configEntries)).map((resource) => resource.resourceName);
+}
+
+function describeTimestampTypes(admin: Admin, topics: readonly string[]): ReturnType<Admin['describeConfigs']> {
+  return admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['message.timestamp.type'] })) });
 }

@@ -1,62 +1,102 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { StartRejectedError, TemporalUnavailableError } from '../errors';
 
 export type ReusePolicyName = 'reject-duplicate' | 'allow-duplicate-failed-only';
 
-/** What a start did: a new (or still running) run, or a refusal because the id already ran. */
+/**
+ * What a start did: a new run; a run that already has this id (running — a redelivery attaches
+ * to it — or closed); or a run with this id that holds another request (`id-reused`).
+ */
 export type StartOutcome =
   | { readonly kind: 'started'; readonly workflowId: string; readonly runId: string }
-  | { readonly kind: 'duplicate'; readonly workflowId: string };
+  | { readonly kind: 'duplicate'; readonly workflowId: string }
+  | { readonly kind: 'id-reused'; readonly workflowId: string; readonly existingStatus: string };
+
+/** A value kept in the run's memo that says what the run is for: another value under the same id is another request. */
+export interface RunIdentity {
+  readonly memoField: string;
+  readonly value: string;
+}
 
 /**
- * Starts a workflow so that the same id never yields a second run:
- * - a run with this id still running → Temporal hands back that run (conflict policy USE_EXISTING);
- * - a closed run with this id → Temporal refuses (reuse policy REJECT_DUPLICATE, or
- *   ALLOW_DUPLICATE_FAILED_ONLY to let failed runs be retried) and we report a duplicate.
- * Both count as success for the caller. Temporal only remembers closed runs for the
- * namespace's retention period; a replay after that starts a new run.
- *
- * Note: with USE_EXISTING the server's "started" flag is not exposed by the TypeScript SDK,
- * so attaching to a running run is also reported as `started` with that run's id.
+ * Closed runs that allow-duplicate-failed-only may start again: they failed, timed out or were
+ * terminated (an operator's stop, which publishes nothing). A cancelled run never runs again:
+ * its sender asked for it to stop, and it published its terminal event.
  */
-export async function startIdempotently<W extends Workflow>(
-  client: Client,
-  workflow: W | string,
-  options: Omit<WorkflowStartOptions<W>, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> & {
-    reusePolicy: ReusePolicyName;
-    /** `fail`: a running run with this id is a duplicate too (replay counts it as existing). */
-    conflict?: 'use-existing' | 'fail';
-  },
-): Promise<StartOutcome> {
-  const { reusePolicy, conflict, ...startOptions } = options;
+const rerunnableStatuses: ReadonlySet<string> = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED']);
+const openStatuses: ReadonlySet<string> = new Set(['RUNNING', 'PAUSED']);
+
+export type IdempotentStartOptions<W extends Workflow> = Omit<WorkflowStartOptions<W>, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'> & {
+  reusePolicy: ReusePolicyName;
+  /** Checked against an existing run's memo; absent there (a run started before it was kept): the same request. */
+  identity?: RunIdentity;
+};
+
+/**
+ * Starts a workflow so that the same id never yields a second run. The start itself refuses
+ * any existing run (conflict FAIL, reuse REJECT_DUPLICATE); the existing run is then described:
+ * - it holds another request (its memo's identity differs) → `id-reused`;
+ * - it is running → `duplicate` (a redelivery belongs to that run);
+ * - it is closed → `duplicate`, except that under allow-duplicate-failed-only a failed,
+ *   timed-out or terminated run is started again (never a completed or cancelled one).
+ * Temporal only remembers closed runs for the namespace's retention period; a replay after
+ * that starts a new run.
+ */
+export async function startIdempotently<W extends Workflow>(client: Client, workflow: W | string, options: IdempotentStartOptions<W>): Promise<StartOutcome> {
+  const { reusePolicy, identity, ...startOptions } = options;
+  const { workflowId } = options;
+  const started = await tryStart(client, workflow, startOptions as WorkflowStartOptions<W>, 'REJECT_DUPLICATE');
+  if (started) return started;
+  const existing = await describeExisting(client, workflowId);
+  if (identity && typeof existing.memo?.[identity.memoField] === 'string' && existing.memo[identity.memoField] !== identity.value) {
+    return { kind: 'id-reused', workflowId, existingStatus: existing.status };
+  }
+  if (openStatuses.has(existing.status) || reusePolicy === 'reject-duplicate' || !rerunnableStatuses.has(existing.status)) return { kind: 'duplicate', workflowId };
+  return (await tryStart(client, workflow, startOptions as WorkflowStartOptions<W>, 'ALLOW_DUPLICATE_FAILED_ONLY')) ?? { kind: 'duplicate', workflowId };
+}
+
+/** The start, or undefined when a run with the id already exists (a running one, or a closed one the policy keeps). */
+async function tryStart<W extends Workflow>(client: Client, workflow: W | string, options: WorkflowStartOptions<W>, reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY'): Promise<StartOutcome | undefined> {
   try {
-    const handle = await client.workflow.start(workflow, {
-      ...(startOptions as WorkflowStartOptions<W>),
-      workflowIdConflictPolicy: conflict === 'fail' ? 'FAIL' : 'USE_EXISTING',
-      workflowIdReusePolicy: reusePolicy === 'reject-duplicate' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
-    });
+    const handle = await client.workflow.start(workflow, { ...options, workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: reuse });
     return { kind: 'started', workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'duplicate', workflowId: options.workflowId };
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
     throw classifyStartError(error, options.workflowId);
+  }
+}
+
+/** The status and memo of the run that holds the id now. */
+async function describeExisting(client: Client, workflowId: string): Promise<{ status: string; memo?: Record<string, unknown> }> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return { status: description.status.name, ...(description.memo ? { memo: description.memo } : {}) };
+  } catch (error) {
+    // Refused as existing, then not found: it was removed in between (retention); the next attempt starts it.
+    if (error instanceof WorkflowNotFoundError) throw new TemporalUnavailableError(`the run ${workflowId} refused the start and then was not found; trying again`, { cause: error });
+    throw classifyStartError(error, workflowId);
   }
 }
 
 /**
  * Unreachable or throttling servers are retryable; INVALID_ARGUMENT is the start's own fault
- * and never succeeds; anything else (permissions, a missing namespace: every start would hit
- * it) is passed on unchanged, and the caller keeps retrying it.
+ * and never succeeds, and so is an INTERNAL error that names invalid UTF-8 (text protobuf
+ * cannot encode); anything else (permissions, a missing namespace: every start would hit it)
+ * is passed on unchanged, and the caller keeps retrying it.
  */
 function classifyStartError(error: unknown, workflowId: string): unknown {
   const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError((error as { cause?: unknown })?.cause) ? (error as { cause: unknown }).cause : undefined;
   if (!grpc || !isGrpcServiceError(grpc)) return error;
+  const details = grpc.details || grpc.message;
   // 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED (namespace rate limit), 1 CANCELLED
   if ([1, 4, 8, 14].includes(grpc.code)) {
-    return new TemporalUnavailableError(`Temporal did not accept the start of ${workflowId}: ${grpc.details || grpc.message}`, { cause: error });
+    return new TemporalUnavailableError(`Temporal did not accept the start of ${workflowId}: ${details}`, { cause: error });
   }
-  // 3 INVALID_ARGUMENT
-  if (Number(grpc.code) === 3) return new StartRejectedError(workflowId, `Temporal rejected the start of ${workflowId}: ${grpc.details || grpc.message}`, { cause: error });
+  // 3 INVALID_ARGUMENT; 13 INTERNAL about invalid UTF-8 (a string that cannot be marshalled)
+  if (Number(grpc.code) === 3 || (Number(grpc.code) === 13 && /invalid UTF-8/i.test(details))) {
+    return new StartRejectedError(workflowId, `Temporal rejected the start of ${workflowId}: ${details}`, { cause: error });
+  }
   return error;
 }

@@ -30,7 +30,7 @@ describe('the agent activities, one at a time', () => {
       openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
       searchProvider: await createLocalCorpusSearch({ directory: defaultCorpusDirectory }),
       producer: {} as Producer, // publishing is covered by the pipeline tests
-      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: 'p' },
+      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: 'p', cancel: 'x' },
       models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
       prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
       logger: silentLogger,

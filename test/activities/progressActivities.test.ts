@@ -18,6 +18,7 @@ import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { startStandInServer, type StandInServer } from '../../dev/standIn';
 import { testKafka, uniqueName } from '../support/testInfrastructure';
 import { TopicRecorder } from '../support/topicRecorder';
+import { tearDown } from '../support/teardown';
 
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -45,7 +46,7 @@ describe('the progress activity and the budget allowances, one at a time', () =>
       openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
       searchProvider: await createLocalCorpusSearch({ directory: defaultCorpusDirectory }),
       producer,
-      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: uniqueName('progress') },
+      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: uniqueName('progress'), cancel: 'x' },
       models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
       prices: PriceTable.fromEnv({}),
       logger: silentLogger,
@@ -53,10 +54,13 @@ describe('the progress activity and the budget allowances, one at a time', () =>
       heartbeatIntervalMs: 60_000,
     };
   });
-  after(async () => {
-    await producer.disconnect();
-    await standIn.stop();
-  });
+  // Also after a failed before(): what never started is skipped, and the stand-in stops whatever the producer did.
+  after(() =>
+    tearDown(
+      () => producer?.disconnect(),
+      () => standIn?.stop(),
+    ),
+  );
 
   it('publishes a batch in order, keyed by request id, with CloudEvents headers, the request’s trace and one event id per step', async () => {
     const admin = kafka.admin();

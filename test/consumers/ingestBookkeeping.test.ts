@@ -132,7 +132,7 @@ describe('offset bookkeeping', () => {
 describe('request decoding', () => {
   const reasonOf = (m: KafkaMessage, maxBytes = 1000): string => {
     try {
-      const decoded = decodeRecord(m, location, maxBytes);
+      const decoded = decodeRecord(m, location, { maxMessageBytes: maxBytes, maxHeaderCount: 100, maxHeaderBytes: 32_768 });
       return decoded.kind === 'request' ? 'valid' : 'cancel';
     } catch (error) {
       assert.ok(error instanceof InvalidRequestError);
@@ -160,7 +160,7 @@ describe('request decoding', () => {
 
   it('tells a cancel from a request by ce_type alone, and checks a cancel as strictly as a request', () => {
     const cancel = { ce_specversion: '1.0', ce_type: 'research.cancel.v1' };
-    const decoded = decodeRecord(message('r', JSON.stringify({ requestId: 'r', reason: 'sent by mistake', ignored: true }), cancel), location, 1000);
+    const decoded = decodeRecord(message('r', JSON.stringify({ requestId: 'r', reason: 'sent by mistake', ignored: true }), cancel), location, { maxMessageBytes: 1000, maxHeaderCount: 100, maxHeaderBytes: 32_768 });
     assert.deepEqual(decoded, { kind: 'cancel', cancel: { requestId: 'r', reason: 'sent by mistake' } });
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r' }), { ce_type: 'research.cancel.v1' })), 'cancel', 'the reason is optional');
     assert.equal(reasonOf(message('r', JSON.stringify({ requestId: 'r', query: 'q' }))), 'valid', 'a record without ce_type stays a request');

@@ -7,6 +7,7 @@ import { produceBatch, replayBatch } from '../support/batchRequests';
 import { countingTemporalClient, type CountingTemporalClient } from '../support/countingTemporalClient';
 import { eventually } from '../support/eventually';
 import { PipelineHarness } from '../support/pipelineHarness';
+import { tearDown } from '../support/teardown';
 
 const count = 300;
 /** The runs that exist before the replays: the first 250 requests'. */
@@ -34,7 +35,6 @@ describe('a replay checks which runs exist a few hundred at a time', () => {
           request: researchRequestedSchema.parse({ requestId, query: `Batch question ${i} on event sourcing` }),
           trace: newTraceContext(),
           location: { topic, partition: 0, offset: String(i) },
-          conflict: 'fail',
           urgency: 'batch',
         }),
       ),
@@ -42,14 +42,19 @@ describe('a replay checks which runs exist a few hundred at a time', () => {
     // The pre-check reads Temporal's visibility, which lags a little behind the starts.
     await eventually(async () => ((await harness.client.workflow.count(`WorkflowId STARTS_WITH "${harness.config.temporal.workflowIdPrefix}"`)).count === existing ? true : undefined), 30_000, 'the runs to be listed');
   });
-  after(async () => {
-    for (const counting of clients) await counting.close();
-    if (!(harness as PipelineHarness | undefined)) return;
-    for await (const run of harness.client.workflow.list({ query: `WorkflowId STARTS_WITH "${harness.config.temporal.workflowIdPrefix}" AND ExecutionStatus = "Running"` })) {
-      await harness.client.workflow.getHandle(run.workflowId).terminate('test cleanup').catch(() => undefined);
-    }
-    await harness.close();
-  });
+  // Also when a step throws: the harness is closed whatever the clients or the clean-up of runs did.
+  after(() =>
+    tearDown(
+      ...clients.map((counting) => () => counting.close()),
+      async () => {
+        if (!(harness as PipelineHarness | undefined)) return;
+        for await (const run of harness.client.workflow.list({ query: `WorkflowId STARTS_WITH "${harness.config.temporal.workflowIdPrefix}" AND ExecutionStatus = "Running"` })) {
+          await harness.client.workflow.getHandle(run.workflowId).terminate('test cleanup').catch(() => undefined);
+        }
+      },
+      () => harness?.close(),
+    ),
+  );
 
   it('skip-existing over 300 requests, 250 of which have runs, lists them in a few calls (no start each), skips all 250 and starts each of the other 50 exactly once', async () => {
     const { client, calls } = await counted();
@@ -113,7 +118,6 @@ describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-onl
       request: researchRequestedSchema.parse({ requestId, query: 'Batch question 0 on event sourcing' }),
       trace: newTraceContext(),
       location: { topic: harness.config.topics.requested, partition: 0, offset: '0' },
-      conflict: 'fail',
       urgency: 'batch',
     });
     await harness.client.workflow.getHandle(handle.workflowId).terminate('the run failed, for the test');

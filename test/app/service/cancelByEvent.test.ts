@@ -43,14 +43,15 @@ async function topicEnds(harness: PipelineHarness): Promise<Map<number, string>>
   }
 }
 
-describe('a research.cancel event on the requests topic', () => {
+describe('a research.cancel event (the library and CLI send it to the cancel topic; raw records here go to the requests topic, as CANCELS_ON_REQUESTS_TOPIC allows while producers move)', () => {
   let harness: PipelineHarness;
   let client: ResearchClient;
 
   before(async () => {
     harness = await PipelineHarness.start({
       // The client must not give up on a hanging call before the cancel aborts it.
-      env: { OPENAI_TIMEOUT_MS: '600000', OPENAI_MAX_RETRIES: '0' },
+      // A cancel for a request id without a run waits 2 s for it on the cancel topic (not 30).
+      env: { OPENAI_TIMEOUT_MS: '600000', OPENAI_MAX_RETRIES: '0', CANCELS_ON_REQUESTS_TOPIC: 'true', CANCEL_WAIT_FOR_RUN_MS: '2000' },
       faults: {
         rules: [
           ...stages.map(({ word, formatName }) => ({ match: { formatName, inputIncludes: word }, sequence: [hang], repeat: true })),
