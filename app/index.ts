@@ -40,7 +40,7 @@ export { researchProgressSchema, researchProgressType } from '../src/contracts/r
 export type { ProgressStep, ResearchProgressEvent } from '../src/contracts/researchProgress';
 export { budgetExceededType, runBudgetSchema } from '../src/contracts/runBudget';
 export type { BudgetStop, RunBudget } from '../src/contracts/runBudget';
-export { deadLetterHeaderNames } from '../src/contracts/deadLetterRecord';
+export { deadLetterHeaderNames, deadLetterReasons } from '../src/contracts/deadLetterRecord';
 export type { DeadLetterReason } from '../src/contracts/deadLetterRecord';
 
 // Trace context (W3C), for producers that carry their own traces.
@@ -49,7 +49,7 @@ export type { TraceContext } from '../src/telemetry/traceContext';
 
 // Embedding the service.
 export { loadRelayConfig } from '../src/config/relayConfig';
-export type { RelayConfig } from '../src/config/relayConfig';
+export type { CancelSettings, RelayConfig } from '../src/config/relayConfig';
 export type { RunSettings } from '../src/config/runSettings';
 export { prefixedNameVariables } from '../src/config/prefixedNames';
 export { RelayService } from './service/relayService';
@@ -73,6 +73,7 @@ export {
   PayloadDecryptionError,
   PublishError,
   RelayError,
+  RunNotStartedYetError,
   StartRejectedError,
   TemporalUnavailableError,
 } from '../src/errors';

@@ -23,7 +23,7 @@ function producerThat(refuse: (message: Message) => Error | undefined): { produc
 }
 
 const record = (headers: IHeaders, value = Buffer.from('not json')): KafkaMessage =>
-  ({ key: Buffer.from('r-1'), value, headers, timestamp: String(Date.now()), attributes: 0, offset: '7', size: 0 }) as KafkaMessage;
+  ({ key: Buffer.from('r-1'), value, headers, timestamp: String(Date.now()), attributes: 0, offset: '7' });
 const notJson = new InvalidRequestError('not-json', 'the value is not JSON', location);
 const tooLarge = (): Error => new KafkaJSProtocolError({ message: 'too large', type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false } as never);
 
