@@ -6,6 +6,7 @@ import { InFlightWindow } from '../src/concurrency/inFlightWindow';
 import type { RelayConfig } from '../src/config/relayConfig';
 import type { MessageLocation } from '../src/intake/requestDecoder';
 import { RequestIntake, type IntakeControl, type IntakeMode, type IntakeOutcome } from '../src/intake/requestIntake';
+import { limitInflatedBatchBytes } from '../src/kafka/cappedInflate';
 import { KeyOrder } from '../src/kafka/keyOrder';
 import { OffsetCommitter } from '../src/kafka/offsetCommitter';
 import { PartitionProgress } from '../src/kafka/partitionProgress';
@@ -118,6 +119,7 @@ export class IngestConsumer {
   readonly crashed = new Promise<never>((_resolve, reject) => (this.reportCrash = reject));
 
   constructor(private readonly options: IngestConsumerOptions) {
+    limitInflatedBatchBytes(options.config.maxInflatedBatchBytes);
     const { kafka, config } = options;
     this.consumer = kafka.consumer(ingestConsumerSettings(config));
     this.producer = kafka.producer();

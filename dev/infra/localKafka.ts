@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -47,7 +47,12 @@ export class LocalKafka {
   /** Starts the broker unless one already answers; returns whether this call started it. */
   async up(): Promise<{ started: boolean; state: ServiceState }> {
     const before = await this.state();
-    if (before.kind === 'ours' && (await answersKafka(this.address))) return { started: false, state: before };
+    if (before.kind === 'ours' && (await answersKafka(this.address))) {
+      // The test tools (ConsoleProducer) run from the same jars: what the pom gained is fetched
+      // now, beside the running broker's jars (another version waits for the next start).
+      if (this.hasJarsOfVersion()) await this.ensureJars({ besideRunningBroker: true });
+      return { started: false, state: before };
+    }
     if (before.kind === 'external') return { started: false, state: before };
     if (before.kind === 'ours') {
       // Our process is alive but not answering yet (an earlier up still starting): wait for it.
@@ -84,12 +89,21 @@ export class LocalKafka {
     return this.process.stop();
   }
 
-  /** Downloads the broker jars with Maven once; later runs find them in the cache. */
-  async ensureJars(): Promise<void> {
-    const marker = path.join(this.options.paths.kafkaLibs, `.complete-${this.options.version}`);
-    if (fs.existsSync(marker)) return;
-    fs.rmSync(this.options.paths.kafkaLibs, { recursive: true, force: true });
-    fs.mkdirSync(this.options.paths.kafkaLibs, { recursive: true });
+  /**
+   * Downloads the broker and tool jars with Maven once per Kafka version and pom content; later
+   * runs find them in the cache. Beside a running broker nothing is removed or rewritten (it has
+   * the jars open): what the pom gained is added, and the next start copies all afresh from the
+   * local Maven repository, so jars the pom dropped or replaced go.
+   */
+  async ensureJars({ besideRunningBroker = false } = {}): Promise<void> {
+    const libs = this.options.paths.kafkaLibs;
+    const marker = path.join(libs, `.complete-${this.options.version}-${kafkaPomDigest()}`);
+    const markedBeside = fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').startsWith(besideMark);
+    if (fs.existsSync(marker) && (besideRunningBroker || !markedBeside)) return;
+    if (!besideRunningBroker) {
+      fs.rmSync(libs, { recursive: true, force: true });
+      fs.mkdirSync(libs, { recursive: true });
+    }
     const progress = new ProgressLine(`Kafka ${this.options.version} jars from Maven Central`);
     let downloaded = 0;
     const child = spawn(
@@ -103,6 +117,9 @@ export class LocalKafka {
         `-Dkafka.version=${this.options.version}`,
         'dependency:copy-dependencies',
         '-DincludeScope=runtime',
+        '-Dmdep.overWriteReleases=false',
+        '-Dmdep.overWriteSnapshots=false',
+        '-Dmdep.overWriteIfNewer=false',
         `-DoutputDirectory=${this.options.paths.kafkaLibs}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -127,9 +144,17 @@ export class LocalKafka {
     if (code !== 0) {
       throw new Error(`mvn failed to fetch Kafka ${this.options.version} (exit ${code}):\n${output.slice(-30).join('\n')}`);
     }
-    const jars = fs.readdirSync(this.options.paths.kafkaLibs).filter((f) => f.endsWith('.jar')).length;
-    fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+    const jars = fs.readdirSync(libs).filter((f) => f.endsWith('.jar')).length;
+    for (const old of fs.readdirSync(libs).filter((f) => f.startsWith('.complete-'))) fs.rmSync(path.join(libs, old));
+    fs.writeFileSync(marker, `${besideRunningBroker ? `${besideMark} ` : ''}${new Date().toISOString()}\n`);
     progress.done(`${jars} jars ready (${downloaded} files downloaded)`);
+  }
+
+  /** Whether the cache holds a complete download of this Kafka version (from any pom). */
+  private hasJarsOfVersion(): boolean {
+    const libs = this.options.paths.kafkaLibs;
+    const names = fs.existsSync(libs) ? fs.readdirSync(libs) : [];
+    return names.some((name) => name === `.complete-${this.options.version}` || jarsMarkerVersion(name) === this.options.version);
   }
 
   private writeConfig(): void {
@@ -221,6 +246,19 @@ export class LocalKafka {
     }
     throw new Error(`Kafka did not answer on ${this.address} within ${timeoutMs / 1000}s; see ${this.process.logFile}`);
   }
+}
+
+/** A digest of kafka-pom.xml: a changed pom (a jar added) downloads again. */
+function kafkaPomDigest(): string {
+  return createHash('sha256').update(fs.readFileSync(kafkaPomPath)).digest('hex').slice(0, 16);
+}
+
+/** What a marker written beside a running broker starts with: the next start copies afresh. */
+const besideMark = 'added beside a running broker';
+
+/** The Kafka version of a `.complete-<version>-<pom digest>` marker (undefined for other names). */
+function jarsMarkerVersion(name: string): string | undefined {
+  return /^\.complete-(.+)-[0-9a-f]{16}$/.exec(name)?.[1];
 }
 
 /** True when a Kafka broker answers a metadata request at the address. */

@@ -54,6 +54,8 @@ const relayEnvSchema = z.object({
   // At most 900 KiB: a larger request would not fit Kafka's default 1 MiB record limit once
   // dead-lettered with its dlq.* headers, nor comfortably Temporal's 2 MB payload limit.
   INGEST_MAX_MESSAGE_BYTES: envInt(256, 921_600).default(65_536),
+  // What one compressed batch may inflate to; past it its records arrive undecodable (a gzip bomb).
+  INGEST_MAX_INFLATED_BATCH_BYTES: envInt(1_048_576, 1_073_741_824).default(16_777_216),
   // A record past either cap is dead-lettered (headers-too-large) without its headers.
   INGEST_MAX_HEADER_COUNT: envInt(1, 10_000).default(100),
   INGEST_MAX_HEADER_BYTES: envInt(256, 1_048_576).default(32_768),
@@ -198,6 +200,8 @@ export interface RelayConfig {
   /** V8's --heap-growing-percent for a consumer-only process; 0: V8's own default. */
   readonly consumerHeapGrowingPercent: number;
   readonly maxMessageBytes: number;
+  /** How many bytes one fetched compressed batch may inflate to (limitInflatedBatchBytes). */
+  readonly maxInflatedBatchBytes: number;
   /** Header entries (a repeated name counts each time) and their bytes a record may carry. */
   readonly maxHeaderCount: number;
   readonly maxHeaderBytes: number;
@@ -250,6 +254,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const temporal = temporalTransport(e, env);
   const phoenix = phoenixSettingsFrom(e);
   const problems = [...topicProblems(e), ...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix), ...modelEndpointProblems(e), ...budgetCeilingProblems(e)];
+  problems.push(...inflatedBatchProblems(e));
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
@@ -262,6 +267,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     commitIntervalMs: e.INGEST_COMMIT_INTERVAL_MS,
     consumerHeapGrowingPercent: e.CONSUMER_HEAP_GROWING_PERCENT,
     maxMessageBytes: e.INGEST_MAX_MESSAGE_BYTES,
+    maxInflatedBatchBytes: e.INGEST_MAX_INFLATED_BATCH_BYTES,
     maxHeaderCount: e.INGEST_MAX_HEADER_COUNT,
     maxHeaderBytes: e.INGEST_MAX_HEADER_BYTES,
     maxClockSkewMs: e.REQUEST_MAX_CLOCK_SKEW_MS,
@@ -321,6 +327,12 @@ function topicProblems(e: RelayEnv): string[] {
     .filter(([, topic]) => topic === e.TOPIC_CANCEL)
     .map(([variable]) => `TOPIC_CANCEL=${JSON.stringify(e.TOPIC_CANCEL)} is also ${variable}: cancels need a topic of their own (CANCELS_ON_REQUESTS_TOPIC=true takes cancels from the requests topic)`);
   return [...progress, ...cancel];
+}
+
+/** A batch holds at least one whole record: a limit below the record limit would refuse records the intake takes. */
+function inflatedBatchProblems(e: RelayEnv): string[] {
+  if (e.INGEST_MAX_INFLATED_BATCH_BYTES >= e.INGEST_MAX_MESSAGE_BYTES) return [];
+  return [`INGEST_MAX_INFLATED_BATCH_BYTES=${e.INGEST_MAX_INFLATED_BATCH_BYTES} is below INGEST_MAX_MESSAGE_BYTES=${e.INGEST_MAX_MESSAGE_BYTES}: a batch inflates to at least one whole record`];
 }
 
 /** BUDGET_MAX_COST_USD / BUDGET_MAX_TOKENS as the worker's default budget (absent when neither is set). */

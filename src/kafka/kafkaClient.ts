@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '../config/relayConfig';
 import { registerSecret, type Logger } from '../logging/logger';
+import { installRecordBatchDecoder } from './kafkajsDecoderPatch';
 import { stopKafkajsIdleLoop } from './kafkajsIdleLoop';
 import { noDelaySocketFactory } from './noDelaySocketFactory';
 
@@ -28,6 +29,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger, clientIdSuf
  */
 export function kafkaClientConfig(settings: KafkaSettings, logger: Logger, clientIdSuffix?: string, retry?: RetryOptions): KafkaConfig {
   stopKafkajsIdleLoop();
+  installRecordBatchDecoder();
   // Stops kafkajs's one-time notice about its v2 partitioner change; we key every message.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   // The configuration registered these already; settings built by hand (library users) too.
