@@ -18,6 +18,7 @@ import { recordSpanFailure } from '../src/telemetry/spanFailure';
 import { otelContextFromHeaders } from '../src/telemetry/traceContext';
 import { relayTracer } from '../src/telemetry/tracer';
 import { ConsumerLagProbe } from './consumerLag';
+import { RequestsCatchUp } from './requestsCatchUp';
 
 /** How one consumed record ended. Every record ends as exactly one of these. */
 export type IngestOutcome = Exclude<IntakeOutcome, { kind: 'filtered' }> & { readonly location: MessageLocation; readonly producedAt: number };
@@ -97,6 +98,9 @@ export class IngestConsumer {
   /** Live ingest: every record goes to the DLQ or starts its run (attaching to a run still going), or cancels it. */
   private readonly mode: IntakeMode;
   private readonly limit: ConcurrencyLimit;
+  /** Cancels from their own topic take slots of their own: one waiting for its request's run never holds up a start. */
+  private readonly cancelLimit: ConcurrencyLimit;
+  private readonly catchUp: RequestsCatchUp;
   private readonly window: InFlightWindow;
   private readonly order = new KeyOrder();
   private readonly committer: OffsetCommitter;
@@ -124,8 +128,11 @@ export class IngestConsumer {
     this.consumer = kafka.consumer(ingestConsumerSettings(config));
     this.producer = kafka.producer();
     const { temporal, logger, backoff } = options;
-    this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, ...(backoff ? { backoff } : {}) });
+    this.catchUp = new RequestsCatchUp({ kafka, topic: config.topics.requested, groupId: config.consumerGroupId });
+    const requestsTakenIn = (timestamp: number): Promise<boolean> => this.catchUp.passed(timestamp);
+    this.intake = new RequestIntake({ temporal, producer: this.producer, config, logger, requestsTakenIn, ...(backoff ? { backoff } : {}) });
     this.limit = new ConcurrencyLimit(config.ingestConcurrency);
+    this.cancelLimit = new ConcurrencyLimit(config.ingestConcurrency);
     this.window = new InFlightWindow(config.ingestConcurrency * windowPerSlot);
     this.generation = this.newGeneration();
     this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), logger, config.commitIntervalMs);
@@ -249,6 +256,7 @@ export class IngestConsumer {
         await this.consumer.disconnect();
       } finally {
         await this.lag.close();
+        await this.catchUp.close();
         if (this.producerConnected) await this.producer.disconnect();
         this.options.logger.info('ingest consumer stopped');
       }
@@ -355,7 +363,7 @@ export class IngestConsumer {
     const orderKey = message.key === null ? null : `${location.topic}\u0000${message.key.toString('latin1')}`;
     const task = this.order
       .run(orderKey, () =>
-        this.limit.run(async () => {
+        this.limitFor(location.topic).run(async () => {
           if (generation.signal.aborted || !(await this.handle(message, location, control))) return;
           const committable = progress.acknowledge(message.offset);
           if (committable !== undefined && generation === this.generation) this.committer.mark(location.topic, location.partition, committable);
@@ -376,6 +384,10 @@ export class IngestConsumer {
         this.inFlight.delete(task);
       });
     this.inFlight.add(task);
+  }
+
+  private limitFor(topic: string): ConcurrencyLimit {
+    return topic === this.options.config.topics.cancel ? this.cancelLimit : this.limit;
   }
 
   /**

@@ -14,6 +14,8 @@ export const deadLetterHeaderNames = {
   sourceTopic: 'dlq.source.topic',
   sourcePartition: 'dlq.source.partition',
   sourceOffset: 'dlq.source.offset',
+  /** The original record's timestamp (ms since the epoch); the letter itself is stamped by the broker. */
+  sourceTimestamp: 'dlq.source.timestamp',
   deadLetteredAt: 'dlq.time',
   /** Set when the letter could not hold the original value (larger than the DLQ accepts). */
   valueOmitted: 'dlq.value.omitted',
@@ -49,6 +51,7 @@ export const deadLetterReasons = [
   'id-reused',
   'cancel-not-allowed',
   'cancel-refused',
+  'cancel-unmatched',
 ] as const;
 
 export const deadLetterHeadersSchema = z.object({
@@ -57,6 +60,7 @@ export const deadLetterHeadersSchema = z.object({
   [deadLetterHeaderNames.sourceTopic]: z.string(),
   [deadLetterHeaderNames.sourcePartition]: z.string().regex(/^\d+$/),
   [deadLetterHeaderNames.sourceOffset]: z.string().regex(/^\d+$/),
+  [deadLetterHeaderNames.sourceTimestamp]: z.string().regex(/^-?\d+$/).optional(),
   [deadLetterHeaderNames.deadLetteredAt]: z.iso.datetime(),
   [deadLetterHeaderNames.valueOmitted]: z.literal('too-large-for-the-dlq').optional(),
   [deadLetterHeaderNames.valueSize]: z.string().regex(/^\d+$/).optional(),

@@ -79,7 +79,7 @@ function parsedValue(value: Buffer | null, fail: Fail): unknown {
     fail('not-json', `the value is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   const illFormed = illFormedTextPath(json);
-  if (illFormed !== undefined) fail('invalid-text', `${illFormed || '(root)'} holds a lone UTF-16 surrogate (not well-formed text)`);
+  if (illFormed !== undefined) fail('invalid-text', `${illFormed.slice(0, 200) || '(root)'} holds a lone UTF-16 surrogate (not well-formed text)`);
   return json;
 }
 
@@ -105,8 +105,9 @@ function recordKind(message: KafkaMessage, fail: Fail, role: IntakeTopicRole): D
   const specversion = headerText(message.headers, 'ce_specversion');
   const type = headerText(message.headers, 'ce_type');
   if (specversion !== undefined && specversion !== '1.0') fail('unsupported-specversion', `ce_specversion "${specversion.slice(0, 20)}" is not 1.0`);
+  if (role === 'cancels' && type === undefined) return 'cancel';
   if (specversion !== undefined && type === undefined) fail('unsupported-type', `a CloudEvent (ce_specversion ${specversion}) without ce_type; expected ${researchRequestedType} or ${researchCancelType}`);
-  if (type === researchCancelType || (role === 'cancels' && type === undefined)) return 'cancel';
+  if (type === researchCancelType) return 'cancel';
   if (role === 'cancels') fail('unsupported-type', `ce_type "${type?.slice(0, 100)}" on the cancel topic; only ${researchCancelType} is read there`);
   if (type !== undefined && type !== researchRequestedType && type !== 'research.requested') {
     fail('unsupported-type', `ce_type "${type.slice(0, 100)}" is not ${researchRequestedType} or ${researchCancelType}`);

@@ -5,7 +5,7 @@ import type { ResearchRequested } from '../contracts/researchRequested';
 export const requestDigestMemoField = 'requestDigest';
 
 /**
- * SHA-256 (hex) of what a request asks: every field but `submittedAt` (a producer's retry may
+ * `v1:` and the SHA-256 (hex) of what a request asks: every field but `submittedAt` (a producer's retry may
  * stamp a new time on the same question), in a canonical order. Two records with one request id
  * and the same digest are one request sent twice; with different digests the id was reused.
  *
@@ -14,7 +14,8 @@ export const requestDigestMemoField = 'requestDigest';
  */
 export function requestDigest(request: ResearchRequested): string {
   const { submittedAt: _submittedAt, ...asked } = request;
-  return createHash('sha256').update(canonicalJson(asked)).digest('hex');
+  // Versioned: a later way of digesting (a new field) must not make an old run's redelivery look like another request.
+  return `v1:${createHash('sha256').update(canonicalJson(asked)).digest('hex')}`;
 }
 
 /** JSON with object keys sorted at every depth, so that equal content gives equal text. */

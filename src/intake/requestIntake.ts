@@ -4,7 +4,7 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
 import type { ResearchCancel } from '../contracts/researchCancel';
 import type { ResearchRequested } from '../contracts/researchRequested';
-import { InvalidRequestError, isRetryable, StartRejectedError } from '../errors';
+import { InvalidRequestError, isRetryable, RunNotStartedYetError, StartRejectedError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { defaultBackoff, retryWithBackoff, type BackoffPolicy } from '../retry/backoff';
 import { withCallSignal } from '../concurrency/callSignal';
@@ -14,7 +14,7 @@ import type { RunUrgency } from '../temporal/runPriority';
 import { workflowIdFor } from '../temporal/workflowIds';
 import { writeDeadLetter } from './deadLetterWriter';
 import { decodeRecord, type DecodedRecord, type IntakeTopicRole, type MessageLocation } from './requestDecoder';
-import { cancelResearchRun, type CancelResult } from './researchRunCanceller';
+import { cancelResearchRun, type CancelPolicy, type CancelResult } from './researchRunCanceller';
 import { startResearchRun } from './researchRunStarter';
 import { runSessionAttributes } from '../telemetry/runSessionAttributes';
 
@@ -85,6 +85,11 @@ export interface IntakeDependencies {
   readonly logger: Logger;
   /** Backoff while Temporal or the DLQ is unavailable. */
   readonly backoff?: BackoffPolicy;
+  /**
+   * Live ingest: whether the group has taken in every request stamped before this time (see
+   * RequestsCatchUp). Absent: a cancel never waits for its run.
+   */
+  readonly requestsTakenIn?: (timestamp: number) => Promise<boolean>;
 }
 
 /**
@@ -197,17 +202,30 @@ export class RequestIntake {
     const notAllowed = cancelNotAllowed(this.deps.config, location);
     if (notAllowed) return this.deadLetter(message, notAllowed, mode, control);
     const where = { ...location, requestId, workflowId };
-    // On the requests topic a cancel follows its request (same key, same partition): nothing to wait for.
-    const waitsForRun = this.roleOf(location) === 'cancels';
-    const policy = { requireSameRequester: this.deps.config.cancels.requireSameRequester, waitForRunUntil: waitsForRun ? Number(message.timestamp) + this.deps.config.cancels.waitForRunMs : 0 };
+    const policy = { requireSameRequester: this.deps.config.cancels.requireSameRequester, ...this.runWait(message, location) };
     const result = await this.untilDone(() => cancelResearchRun(this.deps.temporal, workflowId, cancel, policy), 'cancel', where, control);
     if (result === undefined) return undefined;
     if (result === 'refused') return this.deadLetter(message, cancelRefused(workflowId, location), mode, control);
+    if (result === 'unmatched') return this.deadLetter(message, cancelUnmatched(workflowId, this.deps.config.cancels.waitForRunMs, location), mode, control);
     const fields = { ...where, ...(cancel.reason !== undefined ? { reason: cancel.reason } : {}), ...(cancel.requestedBy !== undefined ? { requestedBy: cancel.requestedBy } : {}) };
     if (result === 'requested') this.deps.logger.info('cancel delivered: the run is being cancelled', fields);
     else if (result === 'finished') this.deps.logger.info('cancel ignored: the run has already finished', fields);
     else this.deps.logger.warn('cancel ignored: no run for this request id (a cancel that arrives before its request is not remembered)', fields);
     return { kind: 'cancel', requestId, workflowId, result };
+  }
+
+  /**
+   * How a cancel waits for a run it does not find: on the requests topic not at all (it follows
+   * its request in the partition); from the cancel topic until ingest has taken in every request
+   * stamped before the cancel, for at most CANCEL_WAIT_FOR_RUN_MS from when this process first
+   * looked (not from the record's stamp, which a producer may set, and which a redelivery after a
+   * restart has long passed).
+   */
+  private runWait(message: KafkaMessage, location: MessageLocation): Pick<CancelPolicy, 'wait'> {
+    const { requestsTakenIn } = this.deps;
+    if (this.roleOf(location) !== 'cancels' || !requestsTakenIn) return {};
+    const sentAt = Math.min(Number(message.timestamp), Date.now());
+    return { wait: { until: Date.now() + this.deps.config.cancels.waitForRunMs, requestsTakenIn: () => requestsTakenIn(sentAt) } };
   }
 
   /** The cancel topic holds cancels only; every other intake topic requests (and, while migrating, cancels). */
@@ -238,7 +256,11 @@ export class RequestIntake {
         shouldRetry: (error, attempt) => isRetryable(error) && control.canContinue() && attempt < (control.maxAttempts ?? Infinity),
         signal: control.signal,
         whileWaiting: () => control.heartbeat?.(),
-        onRetry: (error, attempt, delayMs) => this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...where }),
+        onRetry: (error, attempt, delayMs) => {
+          // A cancel waiting for its request's run is no failure: one line at debug, not a warning with a stack.
+          if (error instanceof RunNotStartedYetError) this.deps.logger.debug(`${what}: ${error.message}`, { attempt, delayMs, ...where });
+          else this.deps.logger.warn(`${what} failed; retrying`, { attempt, delayMs, error, ...where });
+        },
       });
       // The abort does not reach a call the client is still retrying inside (a connection being
       // re-established): one that succeeds after it is reported as interrupted all the same — the
@@ -269,6 +291,11 @@ function cancelNotAllowed(config: RelayConfig, location: MessageLocation): Inval
   return undefined;
 }
 
+/** No run after the wait, while requests sent before the cancel were still being taken in. */
+function cancelUnmatched(workflowId: string, waitMs: number, location: MessageLocation): InvalidRequestError {
+  return new InvalidRequestError('cancel-unmatched', `no run ${workflowId} within ${Math.round(waitMs / 1000)} s (CANCEL_WAIT_FOR_RUN_MS), and ingest had not yet taken in every request sent before the cancel: its request may still run; send the cancel again once it does`, location);
+}
+
 /** The cancel does not name the requester its run records (CANCEL_REQUIRE_SAME_REQUESTER). */
 function cancelRefused(workflowId: string, location: MessageLocation): InvalidRequestError {
   return new InvalidRequestError('cancel-refused', `the cancel's requestedBy is not the one run ${workflowId} was requested by (CANCEL_REQUIRE_SAME_REQUESTER=true); the run goes on`, location);
@@ -280,8 +307,14 @@ function cancelRefused(workflowId: string, location: MessageLocation): InvalidRe
  */
 function futureStamp(message: KafkaMessage, maxSkewMs: number | undefined, location: MessageLocation): InvalidRequestError | undefined {
   const aheadMs = Number(message.timestamp) - Date.now();
-  if (maxSkewMs === undefined || !(aheadMs > maxSkewMs)) return undefined;
+  // A broker-stamped record is as far ahead as the broker's clock is of ours: no producer's doing.
+  if (maxSkewMs === undefined || !(aheadMs > maxSkewMs) || brokerStamped(message)) return undefined;
   return new InvalidRequestError('future-timestamp', `the record is stamped ${Math.round(aheadMs / 1000)} s in the future; at most ${Math.round(maxSkewMs / 1000)} s are allowed (REQUEST_MAX_CLOCK_SKEW_MS), as its age could not be judged`, location);
+}
+
+/** Whether the broker stamped the record (its batch is LogAppendTime): kafkajs keeps the batch's context on each record. */
+function brokerStamped(message: KafkaMessage): boolean {
+  return (message as KafkaMessage & { batchContext?: { timestampType?: number } }).batchContext?.timestampType === 1;
 }
 
 /** The request id already names a run that asked something else. */

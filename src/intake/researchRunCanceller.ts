@@ -1,4 +1,4 @@
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ResearchCancel } from '../contracts/researchCancel';
 import { runCancelNoteSignal } from '../contracts/runCancelNote';
 import { RunNotStartedYetError } from '../errors';
@@ -7,9 +7,11 @@ import { RunNotStartedYetError } from '../errors';
  * What a delivered cancel did: `requested` — the run was running and Temporal took the cancel
  * (a run already being cancelled takes it again, harmlessly); `finished` — the run had ended,
  * nothing changed; `not-found` — Temporal has no run for the request id, nothing changed;
- * `refused` — the cancel's requestedBy is not the run's (CANCEL_REQUIRE_SAME_REQUESTER), nothing changed.
+ * `refused` — the cancel's requestedBy is not the run's (CANCEL_REQUIRE_SAME_REQUESTER), nothing
+ * changed; `unmatched` — no run after the wait while requests sent before the cancel were still
+ * not all taken in: its request may yet run.
  */
-export type CancelResult = 'requested' | 'finished' | 'not-found' | 'refused';
+export type CancelResult = 'requested' | 'finished' | 'not-found' | 'refused' | 'unmatched';
 
 /** The memo field of a run that holds its request's `requestedBy`. */
 export const requesterMemoField = 'requestedBy';
@@ -18,8 +20,12 @@ export const requesterMemoField = 'requestedBy';
 export interface CancelPolicy {
   /** The cancel's requestedBy must equal the one the run's memo holds (a run that holds none refuses). */
   readonly requireSameRequester: boolean;
-  /** Until this time (ms since the epoch) a run not found yet is waited for: its request may still be on its way. */
-  readonly waitForRunUntil: number;
+  /**
+   * Absent: a run not found is `not-found` (a cancel on the requests topic follows its request).
+   * Present: its request may still be on its way on the requests topic: until `until` (ms since
+   * the epoch) the cancel waits, unless ingest has taken in every request sent before the cancel.
+   */
+  readonly wait?: { readonly until: number; readonly requestsTakenIn: () => Promise<boolean> };
 }
 
 /**
@@ -38,15 +44,8 @@ export const closedStatuses: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED
  * note is ignored by the run, a second cancel request by Temporal.
  */
 export async function cancelResearchRun(client: Client, workflowId: string, cancel: ResearchCancel, policy?: CancelPolicy): Promise<CancelResult> {
-  let description;
-  try {
-    description = await client.workflow.getHandle(workflowId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return notFound(workflowId, policy);
-    // Temporal refuses the id itself (longer than the server's limit): no run can have it.
-    if (isGrpcServiceError((error as { cause?: unknown }).cause) && (error as { cause: { code: number } }).cause.code === 3) return 'not-found';
-    throw error;
-  }
+  const description = (await describeRun(client, workflowId)) ?? (await runAfterWaiting(client, workflowId, policy));
+  if (typeof description === 'string') return description;
   if (policy?.requireSameRequester && (cancel.requestedBy === undefined || description.memo?.[requesterMemoField] !== cancel.requestedBy)) return 'refused';
   if (closedStatuses.has(description.status.name)) return 'finished';
   const run = client.workflow.getHandle(workflowId, description.runId);
@@ -60,8 +59,28 @@ export async function cancelResearchRun(client: Client, workflowId: string, canc
   return 'requested';
 }
 
-/** No run yet: within the wait, a retryable error (its request may be behind it on another topic); after it, `not-found`. */
-function notFound(workflowId: string, policy: CancelPolicy | undefined): CancelResult {
-  if (policy && Date.now() < policy.waitForRunUntil) throw new RunNotStartedYetError(`no run ${workflowId} yet; the cancel waits for its request until ${new Date(policy.waitForRunUntil).toISOString()} (CANCEL_WAIT_FOR_RUN_MS)`);
-  return 'not-found';
+type RunDescription = Awaited<ReturnType<WorkflowHandle['describe']>>;
+
+/** The run of the id, or undefined when Temporal has none. */
+async function describeRun(client: Client, workflowId: string): Promise<RunDescription | undefined> {
+  try {
+    return await client.workflow.getHandle(workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    // Temporal refuses the id itself (longer than the server's limit): no run can have it.
+    if (isGrpcServiceError((error as { cause?: unknown }).cause) && (error as { cause: { code: number } }).cause.code === 3) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * No run yet. Without a wait: `not-found`. With one: once ingest has taken in every request sent
+ * before the cancel, a last look decides (a start made durable before that check is seen by it);
+ * else, within the wait, a retryable error (looked at again with backoff); past it, `unmatched`.
+ */
+async function runAfterWaiting(client: Client, workflowId: string, policy: CancelPolicy | undefined): Promise<RunDescription | CancelResult> {
+  if (!policy?.wait) return 'not-found';
+  if (await policy.wait.requestsTakenIn()) return (await describeRun(client, workflowId)) ?? 'not-found';
+  if (Date.now() >= policy.wait.until) return 'unmatched';
+  throw new RunNotStartedYetError(`no run ${workflowId} yet, and requests sent before the cancel are still being taken in; the cancel waits for its request until ${new Date(policy.wait.until).toISOString()} (CANCEL_WAIT_FOR_RUN_MS)`);
 }

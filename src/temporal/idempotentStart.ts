@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { StartRejectedError, TemporalUnavailableError } from '../errors';
 
 export type ReusePolicyName = 'reject-duplicate' | 'allow-duplicate-failed-only';
@@ -50,9 +51,7 @@ export async function startIdempotently<W extends Workflow>(client: Client, work
   const started = await tryStart(client, workflow, startOptions as WorkflowStartOptions<W>, 'REJECT_DUPLICATE');
   if (started) return started;
   const existing = await describeExisting(client, workflowId);
-  if (identity && typeof existing.memo?.[identity.memoField] === 'string' && existing.memo[identity.memoField] !== identity.value) {
-    return { kind: 'id-reused', workflowId, existingStatus: existing.status };
-  }
+  if (identity && holdsAnother(identity, existing.memo)) return { kind: 'id-reused', workflowId, existingStatus: existing.status };
   if (openStatuses.has(existing.status) || reusePolicy === 'reject-duplicate' || !rerunnableStatuses.has(existing.status)) return { kind: 'duplicate', workflowId };
   return (await tryStart(client, workflow, startOptions as WorkflowStartOptions<W>, 'ALLOW_DUPLICATE_FAILED_ONLY')) ?? { kind: 'duplicate', workflowId };
 }
@@ -68,7 +67,22 @@ async function tryStart<W extends Workflow>(client: Client, workflow: W | string
   }
 }
 
-/** The status and memo of the run that holds the id now. */
+/**
+ * Whether the run's memo names another request: only a value of the same version (the text
+ * before its first `:`) is compared; none, or one of another version, counts as the same.
+ */
+function holdsAnother(identity: RunIdentity, memo: Record<string, unknown> | undefined): boolean {
+  const existing = memo?.[identity.memoField];
+  if (typeof existing !== 'string') return false;
+  const version = (value: string): string => value.slice(0, value.indexOf(':') + 1);
+  return version(existing) === version(identity.value) && existing !== identity.value;
+}
+
+/**
+ * The status and memo of the run that holds the id now. A memo this process cannot decode (a
+ * payload key taken out of PAYLOAD_ENCRYPTION_KEYS, encryption turned off) leaves the memo out:
+ * the status alone decides, read without decoding anything.
+ */
 async function describeExisting(client: Client, workflowId: string): Promise<{ status: string; memo?: Record<string, unknown> }> {
   try {
     const description = await client.workflow.getHandle(workflowId).describe();
@@ -76,6 +90,20 @@ async function describeExisting(client: Client, workflowId: string): Promise<{ s
   } catch (error) {
     // Refused as existing, then not found: it was removed in between (retention); the next attempt starts it.
     if (error instanceof WorkflowNotFoundError) throw new TemporalUnavailableError(`the run ${workflowId} refused the start and then was not found; trying again`, { cause: error });
+    if (isGrpcServiceError(error) || isGrpcServiceError((error as { cause?: unknown })?.cause)) throw classifyStartError(error, workflowId);
+    return { status: await rawStatus(client, workflowId) };
+  }
+}
+
+/** The run's status straight from the service, decoding no payload. */
+async function rawStatus(client: Client, workflowId: string): Promise<string> {
+  try {
+    const raw = await client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } });
+    const code = raw.workflowExecutionInfo?.status ?? 0;
+    const name = temporal.api.enums.v1.WorkflowExecutionStatus[code] ?? 'UNSPECIFIED';
+    // The SDK's names: CANCELED is spelt CANCELLED there, as closedStatuses and this file expect.
+    return name.replace('WORKFLOW_EXECUTION_STATUS_', '').replace(/^CANCELED$/, 'CANCELLED');
+  } catch (error) {
     throw classifyStartError(error, workflowId);
   }
 }

@@ -112,14 +112,10 @@ describe('hostile records on the requests topic', () => {
       await harness.recorder.waitFor(harness.config.topics.completed, 1, (record) => record.key === 'stamped-ahead', 90_000);
       const ahead = harness.outcomes.find((outcome) => 'requestId' in outcome && outcome.requestId === 'stamped-ahead');
       assert.ok(ahead && ahead.producedAt < Date.now() + 60_000, 'the broker stamped it, not the producer');
-      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: harness.config.topics.requested, configEntries: [{ name: 'message.timestamp.type', value: 'CreateTime' }] }] });
-      await eventually(async () => {
-        const now = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: harness.config.topics.requested, configNames: ['message.timestamp.type'] }] });
-        return now.resources[0]?.configEntries[0]?.configValue === 'CreateTime' || undefined;
-      }, 30_000, 'the topic to keep producer stamps');
     } finally {
       await admin.disconnect();
     }
+    await harness.keepProducerTimestamps();
     await stamped('from-the-future', Date.now() + halfAnHour);
     const letter = await letterOf('from-the-future');
     assert.equal(letter?.headers['dlq.reason'], 'future-timestamp');

@@ -25,6 +25,8 @@ describe('where a new consumer group starts, and requests too old to run', () =>
   it('dead-letters a request older than REQUEST_MAX_AGE_MS as expired, with its age, and runs a fresh one', async () => {
     const harness = await PipelineHarness.start({ env: { REQUEST_MAX_AGE_MS: String(hour), TOPIC_PARTITIONS: '1' } });
     harnesses.push(harness);
+    // Aged by the producer's stamp: on the broker-stamped topic the relay creates, every record is new.
+    await harness.keepProducerTimestamps();
     await requestAged(harness, 'stale', 2 * hour);
     await requestAged(harness, 'fresh', 0);
     const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === 'stale');
@@ -49,6 +51,7 @@ describe('where a new consumer group starts, and requests too old to run', () =>
   it('by default takes the namespace’s retention as the limit: a request older than Temporal remembers runs is not run again', async () => {
     const harness = await PipelineHarness.start({ env: { TOPIC_PARTITIONS: '1' } });
     harnesses.push(harness);
+    await harness.keepProducerTimestamps();
     await requestAged(harness, 'ancient', 40 * 24 * hour);
     const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === 'ancient');
     assert.equal(letter?.headers['dlq.reason'], 'expired');

@@ -1,5 +1,5 @@
 import { Client, type Connection } from '@temporalio/client';
-import type { Kafka, Producer } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka, type Producer } from 'kafkajs';
 import type { IngestOutcome } from '../../consumers/ingestConsumer';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import type { RelayConfig } from '../../src/config/relayConfig';
@@ -97,6 +97,26 @@ export class PipelineHarness {
 
   async produceRaw(key: string | null, value: Buffer | string, headers: Record<string, string> = {}): Promise<void> {
     await this.producer.send({ topic: this.config.topics.requested, acks: -1, messages: [{ key, value, headers }] });
+  }
+
+  /**
+   * Lets the requests topic keep producers' timestamps (`message.timestamp.type=CreateTime`, as a
+   * topic the relay did not create may): the relay creates it broker-stamped, where a record's
+   * timestamp is its append time whatever the producer said. Resolves once the broker says so.
+   */
+  async keepProducerTimestamps(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const resource = { type: ConfigResourceTypes.TOPIC, name: this.config.topics.requested };
+      await admin.alterConfigs({ validateOnly: false, resources: [{ ...resource, configEntries: [{ name: 'message.timestamp.type', value: 'CreateTime' }] }] });
+      await eventually(async () => {
+        const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ ...resource, configNames: ['message.timestamp.type'] }] });
+        return described.resources[0]?.configEntries[0]?.configValue === 'CreateTime' || undefined;
+      }, 30_000, 'the requests topic to keep producer timestamps');
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** The sum of a topic's high watermarks: how many records it ever held. */

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { IngestOutcome } from '../../../consumers/ingestConsumer';
 import { createResearchClient, type ResearchClient } from '../../../src/client/researchClient';
 import { researchFailedSchema } from '../../../src/contracts/researchFailed';
+import { RequestIntake } from '../../../src/intake/requestIntake';
+import { silentLogger } from '../../../src/logging/logger';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { eventually } from '../../support/testInfrastructure';
 
@@ -17,7 +19,8 @@ describe('who may cancel: cancels come from their own topic, and (when required)
   let client: ResearchClient;
 
   before(async () => {
-    harness = await PipelineHarness.start({ faults, env: { OPENAI_TIMEOUT_MS: '600000', OPENAI_MAX_RETRIES: '0', CANCEL_REQUIRE_SAME_REQUESTER: 'true' } });
+    // A ten-minute wait: a cancel that ends sooner ended because ingest had caught up, not by the clock.
+    harness = await PipelineHarness.start({ faults, env: { OPENAI_TIMEOUT_MS: '600000', OPENAI_MAX_RETRIES: '0', CANCEL_REQUIRE_SAME_REQUESTER: 'true', CANCEL_WAIT_FOR_RUN_MS: '600000' } });
     client = createResearchClient({ kafka: harness.kafka, topics: harness.config.topics });
   });
   after(async () => {
@@ -62,7 +65,8 @@ describe('who may cancel: cancels come from their own topic, and (when required)
     assert.deepEqual(harness.recorder.on(harness.config.topics.failed).filter((record) => record.key === 'owned-by-bob'), []);
     await client.cancel('owned-by-bob', { requestedBy: 'bob' });
     await harness.recorder.waitFor(harness.config.topics.failed, 1, (record) => record.key === 'owned-by-bob', 90_000);
-    assert.equal(await statusOf('owned-by-bob'), 'CANCELLED');
+    // research.failed leaves before the run closes.
+    await eventually(async () => (await statusOf('owned-by-bob')) === 'CANCELLED' || undefined, 60_000, 'the run to close as cancelled');
   });
 
   it('a cancel on the cancel topic sent before its request waits for the run and cancels it', async () => {
@@ -74,9 +78,36 @@ describe('who may cancel: cancels come from their own topic, and (when required)
     assert.deepEqual(cancelOutcomes('cancel-early').map((outcome) => outcome.result), ['requested']);
   });
 
+  it('a cancel for a request id never sent is not-found once ingest has taken in every request sent before it, long before its wait ends', async () => {
+    await harness.request('sent-before', 'Do axolotls have lungs? (sent before)', { maxSearches: 1 });
+    await cancelOnCancelTopic('never-sent', { requestedBy: 'erin' });
+    await eventually(() => cancelOutcomes('never-sent').length === 1 || undefined, 90_000, 'the cancel to settle');
+    assert.deepEqual(cancelOutcomes('never-sent').map((outcome) => outcome.result), ['not-found']);
+    assert.deepEqual(await harness.runsOf(harness.workflowId('never-sent')), []);
+  });
+
+  it('a cancel whose wait ends while requests sent before it are still not taken in is dead-lettered as cancel-unmatched, not forgotten', async () => {
+    const intake = new RequestIntake({
+      temporal: harness.client,
+      producer: harness.producer,
+      config: { ...harness.config, cancels: { ...harness.config.cancels, waitForRunMs: 500 } },
+      logger: silentLogger,
+      backoff: { initialMs: 50, maxMs: 200, factor: 2 },
+      requestsTakenIn: () => Promise.resolve(false),
+    });
+    const message = { key: Buffer.from('behind'), value: Buffer.from('{"requestId":"behind","requestedBy":"frank"}'), headers: {}, timestamp: String(Date.now()), attributes: 0, offset: '0' };
+    const location = { topic: harness.config.topics.cancel, partition: 0, offset: '0' };
+    const outcome = await intake.admit(message, location, { conflict: 'use-existing', deadLetters: 'write', cancels: 'deliver', trace: 'continue' }, { signal: new AbortController().signal, canContinue: () => true });
+    assert.equal(outcome?.kind, 'dead-lettered');
+    assert.equal(outcome?.kind === 'dead-lettered' && outcome.reason, 'cancel-unmatched');
+    const letter = await letterOf('behind', 'cancel-unmatched');
+    assert.match(letter?.headers['dlq.detail'] ?? '', /its request may still run; send the cancel again/);
+  });
+
   it('every record on the cancel topic is a cancel: one without ce_type is read as one, a request there is dead-lettered', async () => {
     await hangingRun('plain-cancel', 'dave');
-    await cancelOnCancelTopic('plain-cancel', { requestedBy: 'dave' }, {});
+    // No ce_type, and even a CloudEvents header without one: on this topic it is a cancel.
+    await cancelOnCancelTopic('plain-cancel', { requestedBy: 'dave' }, { ce_specversion: '1.0' });
     await harness.recorder.waitFor(harness.config.topics.failed, 1, (record) => record.key === 'plain-cancel', 90_000);
     await cancelOnCancelTopic('not-a-cancel', { query: 'Is this a request?' }, { ce_specversion: '1.0', ce_type: 'research.requested.v1', ce_id: 'r', ce_source: 'test' });
     const letter = await letterOf('not-a-cancel', 'unsupported-type');
