@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BringUpError, bringUp, localInfraFromEnv, stopStarted, type StartedServers } from './localInfra';
+import { sleep } from './managedProcess';
 
 /**
  * `tsx dev/infra/withInfra.ts <command...>`: brings the local Kafka, Temporal and Phoenix
  * (unless `INFRA_PHOENIX=false`) up, runs the command, then stops whatever this run started
  * (servers that were already running are left as they were). Used by `npm test` and
  * `npm run bench`, so a fresh clone needs nothing started by hand. Phoenix is only started
- * and stopped here: how the command exports its traces is its own configuration.
+ * and stopped here: how the command exports its traces is its own configuration. The command
+ * runs in a process group of its own: what it leaves running when it ends (a server started by
+ * a test file that was cut off by its time limit) is named and stopped.
  */
 async function main(): Promise<number> {
   const command = process.argv.slice(2);
@@ -29,22 +32,55 @@ async function main(): Promise<number> {
     const child = spawn(program, args, {
       stdio: 'inherit',
       shell: false,
+      detached: true,
       env: { ...process.env, KAFKA_BROKERS: infra.kafka.address, TEMPORAL_ADDRESS: infra.temporal.address },
     });
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      if (child.pid !== undefined) signalGroup(child.pid, signal);
     };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
-    return await new Promise<number>((resolve) => {
+    const code = await new Promise<number>((resolve) => {
       child.once('error', (error) => {
         console.error(`cannot run ${program}: ${error.message}`);
         resolve(127);
       });
-      child.once('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
+    if (child.pid !== undefined) await stopLeftovers(child.pid);
+    return code;
   } finally {
     await stopStarted(infra, started);
+  }
+}
+
+/** Stops what the command left running in its process group, saying what: a run should leave nothing. */
+async function stopLeftovers(group: number): Promise<void> {
+  const left = groupMembers(group);
+  if (left.length > 0) {
+    console.error(`the command left ${left.length} process(es) running; stopping them:\n${left.map((line) => `  ${line}`).join('\n')}`);
+    signalGroup(group, 'SIGTERM');
+    for (const deadline = Date.now() + 10_000; groupMembers(group).length > 0 && Date.now() < deadline; ) await sleep(200);
+  }
+  // Also when ps could not list them.
+  signalGroup(group, 'SIGKILL');
+}
+
+/** `pid command` of each live process in the group (a zombie has exited already). */
+function groupMembers(group: number): string[] {
+  const listed = spawnSync('ps', ['-A', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
+  return (listed.stdout ?? '')
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && Number(match[2]) === group && !match[3]?.startsWith('Z'))
+    .map((match) => `${match[1]} ${match[4]}`);
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: nothing is left in the group.
   }
 }
 

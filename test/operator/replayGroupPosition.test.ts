@@ -17,8 +17,11 @@ describe('positioning a new replay group', () => {
     await ensureTopics(admin, [topic], 3);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
-    await producer.disconnect();
+    try {
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    } finally {
+      await producer.disconnect();
+    }
   });
   after(async () => {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

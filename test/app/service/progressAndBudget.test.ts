@@ -29,7 +29,8 @@ describe('progress and budgets of runs on the real Kafka and Temporal', () => {
     harness = await PipelineHarness.start();
   });
   after(async () => {
-    await harness.close();
+    // Also after a failed before(): a harness that never started has nothing to close.
+    await harness?.close();
   });
   /** The worker's allowances: the same models, prices and search provider as the harness's worker. */
   const allowances = () => callAllowances(harness.config.llm.models, PriceTable.fromEnv(), { name: 'local-corpus' });
@@ -177,14 +178,18 @@ describe('a relay with a default budget and a progress topic that refuses every 
     const kafka = createKafka(testConfig().kafka, silentLogger, uniqueName('setup'));
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: refusingTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '64' }] }], waitForLeaders: true });
-    await admin.disconnect();
+    try {
+      await admin.createTopics({ topics: [{ topic: refusingTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '64' }] }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
     const logger = createLogger({ level: 'warn', name: 'refusing', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     // The default budget has no room for a plan (~2,400 tokens estimated).
     harness = await PipelineHarness.start({ env: { TOPIC_PROGRESS: refusingTopic, BUDGET_MAX_TOKENS: '1000' }, logger });
   });
   after(async () => {
-    await harness.close();
+    // Also after a failed before(): a harness that never started has nothing to close.
+    await harness?.close();
   });
 
   it('a request without a budget gets the default: stopped before the plan, nothing spent, no model call', async () => {

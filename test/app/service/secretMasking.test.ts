@@ -6,6 +6,7 @@ import { prefixedNameVariables } from '../../../src/config/prefixedNames';
 import { CredentialEchoingGateway } from '../../support/credentialEchoingGateway';
 import { createTestCertificates, type TestCertificates } from '../../support/testCertificates';
 import { runCli } from '../../support/cliRunner';
+import { tearDown } from '../../support/teardown';
 import { uniqueName } from '../../support/testInfrastructure';
 
 const root = path.resolve(__dirname, '../../..');
@@ -43,10 +44,13 @@ describe('secrets in the output of the service', () => {
     certificates = createTestCertificates();
     gateway = await CredentialEchoingGateway.start(certificates);
   });
-  after(async () => {
-    await gateway.close();
-    certificates.remove();
-  });
+  // Also after a failed before(): the certificates go whether or not the gateway started.
+  after(() =>
+    tearDown(
+      () => gateway?.close(),
+      () => certificates?.remove(),
+    ),
+  );
 
   /** A fresh environment pointing at the gateway (and a fresh record of what it received). */
   const throughGateway = (): NodeJS.ProcessEnv => {

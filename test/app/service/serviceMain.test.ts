@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/eventually';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { parsePrometheusText, sumOf } from '../../support/prometheusText';
+import { tearDown } from '../../support/teardown';
 
 const root = path.resolve(__dirname, '../../..');
 const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` };
@@ -18,6 +19,15 @@ function processTree(pid: number): { pid: number; command: string }[] {
     .readdirSync(`/proc/${pid}/task`)
     .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
   return [{ pid, command }, ...children.flatMap((child) => processTree(child))];
+}
+
+/** The tree as far as it can be read: a process may exit while it is walked. */
+function liveTree(pid: number): { pid: number; command: string }[] {
+  try {
+    return processTree(pid);
+  } catch {
+    return [{ pid, command: '' }];
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -44,8 +54,14 @@ describe('npm start', () => {
     tree = processTree(service.pid as number);
   });
   after(async () => {
-    for (const { pid } of tree) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    await (harness as PipelineHarness | undefined)?.close();
+    // Also after a failed before(): a service that never got ready was never walked, so walk it now.
+    const running = service?.pid !== undefined && isAlive(service.pid) ? liveTree(service.pid) : [];
+    await tearDown(
+      () => {
+        for (const { pid } of [...tree, ...running]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      },
+      () => harness?.close(),
+    );
   });
 
   it('runs the compiled service on plain node, with no TypeScript loader in any of its processes', () => {

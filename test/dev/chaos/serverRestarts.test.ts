@@ -12,9 +12,10 @@ describe('chaos: servers killed and restarted', () => {
     servers = await startPrivateServers(`test-${randomUUID().slice(0, 8)}`);
   });
   after(async () => {
-    await servers.stop();
+    // Also after a failed before(): servers that did not start have stopped themselves.
+    await servers?.stop();
     // Their logs too: a failing scenario prints where the relay's own logs are.
-    fs.rmSync(servers.directory, { recursive: true, force: true });
+    if (servers) fs.rmSync(servers.directory, { recursive: true, force: true });
   });
 
   it('the Kafka broker SIGKILLed during steady producing and restarted: nothing lost, no second run', async () => {

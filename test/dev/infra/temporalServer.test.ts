@@ -17,7 +17,8 @@ describe('the local Temporal dev server', () => {
   });
 
   after(async () => {
-    await worker.stop();
+    // Also after a failed before(): a worker that never started has nothing to stop.
+    await worker?.stop();
   });
 
   it('runs a workflow bundled from workflows/ on a real worker', async () => {

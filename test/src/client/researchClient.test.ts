@@ -7,6 +7,7 @@ import type { RunEvent } from '../../../src/client/runEvent';
 import type { ResearchProgressEvent } from '../../../src/contracts/researchProgress';
 import { ensureTopics } from '../../../src/kafka/topicProvisioner';
 import { eventually, testKafka, uniqueName } from '../../support/testInfrastructure';
+import { tearDown } from '../../support/teardown';
 import { TopicRecorder } from '../../support/topicRecorder';
 
 const completedEvent = (requestId: string, eventId: string) => ({
@@ -53,11 +54,14 @@ describe('the typed research client (library)', () => {
     await producer.connect();
     client = createResearchClient({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), topics });
   });
-  after(async () => {
-    await client.close();
-    await producer.disconnect();
-    await admin.disconnect();
-  });
+  // Also after a failed before(): a client never created is skipped, and the admin still disconnects.
+  after(() =>
+    tearDown(
+      () => client?.close(),
+      () => producer?.disconnect(),
+      () => admin?.disconnect(),
+    ),
+  );
 
   it('request() produces a valid request keyed by its id, with CloudEvents headers and a traceparent', async () => {
     const recorder = await TopicRecorder.start(kafka, [topics.requested]);

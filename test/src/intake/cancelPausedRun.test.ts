@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { cancelResearchRun } from '../../../src/intake/researchRunCanceller';
 import { startStrictTemporal, type StrictTemporal } from '../../support/strictTemporal';
+import { tearDown } from '../../support/teardown';
 
 describe('a cancel for a run that is open but not RUNNING', () => {
   let strict: StrictTemporal;
@@ -16,10 +17,12 @@ describe('a cancel for a run that is open but not RUNNING', () => {
     connection = await Connection.connect({ address: strict.address });
     client = new Client({ connection });
   });
-  after(async () => {
-    await connection?.close();
-    await strict?.stop();
-  });
+  after(() =>
+    tearDown(
+      () => connection?.close(),
+      () => strict?.stop(),
+    ),
+  );
 
   it('reaches a paused run (status PAUSED): the note and the cancel are recorded, taken when it resumes', async () => {
     const workflowId = `research-paused-${randomUUID()}`;

@@ -14,8 +14,11 @@ describe('records too large for the dead-letter topic as they came', () => {
     // The request topic takes records up to 4 MiB; the DLQ keeps Kafka's default of 1 MiB.
     const admin = harness.kafka.admin();
     await admin.connect();
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: harness.config.topics.requested, configEntries: [{ name: 'max.message.bytes', value: '4194304' }] }] });
-    await admin.disconnect();
+    try {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: harness.config.topics.requested, configEntries: [{ name: 'max.message.bytes', value: '4194304' }] }] });
+    } finally {
+      await admin.disconnect();
+    }
   });
   after(async () => {
     await (harness as PipelineHarness | undefined)?.close();

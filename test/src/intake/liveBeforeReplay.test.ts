@@ -11,6 +11,7 @@ import { replayBatch } from '../../support/batchRequests';
 import { eventually } from '../../support/eventually';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { startStrictTemporal, type StrictTemporal } from '../../support/strictTemporal';
+import { tearDown } from '../../support/teardown';
 import { uniqueName } from '../../support/testInfrastructure';
 
 const EventType = proto.api.enums.v1.EventType;
@@ -60,10 +61,12 @@ describe('live requests ahead of a replay, and tenants in turn (on a Temporal wi
     const id = uniqueName('live');
     liveConfig = { ...harness.config, topics: { ...harness.config.topics, requested: `${id}.requested` }, consumerGroupId: `${id}-ingest` };
   });
-  after(async () => {
-    await harness?.close();
-    await temporal?.stop();
-  });
+  after(() =>
+    tearDown(
+      () => harness?.close(),
+      () => temporal?.stop(),
+    ),
+  );
 
   it('with no worker running, a replay queues 20 runs at batch priority and live ingest then 3 at live priority, each with its team as fairness key', async () => {
     await harness.producer.send({

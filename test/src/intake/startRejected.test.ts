@@ -7,6 +7,7 @@ import { silentLogger } from '../../../src/logging/logger';
 import { eventually } from '../../support/eventually';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { startStrictTemporal, type StrictTemporal } from '../../support/strictTemporal';
+import { tearDown } from '../../support/teardown';
 
 describe('a start that Temporal refuses for good', () => {
   let harness: PipelineHarness;
@@ -19,11 +20,14 @@ describe('a start that Temporal refuses for good', () => {
     // This server refuses workflow ids over 40 characters with INVALID_ARGUMENT.
     strict = await startStrictTemporal({ 'limit.maxIDLength': 40 });
   });
-  after(async () => {
-    await service?.stop();
-    await strict.stop();
-    await (harness as PipelineHarness | undefined)?.close();
-  });
+  // Also after a failed before(): each step stops what was started, and the harness is closed last whatever threw.
+  after(() =>
+    tearDown(
+      () => service?.stop(),
+      () => strict?.stop(),
+      () => harness?.close(),
+    ),
+  );
 
   it('is dead-lettered as start-rejected with Temporal’s reason, and the partition moves on to the next request', async () => {
     const longId = `long-${'x'.repeat(40)}`;
@@ -35,7 +39,7 @@ describe('a start that Temporal refuses for good', () => {
       roles: { consumer: true, worker: false },
       backoff: { initialMs: 50, maxMs: 200, factor: 2 },
     });
-    const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === longId, 30_000);
+    const [letter] = await harness.recorder.waitFor(harness.config.topics.deadLetter, 1, (record) => record.key === longId);
     assert.equal(letter?.headers['dlq.reason'], 'start-rejected');
     assert.match(letter?.headers['dlq.detail'] ?? '', /exceeds maximum allowed length/);
     assert.equal(letter?.headers['dlq.source.offset'], '0');
@@ -43,7 +47,7 @@ describe('a start that Temporal refuses for good', () => {
     const connection = await Connection.connect({ address: strict.address });
     try {
       const client = new Client({ connection });
-      const described = await eventually(() => client.workflow.getHandle(harness.workflowId('short-1')).describe().catch(() => undefined), 30_000, 'the next request’s run');
+      const described = await eventually(() => client.workflow.getHandle(harness.workflowId('short-1')).describe().catch(() => undefined), 60_000, 'the next request’s run');
       assert.equal(described.type, 'ResearchWorkflow');
     } finally {
       await connection.close();
@@ -54,7 +58,7 @@ describe('a start that Temporal refuses for good', () => {
       await eventually(async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: harness.config.consumerGroupId, topics: [harness.config.topics.requested] });
         return offsets?.partitions[0]?.offset === '2' || undefined;
-      }, 30_000, 'the group to commit past both records');
+      }, 60_000, 'the group to commit past both records');
     } finally {
       await admin.disconnect();
     }
@@ -67,6 +71,10 @@ describe('a start that Temporal refuses for good', () => {
         config: { ...harness.config, temporal: { ...harness.config.temporal, address: strict.address, taskQueue: 'q'.repeat(50) } },
         logger: silentLogger,
         roles: { consumer: true, worker: false },
+      }).then(async (unexpected) => {
+        // A service that did start is stopped again: it must not hold the file open.
+        await unexpected.stop();
+        return unexpected;
       }),
       (error: unknown) => error instanceof ConfigurationError && /TEMPORAL_TASK_QUEUE/.test(error.message) && /length exceeds limit/.test(error.message),
     );

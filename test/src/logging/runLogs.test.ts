@@ -4,6 +4,7 @@ import type { PipelineHarness } from '../../support/pipelineHarness';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { createLogger } from '../../../src/logging/logger';
 import { OtlpTraceReceiver } from '../../support/otlpTraceReceiver';
+import { tearDown } from '../../support/teardown';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
 // dynamically, after startTelemetry().
@@ -24,11 +25,14 @@ describe('the log lines of a run (real Kafka, Temporal and tracing)', () => {
     const logger = createLogger({ level: 'debug', name: 'run-logs', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     harness = await PipelineHarness.start({ logger });
   });
-  after(async () => {
-    await (harness as PipelineHarness | undefined)?.close();
-    await telemetry.shutdown();
-    await receiver.stop();
-  });
+  // Also after a failed before(): what never started is skipped, and the receiver still stops.
+  after(() =>
+    tearDown(
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+      () => receiver?.stop(),
+    ),
+  );
 
   it("a line written during a run carries the run's trace id, its request id and its workflow id", async () => {
     await harness.request('logged', 'Which log lines lead to their trace?', { maxSearches: 2 });

@@ -6,6 +6,7 @@ import type { Telemetry } from '../../../src/telemetry/telemetry';
 import type { PipelineHarness } from '../../support/pipelineHarness';
 import { eventually } from '../../support/eventually';
 import { OtlpTraceReceiver, type ReceivedSpan } from '../../support/otlpTraceReceiver';
+import { tearDown } from '../../support/teardown';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
 // dynamically, after startTelemetry().
@@ -53,9 +54,12 @@ describe('what spans carry: no prompt-derived text with content capture off, eve
   });
   after(async () => {
     delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-    await (harness as PipelineHarness | undefined)?.close();
-    await telemetry.shutdown();
-    await receiver.stop();
+    // Also after a failed before(): what never started is skipped, and the receiver still stops.
+    await tearDown(
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+      () => receiver?.stop(),
+    );
   });
 
   /** Runs the faulty request and returns its completed event and every span of its trace. */

@@ -6,6 +6,7 @@ import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { OtlpTraceReceiver, type ReceivedSpan } from '../../support/otlpTraceReceiver';
 import { eventually } from '../../support/eventually';
 import { runCli } from '../../support/cliRunner';
+import { tearDown } from '../../support/teardown';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
 // dynamically, after startTelemetry().
@@ -30,12 +31,15 @@ describe('one trace from request to result (OTLP gRPC to a real receiver)', () =
     harness = await PipelineHarness.start();
     client = createResearchClient({ brokers: harness.config.kafka.brokers, topics: harness.config.topics });
   });
-  after(async () => {
-    await client.close();
-    await (harness as PipelineHarness | undefined)?.close();
-    await telemetry.shutdown();
-    await receiver.stop();
-  });
+  // Also after a failed before(): what never started is skipped, and the receiver still stops.
+  after(() =>
+    tearDown(
+      () => client?.close(),
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+      () => receiver?.stop(),
+    ),
+  );
 
   /** Sends a request through the typed client and waits until its trace has arrived, publish included. */
   async function researched(requestId: string, traceparent?: string, who: { requestedBy?: string; metadata?: Record<string, string>; budget?: { maxCostUsd?: number; maxTokens?: number } } = {}) {

@@ -4,6 +4,7 @@ import type { PipelineHarness } from '../../support/pipelineHarness';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { OtlpTraceReceiver } from '../../support/otlpTraceReceiver';
 import { eventually } from '../../support/eventually';
+import { tearDown } from '../../support/teardown';
 
 describe('OTLP over HTTP/protobuf, for backends that accept only HTTP', () => {
   let receiver: OtlpTraceReceiver;
@@ -20,11 +21,14 @@ describe('OTLP over HTTP/protobuf, for backends that accept only HTTP', () => {
     const { PipelineHarness } = await import('../../support/pipelineHarness.js');
     harness = await PipelineHarness.start();
   });
-  after(async () => {
-    await (harness as PipelineHarness | undefined)?.close();
-    await telemetry.shutdown();
-    await receiver.stop();
-  });
+  // Also after a failed before(): what never started is skipped, and the receiver still stops.
+  after(() =>
+    tearDown(
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+      () => receiver?.stop(),
+    ),
+  );
 
   it('sends the run’s spans to /v1/traces with the configured headers', async () => {
     const traceparent = '00-11112222333344445555666677778888-1111222233334444-01';

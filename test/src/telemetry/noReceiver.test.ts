@@ -5,6 +5,7 @@ import type { PipelineHarness } from '../../support/pipelineHarness';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { createLogger } from '../../../src/logging/logger';
 import { eventually } from '../../support/eventually';
+import { tearDown } from '../../support/teardown';
 
 describe('with no trace backend listening', () => {
   let telemetry: Telemetry;
@@ -24,10 +25,13 @@ describe('with no trace backend listening', () => {
     const { PipelineHarness } = await import('../../support/pipelineHarness.js');
     harness = await PipelineHarness.start();
   });
-  after(async () => {
-    await (harness as PipelineHarness | undefined)?.close();
-    await telemetry.shutdown();
-  });
+  // Also after a failed before(): what never started is skipped, and telemetry still shuts down.
+  after(() =>
+    tearDown(
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+    ),
+  );
 
   it('still completes every request, and says once that spans were dropped', async () => {
     const ids = ['dark-1', 'dark-2', 'dark-3'];

@@ -5,6 +5,7 @@ import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { runCli } from '../../support/cliRunner';
 import { eventually } from '../../support/eventually';
 import type { PipelineHarness } from '../../support/pipelineHarness';
+import { tearDown } from '../../support/teardown';
 import { phoenixAncestry, phoenixGrpcEndpoint, phoenixSpans, phoenixTraceSummary, type PhoenixSpan } from '../../support/phoenixBackend';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
@@ -45,11 +46,13 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
       return whole && found.some((span) => span.name.includes(harness.config.topics.completed)) ? found : undefined;
     }, 60_000, `the run's spans in Phoenix project ${project}`);
   });
-  after(async () => {
-    await client?.close();
-    await harness?.close();
-    await telemetry?.shutdown();
-  });
+  after(() =>
+    tearDown(
+      () => client?.close(),
+      () => harness?.close(),
+      () => telemetry?.shutdown(),
+    ),
+  );
 
   it('holds one trace from the request span to the result’s publish span', () => {
     assert.ok(spans.every((span) => span.context.trace_id === traceId));

@@ -9,6 +9,7 @@ import { installQuietTemporalRuntime } from '../../support/quietTemporalRuntime'
 import { createTestCertificates, testClientCommonName, type TestCertificates } from '../../support/testCertificates';
 import { testConfig } from '../../support/testInfrastructure';
 import { TlsProxy } from '../../support/tlsProxy';
+import { tearDown } from '../../support/teardown';
 
 /**
  * Temporal over mutual TLS: a TLS-terminating proxy (ALPN h2, client certificate required,
@@ -26,10 +27,13 @@ describe('Temporal over mutual TLS', () => {
     const [host = '127.0.0.1', port = '7233'] = testConfig().temporal.address.split(':');
     proxy = await TlsProxy.start({ host, port: Number(port) }, certificates, ['h2']);
   });
-  after(async () => {
-    await proxy.close();
-    certificates.remove();
-  });
+  // Also after a failed before(): the certificates go whether or not the proxy started.
+  after(() =>
+    tearDown(
+      () => proxy?.close(),
+      () => certificates?.remove(),
+    ),
+  );
 
   const mutualTls = (): NodeJS.ProcessEnv => ({
     TEMPORAL_ADDRESS: proxy.address,
