@@ -93,7 +93,7 @@ describe('hostile records on the requests topic', () => {
     await harness.request('reused', 'What do beavers build?', { maxSearches: 1 });
     const letter = await letterOf('reused');
     assert.equal(letter?.headers['dlq.reason'], 'id-reused');
-    assert.match(letter?.headers['dlq.detail'] ?? '', /already belongs to run .*reused \(completed\)/);
+    assert.match(letter?.headers['dlq.detail'] ?? '', /already belongs to run .*reused \((running|completed)\), which was started for different content/);
     await harness.request('reused', 'What do otters eat?', { maxSearches: 1, submittedAt: new Date().toISOString() });
     const duplicate = await eventually(() => harness.outcomes.filter((outcome) => 'requestId' in outcome && outcome.requestId === 'reused' && outcome.kind === 'duplicate').at(0), 60_000, 'the redelivery');
     assert.equal(duplicate.kind, 'duplicate');

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { researchRequestedSchema } from '../../src/contracts/researchRequested';
 import { startResearchRun } from '../../src/intake/researchRunStarter';
 import { newTraceContext } from '../../src/telemetry/traceContext';
-import { produceBatch, replayBatch } from '../support/batchRequests';
+import { batchRequest, produceBatch, replayBatch } from '../support/batchRequests';
 import { countingTemporalClient, type CountingTemporalClient } from '../support/countingTemporalClient';
 import { eventually } from '../support/eventually';
 import { PipelineHarness } from '../support/pipelineHarness';
@@ -30,9 +30,9 @@ describe('a replay checks which runs exist a few hundred at a time', () => {
     const ids = await produceBatch(harness, count);
     const topic = harness.config.topics.requested;
     await Promise.all(
-      ids.slice(0, existing).map((requestId, i) =>
+      ids.slice(0, existing).map((_requestId, i) =>
         startResearchRun(harness.client, harness.config.temporal, {
-          request: researchRequestedSchema.parse({ requestId, query: `Batch question ${i} on event sourcing` }),
+          request: researchRequestedSchema.parse(batchRequest(i)),
           trace: newTraceContext(),
           location: { topic, partition: 0, offset: String(i) },
           urgency: 'batch',
@@ -113,9 +113,9 @@ describe('a listed run under WORKFLOW_ID_REUSE_POLICY=allow-duplicate-failed-onl
   });
 
   it('a request whose run was terminated runs again under skip-existing, as its start would decide: no list call is made, as a listed run would not count under this policy', async () => {
-    const [requestId = ''] = await produceBatch(harness, 1);
+    await produceBatch(harness, 1);
     const handle = await startResearchRun(harness.client, harness.config.temporal, {
-      request: researchRequestedSchema.parse({ requestId, query: 'Batch question 0 on event sourcing' }),
+      request: researchRequestedSchema.parse(batchRequest(0)),
       trace: newTraceContext(),
       location: { topic: harness.config.topics.requested, partition: 0, offset: '0' },
       urgency: 'batch',

@@ -1,20 +1,23 @@
 import { replayRequests, type ReplayOptions, type ReplaySummary } from '../../operator/replay/requestReplay';
 import { researchCompletedSchema, type ResearchCompleted } from '../../src/contracts/researchCompleted';
+import type { ResearchRequested } from '../../src/contracts/researchRequested';
 import { silentLogger } from '../../src/logging/logger';
 import type { PipelineHarness } from './pipelineHarness';
 
+/** The request `batch-<i>` of produceBatch, as its record holds it (a run started for it directly must ask the same). */
+export function batchRequest(i: number): ResearchRequested {
+  return { requestId: `batch-${i}`, query: `Batch question ${i} on event sourcing`, maxSearches: 1, metadata: { colour: i % 4 === 0 ? 'blue' : 'green' } };
+}
+
 /** A batch of requests on the harness's request topic, for replays: `batch-0` … `batch-<n-1>`, a quarter of them blue. */
 export async function produceBatch(harness: PipelineHarness, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `batch-${i}`);
+  const requests = Array.from({ length: count }, (_, i) => batchRequest(i));
   await harness.producer.send({
     topic: harness.config.topics.requested,
     acks: -1,
-    messages: ids.map((id, i) => ({
-      key: id,
-      value: JSON.stringify({ requestId: id, query: `Batch question ${i} on event sourcing`, maxSearches: 1, metadata: { colour: i % 4 === 0 ? 'blue' : 'green' } }),
-    })),
+    messages: requests.map((request) => ({ key: request.requestId, value: JSON.stringify(request) })),
   });
-  return ids;
+  return requests.map((request) => request.requestId);
 }
 
 /** The completed events of one rerun epoch seen so far. */

@@ -54,17 +54,19 @@ describe('event contracts', () => {
     assert.equal(failed.cancelReason.safeParse('x'.repeat(1001)).success, false);
   });
 
-  it('the AsyncAPI document describes the cancel as a second message of the requests channel, received by its own operation', () => {
+  it('the AsyncAPI document describes the cancel on a channel of its own (research.cancel), received by its own operation', () => {
     const document = asyncApiDocument() as {
       channels: Record<string, { address: string; messages: Record<string, unknown> }>;
       operations: Record<string, { action: string; channel: { $ref: string }; messages: { $ref: string }[] }>;
       components: { messages: Record<string, { name: string; payload: { schema: { required?: string[] } } }> };
     };
-    assert.deepEqual(Object.keys(document.channels.researchRequested?.messages ?? {}), ['researchRequested', 'researchCancel']);
+    assert.deepEqual(Object.keys(document.channels.researchRequested?.messages ?? {}), ['researchRequested']);
+    assert.equal(document.channels.researchCancel?.address, 'research.cancel');
+    assert.deepEqual(Object.keys(document.channels.researchCancel?.messages ?? {}), ['researchCancel']);
     const operation = document.operations.receiveResearchCancel;
     assert.equal(operation?.action, 'receive');
-    assert.equal(operation?.channel.$ref, '#/channels/researchRequested');
-    assert.deepEqual(operation?.messages, [{ $ref: '#/channels/researchRequested/messages/researchCancel' }]);
+    assert.equal(operation?.channel.$ref, '#/channels/researchCancel');
+    assert.deepEqual(operation?.messages, [{ $ref: '#/channels/researchCancel/messages/researchCancel' }]);
     assert.equal(document.components.messages.researchCancel?.name, 'research.cancel.v1');
     assert.deepEqual(document.components.messages.researchCancel?.payload.schema.required, ['requestId']);
   });
@@ -117,7 +119,8 @@ describe('configuration', () => {
 
   it('uses the documented defaults when nothing is set', () => {
     const config = loadRelayConfig({});
-    assert.deepEqual(config.topics, { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress' });
+    assert.deepEqual(config.topics, { requested: 'research.requested', completed: 'research.completed', failed: 'research.failed', deadLetter: 'research.requested.dlq', progress: 'research.progress', cancel: 'research.cancel' });
+    assert.deepEqual(config.cancels, { enabled: true, onRequestsTopic: false, requireSameRequester: false, waitForRunMs: 30_000 }, 'cancels from their own topic only');
     assert.equal(config.run.defaultBudget, undefined, 'no budget unless one is set');
     assert.equal(config.temporal.workflowIdPrefix, 'research-');
     assert.equal(config.temporal.reusePolicy, 'reject-duplicate');
@@ -130,6 +133,10 @@ describe('configuration', () => {
     assert.deepEqual(loadRelayConfig({ BUDGET_MAX_COST_USD: '2', BUDGET_MAX_TOKENS: '10' }).run.defaultBudget, { maxCostUsd: 2, maxTokens: 10 });
     assert.throws(() => loadRelayConfig({ BUDGET_MAX_COST_USD: 'cheap' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_COST_USD="cheap"/.test(error.message));
     assert.throws(() => loadRelayConfig({ BUDGET_MAX_TOKENS: '0' }), (error: unknown) => error instanceof ConfigurationError && /BUDGET_MAX_TOKENS="0"/.test(error.message));
+  });
+
+  it('refuses a cancel topic that is another topic of the relay: the right to cancel would come with another right', () => {
+    assert.throws(() => loadRelayConfig({ TOPIC_CANCEL: 'research.requested' }), (error: unknown) => error instanceof ConfigurationError && /TOPIC_CANCEL="research\.requested" is also TOPIC_REQUESTED/.test(error.message));
   });
 
   it('refuses a progress topic that is another topic of the relay: progress would land among requests (dead letters) or results', () => {
