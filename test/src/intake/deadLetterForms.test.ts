@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KafkaJSConnectionError, KafkaJSProtocolError, type IHeaders, type KafkaMessage, type Message, type Producer, type ProducerRecord } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, type IHeaders, type KafkaMessage, type Message, type Producer, type ProducerRecord } from 'kafkajs';
 import { InvalidRequestError } from '../../../src/errors';
 import { writeDeadLetter } from '../../../src/intake/deadLetterWriter';
 
@@ -60,6 +60,26 @@ describe('a dead letter that cannot be written as it is', () => {
     const target = producerThat(() => new KafkaJSConnectionError('Connection error: ECONNREFUSED'));
     await assert.rejects(writeDeadLetter(target.producer, 'dlq', record({}), notJson), KafkaJSConnectionError);
     assert.equal(target.attempts, 1);
+  });
+
+  it('a broker refusal of the record itself, also inside kafkajs’s retries-exceeded error, takes a smaller form; the letter is broker-stamped and keeps the original stamp in a header', async () => {
+    const invalidTimestamp = new KafkaJSProtocolError({ message: 'timestamp out of range', type: 'INVALID_TIMESTAMP', code: 32, retriable: false } as never);
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(invalidTimestamp, { retryCount: 5, retryTime: 1000 });
+    const target = producerThat((message) => (message.headers?.tag ? wrapped : undefined));
+    const old = record({ tag: Buffer.from('x') });
+    await writeDeadLetter(target.producer, 'dlq', old, notJson);
+    const [letter] = target.written;
+    assert.equal(letter?.timestamp, undefined, 'stamped by the broker');
+    assert.equal(letter?.headers?.['dlq.source.timestamp'], old.timestamp);
+    assert.equal(target.attempts, 2);
+  });
+
+  it('a record’s own dlq.* headers (a forgery: a letter that claims its value was left out) are not copied', async () => {
+    const target = producerThat(() => undefined);
+    await writeDeadLetter(target.producer, 'dlq', record({ 'dlq.value.omitted': Buffer.from('too-large-for-the-dlq'), 'dlq.value.size': Buffer.from('1') }), notJson);
+    const [letter] = target.written;
+    assert.equal(letter?.headers?.['dlq.value.omitted'], undefined);
+    assert.equal(letter?.headers?.['dlq.value.size'], undefined);
   });
 
   it('a record whose headers were the problem gets a letter without them from the start', async () => {
