@@ -225,7 +225,9 @@ async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger
   try {
     const { created, stampedByProducers } = await provisionRelayTopics(kafka, config);
     if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
-    if (stampedByProducers.length > 0) {
+    if (stampedByProducers === undefined) {
+      logger.warn('could not read message.timestamp.type of the intake topics (DescribeConfigs refused?): where they keep producer time, request ages rely on producer clocks (REQUEST_MAX_CLOCK_SKEW_MS bounds it)', { topics: [config.topics.requested, config.topics.cancel] });
+    } else if (stampedByProducers.length > 0) {
       const advice = 'set message.timestamp.type=LogAppendTime on them, or keep REQUEST_MAX_CLOCK_SKEW_MS small';
       logger.warn(`records of ${stampedByProducers.join(', ')} carry their producer's clock (message.timestamp.type=CreateTime): request ages rely on it; ${advice}`, { topics: stampedByProducers });
     }

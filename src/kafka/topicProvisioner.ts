@@ -37,8 +37,8 @@ async function listedWithin(admin: Admin, topics: readonly string[], ms: number)
 /** What provisioning did: the topics it created, and the intake topics whose records carry the producer's clock. */
 export interface ProvisionedTopics {
   readonly created: readonly string[];
-  /** Intake topics with `message.timestamp.type=CreateTime`: a producer's clock decides a record's age there. */
-  readonly stampedByProducers: readonly string[];
+  /** Intake topics with `message.timestamp.type=CreateTime`: a producer's clock decides a record's age there. Undefined: the broker would not say (DescribeConfigs refused). */
+  readonly stampedByProducers: readonly string[] | undefined;
 }
 
 /**
@@ -76,10 +76,10 @@ export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfi
 }
 
 /** Which of the topics keep the producer's timestamps (`message.timestamp.type=CreateTime`). */
-async function createTimeTopics(admin: Admin, topics: readonly string[]): Promise<string[]> {
+async function createTimeTopics(admin: Admin, topics: readonly string[]): Promise<string[] | undefined> {
   // Only a warning depends on it: a broker that refuses DescribeConfigs (ACLs) does not stop start-up.
   const described = await describeTimestampTypes(admin, topics).catch(() => undefined);
-  if (!described) return [];
+  if (!described) return undefined;
   const stampedByProducer = (entries: readonly { configName: string; configValue: string }[]): boolean => entries.some((entry) => entry.configName === 'message.timestamp.type' && entry.configValue === 'CreateTime');
   return described.resources.filter((resource) => stampedByProducer(resource.configEntries)).map((resource) => resource.resourceName);
 }
