@@ -21,7 +21,11 @@ export interface ResearchClientOptions {
   readonly clientId?: string;
   readonly ssl?: boolean;
   readonly sasl?: KafkaSettings['sasl'];
-  /** Topic names; default: the TOPIC_* variables, else research.requested / .completed / .failed. */
+  /**
+   * Topic names; default: the TOPIC_* variables, else research.requested / .completed / .failed /
+   * .cancel. Cancels go to `cancel` (research.cancel by default, 0.5 on): name it too when you
+   * rename the others (a relay before 0.5 reads cancels from the requests topic only).
+   */
   readonly topics?: Partial<TopicNames>;
   readonly logger?: Logger;
   /** An existing kafkajs client to use instead of building one from these options. */
