@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadRelayConfig } from '../../../src/config/relayConfig';
-import { ConfigurationError } from '../../../src/errors';
+import { configurationRefusal } from '../../support/configurationRefusal';
 
 const key = 'sk-plaintext-never-shown-5566';
 
-/** The configuration error's text for an environment (the test fails if there is none). */
-function refusal(env: NodeJS.ProcessEnv): string {
-  try {
-    loadRelayConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigurationError, String(error));
-    return error.message;
-  }
-  assert.fail(`no configuration error for ${JSON.stringify(env)}`);
-}
+const refusal = configurationRefusal;
 
 describe('a model endpoint that would carry OPENAI_API_KEY in the clear', () => {
   it('is refused for http:// to another machine with a key, naming the variables and the way out, never the key', () => {

@@ -4,20 +4,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadRelayConfig } from '../../../src/config/relayConfig';
 import { secretVariables } from '../../../src/config/secretVariables';
-import { ConfigurationError } from '../../../src/errors';
 import { maskSecrets } from '../../../src/logging/logger';
 import { createTestCertificates, type TestCertificates } from '../../support/testCertificates';
+import { configurationRefusal } from '../../support/configurationRefusal';
 
-/** The configuration error's text for an environment (the test fails if there is none). */
-function refusal(env: NodeJS.ProcessEnv): string {
-  try {
-    loadRelayConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigurationError, String(error));
-    return error.message;
-  }
-  assert.fail(`no configuration error for ${JSON.stringify(env)}`);
-}
+const refusal = configurationRefusal;
 
 const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'relay', KAFKA_SASL_PASSWORD: 'pw-never-shown-1234' };
 
