@@ -41,39 +41,50 @@ export interface Tally {
 /**
  * Holds a scenario's records against what the servers show: a good request must end as exactly
  * one run with exactly one terminal eventId and no DLQ record; a poison record as exactly one
- * DLQ record and no run.
+ * DLQ record and no run. Poison may share its key with a good request (its id reused for another
+ * question, a cancel of it where cancels are not taken): the key then has one run and a DLQ
+ * record per poison record. Anonymous poison (see ChaosRecord) is counted by reason among the
+ * DLQ records without a key.
  */
 export function tally(records: readonly ChaosRecord[], observation: Observation, workflowIdPrefix: string): Tally {
   const runs = countBy(observation.runs, (run) => run.workflowId);
   const eventIds = groupDistinct(observation.terminal);
   const letters = countBy(observation.deadLetters, (record) => record.key ?? '');
-  const reasons = new Map(observation.deadLetters.map((record) => [record.key ?? '', record.label ?? '(none)']));
+  const reasons = reasonsByKey(observation.deadLetters);
   const reasonMismatches: string[] = [];
   const violations: string[] = [];
   let duplicateRuns = 0;
   let conflictingTerminals = 0;
   let lost = 0;
-  const keys = new Set<string>();
-  for (const record of records) {
-    if (keys.has(record.key)) continue;
-    keys.add(record.key);
-    const runCount = runs.get(`${workflowIdPrefix}${record.key}`) ?? 0;
-    const ids = eventIds.get(record.key)?.size ?? 0;
-    const letterCount = letters.get(record.key) ?? 0;
+  for (const [key, group] of byKey(records.filter((record) => !record.anonymous))) {
+    const runCount = runs.get(`${workflowIdPrefix}${key}`) ?? 0;
+    const ids = eventIds.get(key)?.size ?? 0;
+    const letterCount = letters.get(key) ?? 0;
+    const good = group.some((record) => record.expect === 'good');
+    const poison = group.filter((record) => record.expect === 'poison');
     duplicateRuns += Math.max(0, runCount - 1);
     if (ids > 1) conflictingTerminals += 1;
-    if (ids === 0 && letterCount === 0) lost += 1;
-    if (record.expect === 'good' && letterCount > 0) violations.push(`good request ${short(record.key)} dead-lettered ${letterCount}×`);
-    if (record.expect === 'good' && ids > 0 && runCount === 0) violations.push(`good request ${short(record.key)} has a terminal event but no run`);
-    if (record.expect === 'poison' && runCount > 0) violations.push(`poison record ${short(record.key)} started ${runCount} run(s)`);
-    const reason = reasons.get(record.key);
-    if (record.reason && reason && reason !== record.reason) reasonMismatches.push(`${short(record.key)}: ${reason}, expected ${record.reason}`);
-    if (record.expect === 'poison' && letterCount > 1) violations.push(`poison record ${short(record.key)} dead-lettered ${letterCount}×`);
+    // A good request's own record is lost without a terminal event, unless a DLQ record beyond its key's poison stands for it.
+    if (good && ids === 0 && letterCount <= poison.length) lost += 1;
+    // Poison that ran to a terminal event is not lost, but a violation (below).
+    if (poison.length > 0 && (good || ids === 0)) lost += Math.max(0, poison.length - letterCount);
+    if (good && letterCount > poison.length) violations.push(`good request ${short(key)} dead-lettered ${letterCount - poison.length}×`);
+    if (good && ids > 0 && runCount === 0) violations.push(`good request ${short(key)} has a terminal event but no run`);
+    if (!good && runCount > 0) violations.push(`poison record ${short(key)} started ${runCount} run(s)`);
+    if (!good && poison.length > 0 && letterCount > poison.length) violations.push(`poison record ${short(key)} dead-lettered ${letterCount}×${poison.length > 1 ? ` (${poison.length} expected)` : ''}`);
+    const found = reasons.get(key) ?? [];
+    for (const record of poison) {
+      if (record.reason && found.length > 0 && !found.includes(record.reason)) reasonMismatches.push(`${short(key)}: ${found.join('/')}, expected ${record.reason}`);
+    }
   }
+  const anonymous = accountAnonymous(records, observation.deadLetters);
+  lost += anonymous.lost;
+  violations.push(...anonymous.violations);
+  const keys = new Set(records.map((record) => record.key));
   const strangers = [...runs.keys()].filter((workflowId) => !keys.has(workflowId.slice(workflowIdPrefix.length)));
   if (strangers.length > 0) violations.push(`${strangers.length} run(s) for no request sent, e.g. ${short(strangers[0] ?? '')}`);
   return {
-    sent: keys.size,
+    sent: records.length,
     runs: observation.runs.length,
     openRuns: observation.runs.filter((run) => run.open).length,
     terminalEvents: observation.terminal.length,
@@ -91,6 +102,38 @@ export function tally(records: readonly ChaosRecord[], observation: Observation,
     reasonMismatches,
     violations,
   };
+}
+
+/**
+ * Anonymous poison against the DLQ records without a key, reason by reason: fewer records than
+ * expected are lost, more are a violation (a record dead-lettered twice, or one that should not
+ * have been). Nothing to do for scenarios without anonymous poison.
+ */
+function accountAnonymous(records: readonly ChaosRecord[], deadLetters: readonly SeenRecord[]): { lost: number; violations: string[] } {
+  const expected = countBy(records.filter((record) => record.anonymous), (record) => record.reason ?? '(none)');
+  if (expected.size === 0) return { lost: 0, violations: [] };
+  const found = countBy(deadLetters.filter((record) => !record.key), (record) => record.label ?? '(none)');
+  let lost = 0;
+  const violations: string[] = [];
+  for (const [reason, count] of expected) lost += Math.max(0, count - (found.get(reason) ?? 0));
+  for (const [reason, count] of found) {
+    const wanted = expected.get(reason) ?? 0;
+    if (count > wanted) violations.push(`${count - wanted} DLQ record(s) without a key and with reason ${reason} beyond the ${wanted} expected`);
+  }
+  return { lost, violations };
+}
+
+/** Records by key, in the order their keys first appear. */
+function byKey(records: readonly ChaosRecord[]): Map<string, ChaosRecord[]> {
+  const groups = new Map<string, ChaosRecord[]>();
+  for (const record of records) groups.set(record.key, [...(groups.get(record.key) ?? []), record]);
+  return groups;
+}
+
+function reasonsByKey(deadLetters: readonly SeenRecord[]): Map<string, string[]> {
+  const reasons = new Map<string, string[]>();
+  for (const record of deadLetters) reasons.set(record.key ?? '', [...(reasons.get(record.key ?? '') ?? []), record.label ?? '(none)']);
+  return reasons;
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {

@@ -23,7 +23,8 @@ Scenarios:
 ${chaosScenarios.map((scenario) => `  ${scenario.id}. ${scenario.title}: ${scenario.description}`).join('\n')}
 
 Options:
-  --scale small|full   small: 30 requests per scenario (18+18 in 5); full (default): 300 (1000+1000 in 5)
+  --scale small|full   small: 30 requests per scenario (18+18 in 5, 18 + one round of hostile records in 8);
+                       full (default): 300 (1000+1000 in 5, 1000 + five rounds of hostile records in 8)
   --scenario N[,N…]    only these scenarios (default: all)
   --seed S             shuffles poison records and model faults (default: chaos)
   --keep-logs          keep the relay and server logs (default: kept only when a scenario fails)

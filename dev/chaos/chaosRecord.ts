@@ -11,6 +11,12 @@ export interface ChaosRecord {
   readonly expect: 'good' | 'poison';
   /** For poison, the DLQ reason the relay should give (reported, not required). */
   readonly reason?: string;
+  /**
+   * Poison whose DLQ record carries no key (a keyless record; one of a batch no consumer can
+   * read, whose records reach the relay without their content): it is accounted for among the
+   * keyless DLQ records with its reason, and `key` only names it in the ledger.
+   */
+  readonly anonymous?: boolean;
 }
 
 /** The CloudEvents headers of a well-formed request. */

@@ -3,7 +3,7 @@ export interface ChaosScale {
   readonly name: 'small' | 'full';
   /** Good requests per scenario (scenarios 1–4, 6, 7). */
   readonly requests: number;
-  /** Good requests and, as many again, poison records in scenario 5. */
+  /** Good requests and, as many again, poison records in scenario 5; the good requests among the hostile ones in 8. */
   readonly mixed: number;
   /** Records per second when a scenario produces steadily (3, 4, 7). */
   readonly ratePerSecond: number;

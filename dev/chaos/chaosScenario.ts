@@ -13,6 +13,9 @@ export interface ScenarioContext {
   readonly fleet: RelayFleet;
   readonly standIn: StandInServer;
   readonly scale: ChaosScale;
+  /** The broker(s) and the scenario's request topic, for a driver that sends with a client of its own. */
+  readonly kafkaBrokers: readonly string[];
+  readonly requestTopic: string;
   /** Control over the servers; throws for scenarios run on servers that are not ours. */
   serverControl(): ServerControl;
   /** Records observable proof that the injected fault really happened. */

@@ -1,6 +1,9 @@
 import { createSeededRandom } from '../standIn/seededRandom';
 import { goodRecords, type ChaosRecord } from './chaosRecord';
+import type { Tally } from './chaosLedger';
+import type { ChaosScale } from './chaosScale';
 import type { ChaosScenario, ScenarioContext } from './chaosScenario';
+import { goodShares, hostileRound, HostileSender, isHostile, type HostileRecord } from './hostileRecords';
 import { modelFaultStorm } from './modelFaultStorm';
 import { poisonRecords } from './poisonRecords';
 import type { RelayProcess } from './relayProcess';
@@ -217,8 +220,70 @@ const groupChurn: ChaosScenario = {
   },
 };
 
+/** Rounds of hostile records in scenario 8: each follows a share of the good requests, and a last share follows them all. */
+function hostileRounds(scale: ChaosScale): number {
+  return scale.name === 'full' ? 5 : 1;
+}
+
+const hostileClient: ChaosScenario = {
+  id: 8,
+  title: 'hostile records, Java client',
+  description:
+    "good requests (1,000 at full scale) interleaved with hostile records from a second, non-kafkajs client, Apache Kafka's Java console producer: null header values, 20,000 headers, a gzip bomb past the inflated-batch cap, snappy and lz4 batches, lone surrogates, a request id reused for another question, cancels on the requests topic, keyless records, text that is not JSON, an unknown ce_type; and from kafkajs what the console producer cannot write (bytes that are not UTF-8, stamps 30 min ahead and 3 days old). Each must end as one DLQ record with its reason, or (null header values on a valid request, zstd) as one run, and the requests behind them must run",
+  needsServerControl: false,
+  // Above the gzip bomb's 20 MiB even where the cap is left at its default; ages are judged (expired, future-timestamp).
+  env: { INGEST_MAX_INFLATED_BATCH_BYTES: String(4 * 1024 * 1024), REQUEST_MAX_AGE_MS: String(86_400_000) },
+  records(tag, scale, seed) {
+    const good = goodRecords(tag, scale.mixed);
+    const shares = goodShares(good, hostileRounds(scale));
+    const hostile = Array.from({ length: hostileRounds(scale) }, (_, round) => {
+      const share = shares[round] ?? [];
+      const target = (index: number): string => share[index]?.key ?? share[0]?.key ?? `${tag}-g0`;
+      return hostileRound(tag, round, [target(0), target(1)], seed);
+    });
+    return [...good, ...hostile.flat()];
+  },
+  async drive(context) {
+    const hostile = context.records.filter(isHostile);
+    const rounds = hostileRounds(context.scale);
+    const shares = goodShares(context.records.filter((record) => !isHostile(record)), rounds);
+    const sender = new HostileSender(context.kafkaBrokers, context.requestTopic);
+    await sender.connect();
+    try {
+      for (let round = 0; round < rounds; round += 1) {
+        await context.traffic.sendAll(shares[round] ?? []);
+        await sender.send(hostile.filter((record) => record.round === round));
+        context.log(`round ${round + 1}/${rounds}: ${context.traffic.sent} good requests sent; hostile records ${sender.sent.console} by the Java console producer, ${sender.sent.kafkajs} by kafkajs`);
+      }
+      // The last share follows every hostile record: a stalled partition would hold it up.
+      await context.traffic.sendAll(shares[rounds] ?? []);
+    } finally {
+      await sender.disconnect();
+    }
+    context.faultEnded();
+    context.note(`hostile records sent: ${sender.sent.console} by the Java console producer, ${sender.sent.kafkajs} by kafkajs; ${shares[rounds]?.length ?? 0} good requests after the last of them`);
+  },
+  afterDrain(context, tally) {
+    const hostile = context.records.filter(isHostile);
+    const rows = hostileReasonRows(hostile, tally);
+    for (const line of ['| DLQ reason | expected | dead-lettered |', '| --- | ---: | ---: |', ...rows.map(({ reason, expected, found }) => `| ${reason} | ${expected} | ${found} |`)]) context.log(line);
+    const ran = hostile.filter((record) => record.expect === 'good').length;
+    const reasons = rows.map(({ reason, expected, found }) => (expected === found ? `${reason} ${found}` : `${reason} ${found} (expected ${expected})`)).join(', ');
+    if (rows.every(({ expected, found }) => expected === found) && tally.lost === 0) context.fired(`every hostile record dead-lettered with its reason: ${reasons}; ${ran} valid ones from the Java client (null header values, zstd) ran`);
+    else context.note(`DLQ reasons: ${reasons}`);
+  },
+};
+
+/** Reason → how many hostile records should have it, and how many DLQ records have it. */
+function hostileReasonRows(hostile: readonly HostileRecord[], tally: Tally): { reason: string; expected: number; found: number }[] {
+  const expected = new Map<string, number>();
+  for (const record of hostile) if (record.reason) expected.set(record.reason, (expected.get(record.reason) ?? 0) + 1);
+  const reasons = [...new Set([...expected.keys(), ...Object.keys(tally.dlqReasons)])].sort();
+  return reasons.map((reason) => ({ reason, expected: expected.get(reason) ?? 0, found: tally.dlqReasons[reason] ?? 0 }));
+}
+
 /** Every scenario, in the order of the table. */
-export const chaosScenarios: readonly ChaosScenario[] = [consumerKill, workerKill, brokerKill, temporalRestart, poisonMix, modelStorm, groupChurn];
+export const chaosScenarios: readonly ChaosScenario[] = [consumerKill, workerKill, brokerKill, temporalRestart, poisonMix, modelStorm, groupChurn, hostileClient];
 
 export function scenarioById(id: number): ChaosScenario {
   const scenario = chaosScenarios.find((candidate) => candidate.id === id);

@@ -80,6 +80,7 @@ export async function runScenario(scenario: ChaosScenario, options: ScenarioRunO
   let faultEndedAt: number | undefined;
   const context: ScenarioContext = {
     records, traffic, fleet, standIn, scale: options.scale,
+    kafkaBrokers: options.servers.kafkaBrokers.split(','), requestTopic: names.TOPIC_REQUESTED,
     serverControl: () => {
       if (!options.servers.control) throw new Error('no control over these servers');
       return options.servers.control;

@@ -4,6 +4,7 @@ import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig';
 import { operatorAttempts, RequestIntake, type IntakeMode, type IntakeOutcome } from '../../src/intake/requestIntake';
 import { createKafka } from '../../src/kafka/kafkaClient';
+import { defineHeader } from '../../src/kafka/messageHeaders';
 import { silentLogger, type Logger } from '../../src/logging/logger';
 import { otelContextFromHeaders } from '../../src/telemetry/traceContext';
 import { relayTracer } from '../../src/telemetry/tracer';
@@ -118,7 +119,7 @@ function uniqueBySource(letters: DeadLetter[]): DeadLetter[] {
 function originalRecord(letter: DeadLetter): KafkaMessage {
   const headers: IHeaders = {};
   for (const [name, value] of Object.entries(letter.raw.headers ?? {})) {
-    if (!name.startsWith('dlq.') && value !== undefined) headers[name] = value;
+    if (!name.startsWith('dlq.') && value !== undefined) defineHeader(headers, name, value);
   }
   return { ...letter.raw, headers } as KafkaMessage;
 }

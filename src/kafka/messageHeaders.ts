@@ -18,9 +18,17 @@ export function headersAsText(headers: IHeaders | undefined): Record<string, str
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers ?? {})) {
     const text = headerText(headers, name);
-    if (text !== undefined) out[name] = text;
+    if (text !== undefined) defineHeader(out, name, text);
   }
   return out;
+}
+
+/**
+ * Sets a header as an own property: a header may be named `__proto__`, which an assignment
+ * would take as the object's prototype (and so lose).
+ */
+export function defineHeader<T>(headers: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -34,7 +42,7 @@ export function encodableHeaders(headers: IHeaders | undefined): { readonly head
     const values = (Array.isArray(value) ? value : [value]) as unknown[];
     const kept = values.filter((entry): entry is Buffer | string => entry !== undefined && entry !== null);
     if (kept.length < values.length) dropped.push(name);
-    if (kept.length > 0) out[name] = Array.isArray(value) ? kept : kept[0];
+    if (kept.length > 0) defineHeader(out, name, Array.isArray(value) ? kept : kept[0]);
   }
   return { headers: out, dropped };
 }
