@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { AssignerProtocol, type Consumer } from 'kafkajs';
 import { eventually } from '../support/eventually';
 import { PipelineHarness } from '../support/pipelineHarness';
+import { tearDown } from '../support/teardown';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -29,11 +30,16 @@ describe('a consumer that kafkajs will not restart', () => {
     await blocker.subscribe({ topic });
     await blocker.run({ eachMessage: () => Promise.resolve() });
   });
-  after(async () => {
-    if (service?.exitCode === null) service.kill('SIGKILL');
-    await blocker.disconnect();
-    await (harness as PipelineHarness | undefined)?.close();
-  });
+  // Also after a failed before(): the harness is closed whatever the blocker's disconnect threw.
+  after(() =>
+    tearDown(
+      () => {
+        if (service?.exitCode === null) service.kill('SIGKILL');
+      },
+      () => (blocker as Consumer | undefined)?.disconnect(),
+      () => (harness as PipelineHarness | undefined)?.close(),
+    ),
+  );
 
   it('ends the service process with exit code 1 and says why, so its supervisor restarts it', async () => {
     let output = '';

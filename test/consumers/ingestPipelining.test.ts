@@ -5,6 +5,7 @@ import type { Admin } from 'kafkajs';
 import { IngestConsumer, type IngestOutcome } from '../../consumers/ingestConsumer';
 import { silentLogger } from '../../src/logging/logger';
 import { PipelineHarness } from '../support/pipelineHarness';
+import { tearDown } from '../support/teardown';
 import { eventually, testTemporalClient } from '../support/testInfrastructure';
 
 /** A Temporal client whose start of one workflow id waits until released (a slow start, as under load). */
@@ -33,11 +34,14 @@ describe('the ingest consumer fetching on while starts are in flight', () => {
     await admin.connect();
     temporal = await testTemporalClient(harness.config);
   });
-  after(async () => {
-    await admin.disconnect();
-    await temporal.connection.close();
-    await (harness as PipelineHarness | undefined)?.close();
-  });
+  // Also after a failed before(): each step skips what set-up never made, and the harness is closed last whatever threw.
+  after(() =>
+    tearDown(
+      () => (admin as Admin | undefined)?.disconnect(),
+      () => (temporal as typeof temporal | undefined)?.connection.close(),
+      () => (harness as PipelineHarness | undefined)?.close(),
+    ),
+  );
 
   const committed = async (): Promise<number> => {
     const [topic] = await admin.fetchOffsets({ groupId: harness.config.consumerGroupId, topics: [harness.config.topics.requested] });

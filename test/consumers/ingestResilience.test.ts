@@ -8,6 +8,7 @@ import { RelayService } from '../../app/service/relayService';
 import { PipelineHarness } from '../support/pipelineHarness';
 import { sharedWorkflowBundle } from '../support/sharedWorkflowBundle';
 import { TcpProxy } from '../support/tcpProxy';
+import { tearDown } from '../support/teardown';
 import { eventually } from '../support/testInfrastructure';
 
 const ingestOnly = path.resolve(__dirname, '../support/ingestOnlyProcess.ts');
@@ -26,10 +27,13 @@ describe('the ingest consumer under failure', () => {
     admin = harness.kafka.admin();
     await admin.connect();
   });
-  after(async () => {
-    await admin.disconnect();
-    await (harness as PipelineHarness | undefined)?.close();
-  });
+  // Also after a failed before(): the harness is closed whatever the admin's disconnect threw.
+  after(() =>
+    tearDown(
+      () => (admin as Admin | undefined)?.disconnect(),
+      () => (harness as PipelineHarness | undefined)?.close(),
+    ),
+  );
 
   it('killed (SIGKILL) after starting workflows but before committing, then restarted, yields one workflow and one result per request', async () => {
     const ids = ['crash-a', 'crash-b', 'crash-c', 'crash-d'];

@@ -5,14 +5,14 @@ import { redriveDeadLetters } from '../../operator/deadLetters/deadLetterRedrive
 import { createLogger } from '../../src/logging/logger';
 import { eventually } from '../support/eventually';
 import { PipelineHarness } from '../support/pipelineHarness';
+import { tearDown } from '../support/teardown';
 
 const hour = 3_600_000;
 
 describe('where a new consumer group starts, and requests too old to run', () => {
   const harnesses: PipelineHarness[] = [];
-  after(async () => {
-    for (const harness of harnesses) await harness.close();
-  });
+  // Every harness is closed, whatever an earlier one's close threw.
+  after(() => tearDown(...harnesses.map((harness) => () => harness.close())));
 
   /** Produces a request whose record timestamp lies `ageMs` in the past. */
   const requestAged = (harness: PipelineHarness, requestId: string, ageMs: number) =>

@@ -11,6 +11,7 @@ import { researchCompletedSchema, type ResearchCompleted } from '../../src/contr
 import { ConfigurationError } from '../../src/errors';
 import { PipelineHarness } from '../support/pipelineHarness';
 import { readRawHistory, type RawHistory } from '../support/rawHistory';
+import { tearDown } from '../support/teardown';
 import { testConfig, uniqueName } from '../support/testInfrastructure';
 
 const token = randomBytes(24).toString('hex');
@@ -60,10 +61,13 @@ describe('the codec server (Temporal remote codec protocol) on what the worker w
     history = await readRawHistory(connection, harness.config.temporal.namespace, event.workflowId, event.runId).finally(() => connection.close());
     server = await startCodecServer({ config: harness.config, port: 0 });
   });
-  after(async () => {
-    await server?.close();
-    await harness?.close();
-  });
+  // Also after a failed before(): the harness is closed whatever the server's close threw.
+  after(() =>
+    tearDown(
+      () => server?.close(),
+      () => harness?.close(),
+    ),
+  );
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': harness.config.temporal.namespace, ...headers }, body: JSON.stringify(body) });

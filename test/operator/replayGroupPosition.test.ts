@@ -16,8 +16,9 @@ describe('positioning a new replay group', () => {
     await admin.connect();
     await ensureTopics(admin, [topic], 3);
     const producer = kafka.producer();
-    await producer.connect();
     try {
+      // Also after a failed connect: kafkajs may hold a half-open connection.
+      await producer.connect();
       await producer.send({ topic, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
     } finally {
       await producer.disconnect();

@@ -11,6 +11,7 @@ import { sharedWorkflowBundle } from './sharedWorkflowBundle';
 import { startStandInServer, type FaultPlan, type StandInServer } from '../../dev/standIn';
 import { installQuietTemporalRuntime } from './quietTemporalRuntime';
 import { eventually, testConfig, testTemporalClient, uniqueName } from './testInfrastructure';
+import { tearDown } from './teardown';
 import { TopicRecorder } from './topicRecorder';
 
 /** The worker's run settings in tests: fast retries; behaviour is the same as production's. */
@@ -46,37 +47,45 @@ export class PipelineHarness {
 
   static async start(options: PipelineOptions = {}): Promise<PipelineHarness> {
     installQuietTemporalRuntime();
-    const standIn = await startStandInServer({ ...(options.faults ? { faults: options.faults } : {}), ...(options.standInLatencyMs ? { latencyMs: options.standInLatencyMs } : {}) });
-    const id = uniqueName('t');
-    const env: NodeJS.ProcessEnv = {
-      ...prefixedNameVariables(id),
-      TOPIC_PARTITIONS: '3',
-      CONSUMER_SESSION_TIMEOUT_MS: '8000',
-      OPENAI_BASE_URL: standIn.baseUrl,
-      OPENAI_API_KEY: 'sk-test-secret-key-never-logged',
-      OPENAI_MAX_RETRIES: '1',
-      OPENAI_TIMEOUT_MS: '5000',
-      SEARCH_PROVIDER: 'local-corpus',
-      INGEST_MAX_MESSAGE_BYTES: '4096',
-      ...fastRunSettings,
-      ...options.env,
-    };
-    const config = testConfig(env);
-    const kafka = createKafka(config.kafka, silentLogger, uniqueName('harness'));
-    await provisionRelayTopics(kafka, config);
-    const producer = kafka.producer();
-    await producer.connect();
-    const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter, config.topics.progress]);
-    const { client, connection } = await testTemporalClient(config);
-    const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
+    // What start has made so far, newest first: a step that fails (topics, producer, recorder,
+    // Temporal client, service) must not leave the earlier ones holding the test process open.
+    const made: (() => unknown)[] = [];
     try {
+      const standIn = await startStandInServer({ ...(options.faults ? { faults: options.faults } : {}), ...(options.standInLatencyMs ? { latencyMs: options.standInLatencyMs } : {}) });
+      made.unshift(() => standIn.stop());
+      const id = uniqueName('t');
+      const env: NodeJS.ProcessEnv = {
+        ...prefixedNameVariables(id),
+        TOPIC_PARTITIONS: '3',
+        CONSUMER_SESSION_TIMEOUT_MS: '8000',
+        OPENAI_BASE_URL: standIn.baseUrl,
+        OPENAI_API_KEY: 'sk-test-secret-key-never-logged',
+        OPENAI_MAX_RETRIES: '1',
+        OPENAI_TIMEOUT_MS: '5000',
+        SEARCH_PROVIDER: 'local-corpus',
+        INGEST_MAX_MESSAGE_BYTES: '4096',
+        ...fastRunSettings,
+        ...options.env,
+      };
+      const config = testConfig(env);
+      const kafka = createKafka(config.kafka, silentLogger, uniqueName('harness'));
+      await provisionRelayTopics(kafka, config);
+      const producer = kafka.producer();
+      // Also after a failed connect: kafkajs may hold a half-open connection.
+      made.unshift(() => producer.disconnect());
+      await producer.connect();
+      const recorder = await TopicRecorder.start(kafka, [config.topics.completed, config.topics.failed, config.topics.deadLetter, config.topics.progress]);
+      made.unshift(() => recorder.stop());
+      const { client, connection } = await testTemporalClient(config);
+      made.unshift(() => connection.close());
+      const harness = new PipelineHarness(config, env, standIn, kafka, producer, recorder, client, connection, undefined);
       harness.service = await harness.startService(options);
+      return harness;
     } catch (error) {
-      // A service that cannot start must not leave the test's clients holding the process open.
-      await harness.close();
+      // The set-up error is the one to report; every clean-up step has run whatever it threw.
+      await tearDown(...made).catch(() => undefined);
       throw error;
     }
-    return harness;
   }
 
   /** Starts (again) the service for this harness's topics; the test process hosts it. */
@@ -170,11 +179,14 @@ export class PipelineHarness {
     }, timeoutMs, 'the runs to settle');
   }
 
+  /** Stops everything the harness holds, every step even when an earlier one throws. */
   async close(): Promise<void> {
-    await this.service?.stop();
-    await this.recorder.stop();
-    await this.producer.disconnect();
-    await this.connection.close();
-    await this.standIn.stop();
+    await tearDown(
+      () => this.service?.stop(),
+      () => this.recorder.stop(),
+      () => this.producer.disconnect(),
+      () => this.connection.close(),
+      () => this.standIn.stop(),
+    );
   }
 }

@@ -22,21 +22,27 @@ export class TopicRecorder {
 
   static async start(kafka: Kafka, topics: string[]): Promise<TopicRecorder> {
     const recorder = new TopicRecorder(kafka);
-    await recorder.consumer.connect();
-    await recorder.consumer.subscribe({ topics, fromBeginning: true });
-    await recorder.consumer.run({
-      eachMessage: ({ topic, partition, message }) => {
-        recorder.records.push({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString(),
-          value: message.value ?? Buffer.alloc(0),
-          headers: headersAsText(message.headers),
-        });
-        return Promise.resolve();
-      },
-    });
+    try {
+      await recorder.consumer.connect();
+      await recorder.consumer.subscribe({ topics, fromBeginning: true });
+      await recorder.consumer.run({
+        eachMessage: ({ topic, partition, message }) => {
+          recorder.records.push({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString(),
+            value: message.value ?? Buffer.alloc(0),
+            headers: headersAsText(message.headers),
+          });
+          return Promise.resolve();
+        },
+      });
+    } catch (error) {
+      // Also after a failed connect: kafkajs may hold a half-open connection. The start error is the one to report.
+      await recorder.consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     return recorder;
   }
 

@@ -19,8 +19,9 @@ describe('ResearchWorkflow with fake agents on a real worker', () => {
     worker = await startTestWorker({ taskQueue, workflowBundle: await sharedWorkflowBundle(), activities: agents.activities() });
     client = worker.client;
   });
+  // Also after a failed before(): there is no worker to stop.
   after(async () => {
-    await worker.stop();
+    await (worker as TestWorker | undefined)?.stop();
   });
 
   const start = (requestId: string, extra: Record<string, unknown> = {}) =>

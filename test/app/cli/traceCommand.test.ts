@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli, startCli } from '../../support/cliRunner';
 import { eventually } from '../../support/eventually';
 import { exportRunTrace, runShapedSpans, type ExportedRunTrace } from '../../support/runShapedTrace';
+import { tearDown } from '../../support/teardown';
 import { testTemporalClient, uniqueName } from '../../support/testInfrastructure';
 import { freePorts, testPhoenix, type TestPhoenix } from '../../support/testPhoenix';
 
@@ -43,12 +44,14 @@ describe('research-relay trace <requestId>', () => {
     temporal = await testTemporalClient();
     run = await exportedRun(requestId);
   });
-  after(async () => {
-    await (temporal as typeof temporal | undefined)?.connection.close();
-    // Also after a failed before(): what was started is stopped, what was made is deleted.
-    await (phoenix as TestPhoenix | undefined)?.dropProject(projectName);
-    await (phoenix as TestPhoenix | undefined)?.close();
-  });
+  // Also after a failed before(): what was started is stopped, what was made is deleted, whatever an earlier step threw.
+  after(() =>
+    tearDown(
+      () => (temporal as typeof temporal | undefined)?.connection.close(),
+      () => (phoenix as TestPhoenix | undefined)?.dropProject(projectName),
+      () => (phoenix as TestPhoenix | undefined)?.close(),
+    ),
+  );
 
   it('draws the run’s spans as a waterfall: the tree in order and indented, bars on one time axis, each LLM call’s tokens and cost, the totals', async () => {
     const width = 130;

@@ -6,6 +6,7 @@ import { researchFailedSchema } from '../../../src/contracts/researchFailed';
 import { RequestIntake } from '../../../src/intake/requestIntake';
 import { silentLogger } from '../../../src/logging/logger';
 import { PipelineHarness } from '../../support/pipelineHarness';
+import { tearDown } from '../../support/teardown';
 import { eventually } from '../../support/testInfrastructure';
 
 /** Planning questions with this word hang (five minutes): their runs stay running until cancelled. */
@@ -23,10 +24,13 @@ describe('who may cancel: cancels come from their own topic, and (when required)
     harness = await PipelineHarness.start({ faults, env: { OPENAI_TIMEOUT_MS: '600000', OPENAI_MAX_RETRIES: '0', CANCEL_REQUIRE_SAME_REQUESTER: 'true', CANCEL_WAIT_FOR_RUN_MS: '600000' } });
     client = createResearchClient({ kafka: harness.kafka, topics: harness.config.topics });
   });
-  after(async () => {
-    await client?.close();
-    await harness?.close();
-  });
+  // Also after a failed before(): the harness is closed whatever the client's close threw.
+  after(() =>
+    tearDown(
+      () => client?.close(),
+      () => harness?.close(),
+    ),
+  );
 
   const cancelOutcomes = (requestId: string) => harness.outcomes.filter((outcome): outcome is Extract<IngestOutcome, { kind: 'cancel' }> => outcome.kind === 'cancel' && outcome.requestId === requestId);
   const letterOf = async (requestId: string, reason: string) => {

@@ -8,6 +8,7 @@ import { replayBatch } from '../../support/batchRequests';
 import { runCli } from '../../support/cliRunner';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { parsePrometheusText, sumOf } from '../../support/prometheusText';
+import { tearDown } from '../../support/teardown';
 import { eventually } from '../../support/testInfrastructure';
 
 /**
@@ -62,10 +63,13 @@ describe('a research.cancel event (the library and CLI send it to the cancel top
     });
     client = createResearchClient({ kafka: harness.kafka, topics: harness.config.topics });
   });
-  after(async () => {
-    await client.close();
-    await harness.close();
-  });
+  // Also after a failed before(): the harness is closed whatever the client's close threw.
+  after(() =>
+    tearDown(
+      () => (client as ResearchClient | undefined)?.close(),
+      () => (harness as PipelineHarness | undefined)?.close(),
+    ),
+  );
 
   const failedOf = (requestId: string): ResearchFailed[] =>
     harness.recorder.on(harness.config.topics.failed).filter((record) => record.key === requestId).map((record) => researchFailedSchema.parse(JSON.parse(record.value.toString())));

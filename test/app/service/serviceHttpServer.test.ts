@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/logging/logger';
 import { PipelineHarness } from '../../support/pipelineHarness';
 import { parsePrometheusText, samplesOf, sumOf, type PrometheusSample } from '../../support/prometheusText';
 import { TcpProxy } from '../../support/tcpProxy';
+import { tearDown } from '../../support/teardown';
 import { eventually, testConfig } from '../../support/testInfrastructure';
 
 interface Answer {
@@ -142,11 +143,14 @@ describe('/readyz of a service that loses a part', () => {
     // Consumer only: its Temporal client is the connection cut (a worker would only add its polling's retry warnings).
     harness = await PipelineHarness.start({ roles: { consumer: true, worker: false }, env: { SERVICE_HTTP_PORT: '0', TEMPORAL_ADDRESS: proxy.address } });
   });
-  after(async () => {
-    await proxy.restore();
-    await (harness as PipelineHarness | undefined)?.close();
-    await proxy.cut();
-  });
+  // Also after a failed before(): the proxy is cut whatever the harness's close threw.
+  after(() =>
+    tearDown(
+      () => (proxy as TcpProxy | undefined)?.restore(),
+      () => (harness as PipelineHarness | undefined)?.close(),
+      () => (proxy as TcpProxy | undefined)?.cut(),
+    ),
+  );
 
   it('answers 503 naming temporal while Temporal is unreachable (alive all the while, the waiting request counted in the lag), 200 once it is back, and 503 naming shutdown as soon as the service stops', async () => {
     const port = portOf(harness);

@@ -12,6 +12,7 @@ import { describeState, localInfraFromEnv } from '../../../dev/infra/localInfra'
 import { LocalPhoenix } from '../../../dev/infra/localPhoenix';
 import { isPortOpen } from '../../../dev/infra/portProbe';
 import { eventually } from '../../support/eventually';
+import { tearDown } from '../../support/teardown';
 
 /** Two ports nobody listens on right now (the OS picks them), so the shared 6006/4317 stay untouched. */
 async function freePorts(count: number): Promise<number[]> {
@@ -52,11 +53,13 @@ describe('the local Arize Phoenix (infra:up)', () => {
     phoenix = new LocalPhoenix({ host: '127.0.0.1', port, grpcPort, paths });
   });
 
-  after(async () => {
-    // Stops it also when an assertion failed halfway (no-op after the test's own down).
-    await (phoenix as LocalPhoenix | undefined)?.down();
-    fs.rmSync(directory, { recursive: true, force: true });
-  });
+  // Stops it also when an assertion failed halfway (no-op after the test's own down); its folder goes whatever down threw.
+  after(() =>
+    tearDown(
+      () => (phoenix as LocalPhoenix | undefined)?.down(),
+      () => fs.rmSync(directory, { recursive: true, force: true }),
+    ),
+  );
 
   it('comes up on the given ports, shows the UI in its status, takes spans over OTLP/HTTP protobuf, and goes down again', { timeout: 300_000 }, async () => {
     assert.equal((await phoenix.state()).kind, 'stopped');

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/logging/logger';
 import { createTestCertificates, testClientCommonName, type TestCertificates } from '../../support/testCertificates';
 import { testConfig, uniqueName } from '../../support/testInfrastructure';
 import { TlsProxy } from '../../support/tlsProxy';
+import { tearDown } from '../../support/teardown';
 import { TopicRecorder } from '../../support/topicRecorder';
 
 /**
@@ -43,10 +44,13 @@ describe('Kafka over mutual TLS', () => {
     const [host = '127.0.0.1', port = '9092'] = testConfig().kafka.brokers[0]?.split(':') ?? [];
     proxy = await TlsProxy.start({ host, port: Number(port) }, certificates);
   });
-  after(async () => {
-    await proxy.close();
-    certificates.remove();
-  });
+  // Also after a failed before(): the certificates are removed whatever the proxy's close threw.
+  after(() =>
+    tearDown(
+      () => (proxy as TlsProxy | undefined)?.close(),
+      () => (certificates as TestCertificates | undefined)?.remove(),
+    ),
+  );
 
   it('with the KAFKA_TLS_* files, records are produced and consumed, every connection over verified mutual TLS', async () => {
     const kafka = kafkaWith({

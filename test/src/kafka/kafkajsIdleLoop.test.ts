@@ -31,14 +31,19 @@ describe("kafkajs's request queue (kafkajs 2.2.4 re-armed a 1 ms check on every 
   before(async () => {
     const kafka = testKafka();
     const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [topic], 1);
-    await admin.disconnect();
+    try {
+      await admin.connect();
+      await ensureTopics(admin, [topic], 1);
+    } finally {
+      // Also after a failed connect or ensureTopics: kafkajs may hold a half-open connection.
+      await admin.disconnect();
+    }
     producer = kafka.producer({ maxInFlightRequests: 1 });
     await producer.connect();
   });
+  // Also after a failed before(): there is no producer to disconnect.
   after(async () => {
-    await producer.disconnect();
+    await (producer as Producer | undefined)?.disconnect();
   });
 
   it('sets no timer on a connection at rest (300 ms after a send: kafkajs 2.2.4 set one per millisecond)', async () => {
