@@ -69,6 +69,8 @@ export {
   InvalidRequestError,
   isRetryable,
   ModelOutputInvalidError,
+  ModelOutputTruncatedError,
+  ModelRefusedError,
   ModelRequestError,
   PayloadDecryptionError,
   PublishError,

@@ -136,6 +136,52 @@ export class ModelRequestError extends RelayError {
 }
 
 /**
+ * The model stopped before its answer was complete (`status: "incomplete"`, e.g.
+ * `max_output_tokens`): asked again with the same output allowance it would stop again.
+ *
+ * @example
+ * if (error instanceof ModelOutputTruncatedError) console.log(`${error.agent} needs more than ${error.maxOutputTokens} output tokens`);
+ */
+export class ModelOutputTruncatedError extends RelayError {
+  readonly retryable = false;
+
+  constructor(
+    readonly agent: string,
+    readonly model: string,
+    /** The output allowance the call sent (`max_output_tokens`); undefined: the model's own limit. */
+    readonly maxOutputTokens: number | undefined,
+    /** `incomplete_details.reason` as the API gave it ('max_output_tokens', …; 'unknown' when absent). */
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The model declined to answer: a `refusal` content part, or an answer its provider's content
+ * filter stopped. The same request would be refused again. Never carries the refusal's text.
+ *
+ * @example
+ * if (error instanceof ModelRefusedError) console.log(error.agent, error.model, error.reason); // 'writer', 'gpt-4.1', 'refusal'
+ */
+export class ModelRefusedError extends RelayError {
+  readonly retryable = false;
+
+  constructor(
+    readonly agent: string,
+    readonly model: string,
+    /** 'refusal' (the model's own refusal) or 'content_filter' (the provider stopped the answer). */
+    readonly reason: 'refusal' | 'content_filter',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * A result event that can never be published — it fails its own schema, or Kafka refuses it
  * for good (e.g. MESSAGE_TOO_LARGE) — so the run publishes research.failed instead.
  *

@@ -6,6 +6,7 @@ import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig'
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { silentLogger } from '../../src/logging/logger';
+import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { OtlpTraceReceiver } from '../../test/support/otlpTraceReceiver';
@@ -68,6 +69,7 @@ export async function setUpBenchRig(options: { telemetry: boolean }): Promise<Be
     OPENAI_BASE_URL: standIn.baseUrl,
     OPENAI_API_KEY: 'bench',
     SEARCH_PROVIDER: 'local-corpus',
+    SEARCH_CORPUS_DIR: defaultCorpusDirectory,
     LOG_LEVEL: 'warn',
     OPENAI_TIMEOUT_MS: '15000',
     LLM_ACTIVITY_TIMEOUT_MS: '60000',

@@ -25,6 +25,7 @@ import { loadRelayConfig, type RelayConfig } from '../../src/config/relayConfig'
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { silentLogger } from '../../src/logging/logger';
+import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { temporalConnectionOptions } from '../../src/temporal/temporalConnectionOptions';
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { startPrivateServers, type PrivateServers } from '../chaos/privateServers';
@@ -169,6 +170,7 @@ async function setUp(options: FairnessOptions): Promise<Rig> {
     OPENAI_BASE_URL: standIn.baseUrl,
     OPENAI_API_KEY: 'bench',
     SEARCH_PROVIDER: 'local-corpus',
+    SEARCH_CORPUS_DIR: defaultCorpusDirectory,
     WORKER_ACTIVITY_SLOTS: String(options.slots),
     ...(options.workflowTaskSlots > 0 ? { WORKER_WORKFLOW_TASK_SLOTS: String(options.workflowTaskSlots) } : {}),
     // A stopping worker does not wait for the replay's model calls.

@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { prefixedNameVariables } from '../../src/config/prefixedNames';
 import { ensureTopics } from '../../src/kafka/topicProvisioner';
 import { stopKafkajsIdleLoop } from '../../src/kafka/kafkajsIdleLoop';
+import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { startStandInServer } from '../standIn';
 import type { Observation, Tally } from './chaosLedger';
 import type { ChaosScale } from './chaosScale';
@@ -44,7 +45,9 @@ const chaosRelayEnv: NodeJS.ProcessEnv = {
   OPENAI_API_KEY: 'sk-chaos-suite',
   OPENAI_TIMEOUT_MS: String(stormClientTimeoutMs),
   OPENAI_MAX_RETRIES: '1',
+  // The sample corpus, named: a compatible server has no search of its own to default to.
   SEARCH_PROVIDER: 'local-corpus',
+  SEARCH_CORPUS_DIR: defaultCorpusDirectory,
   LLM_ACTIVITY_TIMEOUT_MS: '10000',
   LLM_ACTIVITY_ATTEMPTS: '5',
   LLM_RETRY_INITIAL_MS: '200',

@@ -1,16 +1,19 @@
+import type { AnswerEnding } from './answerEnding';
 import type { ModelAnswer } from './modelAnswer';
 import { openAiId } from './openAiIds';
 import type { UsageEstimate } from './usageEstimate';
 
 /**
  * The body of a non-streaming `POST /v1/chat/completions`, as the openai SDK's `ChatCompletion`
- * type declares it. Web-search citations use Chat's nested annotation shape
+ * type declares it (a cut answer ends with `length` or `content_filter`, a refusal fills
+ * `message.refusal` and leaves `content` null). Web-search citations use Chat's nested annotation shape
  * (`{ type: 'url_citation', url_citation: { start_index, end_index, title, url } }`), which differs
  * from the flat Responses one.
  */
 export function chatCompletionPayload(
   model: string,
   answer: ModelAnswer,
+  ending: AnswerEnding,
   usage: UsageEstimate,
   now: Date,
 ): Record<string, unknown> {
@@ -22,15 +25,19 @@ export function chatCompletionPayload(
     choices: [
       {
         index: 0,
-        message: {
-          role: 'assistant',
-          content: answer.text,
-          refusal: null,
-          annotations: answer.annotations.map(({ type, ...citation }) => ({ type, url_citation: citation })),
-        },
+        message:
+          ending.kind === 'refused'
+            ? { role: 'assistant', content: null, refusal: answer.text, annotations: [] }
+            : {
+                role: 'assistant',
+                content: answer.text,
+                refusal: null,
+                annotations: answer.annotations.map(({ type, ...citation }) => ({ type, url_citation: citation })),
+              },
         logprobs: null,
-        // 'stop', never 'length': the SDK's parse() throws LengthFinishReasonError on 'length'.
-        finish_reason: 'stop',
+        // 'length' and 'content_filter' only for a cut answer: the SDK's parse() throws on them
+        // (LengthFinishReasonError, ContentFilterFinishReasonError), as it would against the real API.
+        finish_reason: ending.kind !== 'incomplete' ? 'stop' : ending.reason === 'content_filter' ? 'content_filter' : 'length',
       },
     ],
     usage: {

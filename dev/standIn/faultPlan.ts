@@ -29,6 +29,12 @@ const schemaViolationFault = z.strictObject({ kind: z.literal('schemaViolation')
 const okFault = z.strictObject({ kind: z.literal('ok') });
 /** 200 with valid JSON whose every text is stretched to `chars` characters: a model that does not stop. */
 const oversizedFault = z.strictObject({ kind: z.literal('oversized'), chars: z.number().int().min(1).max(50_000_000) });
+/** 200, `status: "incomplete"` (`max_output_tokens`): the answer cut off, its output tokens the call's allowance when it sent one. */
+const incompleteFault = z.strictObject({ kind: z.literal('incomplete') });
+/** 200, completed, but the message's one content part is a `refusal`: the SDK's `output_text` is ''. */
+const refusalFault = z.strictObject({ kind: z.literal('refusal') });
+/** 200, `status: "incomplete"` (`content_filter`): the provider stopped the answer partway. */
+const contentFilterFault = z.strictObject({ kind: z.literal('content-filter') });
 
 /** One injected behaviour for one call. */
 export const faultSchema = z.discriminatedUnion('kind', [
@@ -38,6 +44,9 @@ export const faultSchema = z.discriminatedUnion('kind', [
   schemaViolationFault,
   okFault,
   oversizedFault,
+  incompleteFault,
+  refusalFault,
+  contentFilterFault,
 ]);
 
 /** Which calls a rule applies to; every given field must match, an absent field matches anything. */
@@ -67,7 +76,9 @@ export const faultPlanSchema = z.strictObject({ rules: z.array(faultRuleSchema) 
 /**
  * One injected behaviour: `status` (an OpenAI-shaped error), `delay` (answer late), `malformed`
  * (200 with text that is not JSON), `schemaViolation` (200 with JSON that breaks the schema),
- * `oversized` (200 with valid JSON whose texts are `chars` long) or `ok` (a normal answer that
+ * `oversized` (200 with valid JSON whose texts are `chars` long), `incomplete` (200, the answer cut
+ * off at `max_output_tokens`), `refusal` (200, a `refusal` content part instead of text),
+ * `content-filter` (200, the answer cut off by the content filter) or `ok` (a normal answer that
  * still uses up a place in the sequence).
  */
 export type Fault = z.infer<typeof faultSchema>;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { endAnswer } from './answerEnding';
 import { apiErrorBody } from './apiErrorBody';
 import type { CallLog } from './callLog';
 import { chatCompletionPayload } from './chatCompletionPayload';
@@ -10,7 +11,6 @@ import { composeAnswer } from './modelAnswer';
 import type { ModelCall } from './modelCall';
 import { responsesPayload } from './responsesPayload';
 import { InvalidCallError } from './standInErrors';
-import { usageEstimate } from './usageEstimate';
 
 /** What answering a model call needs from the server around it. */
 export interface ModelEndpointContext {
@@ -33,7 +33,7 @@ export type ModelEndpoint = (
 
 /**
  * The path of one model call, the same for both APIs: read the body, pick the fault, compose
- * the answer, record the call, wait (latency, delay fault), answer in the API's shape.
+ * the answer and how it ends (cut at `max_output_tokens`, refused), record the call, wait (latency, delay fault), answer in the API's shape.
  *
  * The call is recorded as soon as its outcome is decided, before any wait, so a test whose client
  * timed out can already see which fault fired. `signal` aborts the wait when the client leaves or
@@ -97,8 +97,7 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
 
     // The answer is composed before any wait so the recorded usage is known immediately.
     const outputFault = fault?.kind === 'malformed' || fault?.kind === 'schemaViolation' ? fault.kind : fault?.kind === 'oversized' ? { stretchTextsTo: fault.chars } : undefined;
-    const answer = composeAnswer(call, outputFault);
-    const usage = usageEstimate(call, answer.text);
+    const { answer, ending, usage } = endAnswer(call, composeAnswer(call, outputFault), fault);
     const correctStatus = callLog.add({ ...recorded, ...(fault ? { fault: fault.kind } : {}), status: 200, usage });
     const delayMs = latencyMs + (fault?.kind === 'delay' ? fault.ms : 0);
     if (!(await pause(delayMs, signal))) {
@@ -107,8 +106,8 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
     }
     const payload =
       call.api === 'responses'
-        ? responsesPayload(isRecord(body) ? body : {}, call.model, answer, usage, at)
-        : chatCompletionPayload(call.model, answer, usage, at);
+        ? responsesPayload(isRecord(body) ? body : {}, call.model, answer, ending, usage, at)
+        : chatCompletionPayload(call.model, answer, ending, usage, at);
     return sendJson(response, 200, payload);
   };
 }

@@ -1,10 +1,12 @@
+import type { AnswerEnding } from './answerEnding';
 import type { ModelAnswer } from './modelAnswer';
 import { openAiId } from './openAiIds';
 import type { UsageEstimate } from './usageEstimate';
 
 /**
- * The body of a completed, non-streaming `POST /v1/responses`, field for field what the openai
- * SDK's `Response` type declares. The request's own settings (instructions, text format, tools,
+ * The body of a non-streaming `POST /v1/responses`, field for field what the openai SDK's
+ * `Response` type declares: `completed`, `incomplete` (cut text, `incomplete_details.reason`,
+ * no `completed_at`) or completed with a `refusal` content part in place of the text. The request's own settings (instructions, text format, tools,
  * temperature, metadata) are echoed back as the real API does.
  *
  * Not included on purpose: `output_text`. It is not part of the wire format; the SDK computes it
@@ -14,6 +16,7 @@ export function responsesPayload(
   request: Record<string, unknown>,
   model: string,
   answer: ModelAnswer,
+  ending: AnswerEnding,
   usage: UsageEstimate,
   now: Date,
 ): Record<string, unknown> {
@@ -31,22 +34,26 @@ export function responsesPayload(
       },
     });
   }
+  const status = ending.kind === 'incomplete' ? 'incomplete' : 'completed';
   output.push({
     type: 'message',
     id: openAiId('msg_'),
     role: 'assistant',
-    status: 'completed',
-    content: [{ type: 'output_text', text: answer.text, annotations: answer.annotations, logprobs: [] }],
+    status,
+    content:
+      ending.kind === 'refused'
+        ? [{ type: 'refusal', refusal: answer.text }]
+        : [{ type: 'output_text', text: answer.text, annotations: answer.annotations, logprobs: [] }],
   });
   return {
     id: openAiId('resp_', 24),
     object: 'response',
     created_at: createdAt,
-    status: 'completed',
+    status,
     background: false,
-    completed_at: createdAt,
+    completed_at: status === 'completed' ? createdAt : null,
     error: null,
-    incomplete_details: null,
+    incomplete_details: ending.kind === 'incomplete' ? { reason: ending.reason } : null,
     instructions: request.instructions ?? null,
     max_output_tokens: request.max_output_tokens ?? null,
     max_tool_calls: request.max_tool_calls ?? null,

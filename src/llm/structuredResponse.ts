@@ -2,11 +2,12 @@ import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import type { ResponseInput, Tool } from 'openai/resources/responses/responses';
 import { z } from 'zod';
-import { ModelOutputInvalidError, ModelRequestError } from '../errors';
+import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError, ModelRequestError } from '../errors';
 import { maskSecrets } from '../logging/logger';
 import { withGenAiSpan } from '../telemetry/genAiSpan';
 import { recordModelAnswer, recordModelCallDuration } from '../telemetry/relayMetrics';
 import { observingAbandonedAttempts } from './abandonedCalls';
+import { type AnswerFinish, answerFinish } from './answerFinish';
 import type { PriceTable } from './priceTable';
 import { estimateInputTokens, UsageMeter } from './usageMeter';
 
@@ -56,6 +57,9 @@ export interface StructuredResult<T> {
  * surface as a retryable ModelRequestError, so Temporal retries the activity with backoff.
  * An answer that fails its schema is asked for again up to `schemaAttempts` times, then
  * fails for good (ModelOutputInvalidError): another activity attempt would not fix it.
+ * An answer cut short (`status: "incomplete"`) or refused (a `refusal` part, the content filter)
+ * fails at once, before validation, as ModelOutputTruncatedError or ModelRefusedError: the same
+ * request with the same output allowance would end the same way.
  * Every call's tokens go to `request.meter`: the accepted answer's, and those of answers that
  * failed the schema or attempts the client abandoned (billed all the same).
  */
@@ -65,6 +69,11 @@ export async function callStructured<S extends z.ZodType>(request: StructuredReq
   for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
     request.beforeCall?.();
     const { response, usage } = await modelCall(request, meter);
+    const finish = answerFinish(response);
+    if (finish.kind !== 'complete') {
+      meter.rejected(usage);
+      throw finishError(request, finish, usage);
+    }
     const checked = validate(request.schema, response.output_text);
     if (checked.ok) {
       meter.accepted(usage);
@@ -122,7 +131,8 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
         ...(cost ? { cost } : {}),
-        outputText: answer.output_text,
+        // A refusal's text only reaches the span's content attributes, which the content policy gates.
+        outputText: answer.output_text || refusalText(answer),
       });
       // Every answer once, here, whether or not it then passes its schema: each one is billed.
       const call = { agent: request.agent, requestModel: request.model, responseModel: usage.model };
@@ -131,6 +141,27 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
       return { response: answer, usage };
     },
   );
+}
+
+/** The error for an answer that did not complete; no text of the answer goes into its message. */
+function finishError(request: StructuredRequest<z.ZodType>, finish: Exclude<AnswerFinish, { kind: 'complete' }>, usage: ModelCallUsage): Error {
+  if (finish.kind === 'refused') {
+    const what = finish.reason === 'refusal' ? `${usage.model} refused to answer` : `the answer of ${usage.model} was stopped by its content filter`;
+    return new ModelRefusedError(request.agent, request.model, finish.reason, `${request.agent}: ${what}`);
+  }
+  const allowance = request.maxOutputTokens === undefined ? "the model's own output limit" : `an output allowance of ${request.maxOutputTokens} tokens`;
+  return new ModelOutputTruncatedError(
+    request.agent,
+    request.model,
+    request.maxOutputTokens,
+    finish.reason,
+    `${request.agent}: the answer of ${usage.model} was cut short (${finish.reason}) after ${usage.outputTokens} output tokens, with ${allowance}`,
+  );
+}
+
+function refusalText(response: OpenAI.Responses.Response): string {
+  const finish = answerFinish(response);
+  return finish.kind === 'refused' ? finish.refusalText : '';
 }
 
 function validate<S extends z.ZodType>(schema: S, text: string): { ok: true; value: z.infer<S> } | { ok: false; problem: string } {

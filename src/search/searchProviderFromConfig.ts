@@ -3,7 +3,10 @@ import { createLocalCorpusSearch } from './localCorpusSearch';
 import { createOpenAIWebSearch } from './openaiWebSearch';
 import type { SearchProvider } from './searchProvider';
 
-/** Absolute path of the sample corpus shipped in the repository, for offline runs and tests. */
+/**
+ * Absolute path of the sample corpus shipped in the repository: offline mode's corpus, and
+ * elsewhere only when SEARCH_CORPUS_DIR names it (ten sample documents, not research).
+ */
 export const defaultCorpusDirectory = path.join(__dirname, 'sample-corpus');
 
 /** The slice of configuration that picks a search provider. */

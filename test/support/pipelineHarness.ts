@@ -6,6 +6,7 @@ import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
+import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { RelayService } from '../../app/service/relayService';
 import { sharedWorkflowBundle } from './sharedWorkflowBundle';
 import { startStandInServer, type FaultPlan, type StandInServer } from '../../dev/standIn';
@@ -63,6 +64,7 @@ export class PipelineHarness {
         OPENAI_MAX_RETRIES: '1',
         OPENAI_TIMEOUT_MS: '5000',
         SEARCH_PROVIDER: 'local-corpus',
+        SEARCH_CORPUS_DIR: defaultCorpusDirectory,
         INGEST_MAX_MESSAGE_BYTES: '4096',
         ...fastRunSettings,
         ...options.env,

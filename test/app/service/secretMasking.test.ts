@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { prefixedNameVariables } from '../../../src/config/prefixedNames';
+import { defaultCorpusDirectory } from '../../../src/search/searchProviderFromConfig';
 import { CredentialEchoingGateway } from '../../support/credentialEchoingGateway';
 import { createTestCertificates, type TestCertificates } from '../../support/testCertificates';
 import { runCli } from '../../support/cliRunner';
@@ -66,6 +67,8 @@ describe('secrets in the output of the service', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
       OPENAI_API_KEY: '',
       OFFLINE_MODE: 'false',
+      SEARCH_PROVIDER: 'local-corpus',
+      SEARCH_CORPUS_DIR: defaultCorpusDirectory,
     };
   };
 
