@@ -59,6 +59,8 @@ export interface SearchResult {
   /** Which search provider found the material ('openai-web-search', 'local-corpus'). */
   readonly searchProvider: string;
   readonly sources: SearchSource[];
+  /** Present (true) when the answer named no source: the summary stands on the model's word alone. */
+  readonly unsourced?: true;
   readonly usage: AgentUsage;
 }
 
@@ -183,6 +185,7 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
       summary: cappedSummary(result.value.summary),
       searchProvider: deps.searchProvider.name,
       sources: cappedSources(sources),
+      ...(sources.length === 0 ? { unsourced: true as const } : {}),
       usage: agentUsage(deps.models.searcher, result, meter, deps.prices),
     };
   });

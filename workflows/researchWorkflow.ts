@@ -273,5 +273,6 @@ function resultCommon(input: ParsedResearchWorkflowInput, budget: RunBudget | un
 function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
   const query = capText(item.query, resultFieldLimits.searchQuery);
   const reason = capText(item.reason, resultFieldLimits.searchReason);
-  return { query, reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [] };
+  const unsourced = result?.unsourced === true ? { unsourced: true } : {};
+  return { query, reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [], ...unsourced };
 }

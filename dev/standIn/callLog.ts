@@ -12,6 +12,8 @@ export interface RecordedCall {
   readonly formatName?: string;
   /** The most output tokens the call asked for, when it set a limit. */
   readonly maxOutputTokens?: number;
+  /** The Responses `include` list, when the call sent a non-empty one. */
+  readonly include?: readonly string[];
   /** First 200 characters of the input text (instructions excluded). */
   readonly inputExcerpt: string;
   /** The injected fault, when one applied. */

@@ -28,7 +28,8 @@ export function answerSeed(call: ModelCall): string {
 
 /**
  * Composes the answer: JSON that validates against the requested schema (or deliberately does
- * not, for the output faults), or plain research prose; cited when web search was enabled.
+ * not, for the output faults), or plain research prose; cited when web search was enabled
+ * (plain text and json_object answers only: json_schema answers carry no citations).
  *
  * @example
  * composeAnswer(call).text; // '{"searches":[{"reason":"…","query":"…"}, …]}'
@@ -66,7 +67,10 @@ export function composeAnswer(call: ModelCall, fault?: OutputFault): ModelAnswer
   if (fault === 'schemaViolation') value = violate(value, call.format.kind === 'json_schema' ? call.format.schema : undefined);
   if (typeof fault === 'object') value = stretched(value, fault.stretchTextsTo);
   const text = JSON.stringify(value);
-  return { text, annotations: citeJsonStrings(text, sources), webSearch };
+  // The real API puts no url_citation annotations inside a json_schema answer; the sources are
+  // only in the web_search_call (when the request includes them).
+  const annotations = call.format.kind === 'json_schema' ? [] : citeJsonStrings(text, sources);
+  return { text, annotations, webSearch };
 }
 
 /** Every string repeated until it is `chars` long: valid against the schema, far too long. */

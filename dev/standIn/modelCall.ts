@@ -22,6 +22,8 @@ export interface ModelCall {
   readonly webSearch: boolean;
   /** `max_output_tokens` (Responses) or `max_completion_tokens` (Chat), when the call set one. */
   readonly maxOutputTokens?: number;
+  /** The Responses `include` list (e.g. `web_search_call.action.sources`); empty for Chat or when absent. */
+  readonly include: readonly string[];
 }
 
 type Body = Record<string, unknown>;
@@ -51,6 +53,7 @@ export function responsesCall(body: unknown): ModelCall {
     format: readFormat(text.format, 'text.format', (format) => format),
     webSearch: tools.some((tool) => isObject(tool) && typeof tool.type === 'string' && tool.type.startsWith('web_search')),
     ...outputLimit(request.max_output_tokens),
+    include: Array.isArray(request.include) ? request.include.filter((item): item is string => typeof item === 'string') : [],
   };
 }
 
@@ -78,6 +81,7 @@ export function chatCall(body: unknown): ModelCall {
     ),
     webSearch: isObject(request.web_search_options),
     ...outputLimit(request.max_completion_tokens),
+    include: [],
   };
 }
 

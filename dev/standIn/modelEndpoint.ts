@@ -64,6 +64,7 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
       model: call.model,
       ...(formatName === undefined ? {} : { formatName }),
       ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+      ...(call.include.length === 0 ? {} : { include: [...call.include] }),
       inputExcerpt: (call.input || call.instructions).slice(0, 200),
       at: at.toISOString(),
     };
@@ -106,7 +107,7 @@ export function createModelEndpoint(context: ModelEndpointContext): ModelEndpoin
     }
     const payload =
       call.api === 'responses'
-        ? responsesPayload(isRecord(body) ? body : {}, call.model, answer, ending, usage, at)
+        ? responsesPayload(isRecord(body) ? body : {}, call, answer, ending, usage, at)
         : chatCompletionPayload(call.model, answer, ending, usage, at);
     return sendJson(response, 200, payload);
   };

@@ -1,5 +1,6 @@
 import type { AnswerEnding } from './answerEnding';
 import type { ModelAnswer } from './modelAnswer';
+import type { ModelCall } from './modelCall';
 import { openAiId } from './openAiIds';
 import type { UsageEstimate } from './usageEstimate';
 
@@ -7,19 +8,22 @@ import type { UsageEstimate } from './usageEstimate';
  * The body of a non-streaming `POST /v1/responses`, field for field what the openai SDK's
  * `Response` type declares: `completed`, `incomplete` (cut text, `incomplete_details.reason`,
  * no `completed_at`) or completed with a `refusal` content part in place of the text. The request's own settings (instructions, text format, tools,
- * temperature, metadata) are echoed back as the real API does.
+ * temperature, metadata) are echoed back as the real API does. A `web_search_call` lists its
+ * `action.sources` only when the request's `include` asks for `web_search_call.action.sources`,
+ * as the published API does.
  *
  * Not included on purpose: `output_text`. It is not part of the wire format; the SDK computes it
  * from the output messages, and `responses.parse()` derives `output_parsed` from the same text.
  */
 export function responsesPayload(
   request: Record<string, unknown>,
-  model: string,
+  call: Pick<ModelCall, 'model' | 'include'>,
   answer: ModelAnswer,
   ending: AnswerEnding,
   usage: UsageEstimate,
   now: Date,
 ): Record<string, unknown> {
+  const { model } = call;
   const createdAt = Math.floor(now.getTime() / 1000);
   const output: Record<string, unknown>[] = [];
   if (answer.webSearch) {
@@ -30,7 +34,9 @@ export function responsesPayload(
       action: {
         type: 'search',
         query: answer.webSearch.query,
-        sources: answer.webSearch.sources.map((source) => ({ type: 'url', url: source.url })),
+        ...(call.include.includes('web_search_call.action.sources')
+          ? { sources: answer.webSearch.sources.map((source) => ({ type: 'url', url: source.url })) }
+          : {}),
       },
     });
   }

@@ -22,6 +22,8 @@ export const searchOutcomeSchema = z.object({
   /** Why the search was dropped, after its retries (absent when it succeeded). */
   error: z.string().max(limits.errorMessage).optional(),
   sources: z.array(z.object({ title: z.string().max(limits.sourceTitle), url: z.string().max(limits.sourceUrl) })).max(limits.sourcesPerSearch).default([]),
+  /** True when the search succeeded but its answer named no source, so its summary rests on the model alone (absent otherwise). */
+  unsourced: z.boolean().optional(),
 });
 
 export const researchReportSchema = z.object({

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
-import type { ResponseInput, Tool } from 'openai/resources/responses/responses';
+import type { ResponseIncludable, ResponseInput, Tool } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError, ModelRequestError } from '../errors';
 import { maskSecrets } from '../logging/logger';
@@ -27,6 +27,7 @@ export interface StructuredRequest<S extends z.ZodType> {
   readonly input: string | ResponseInput;
   readonly schema: S;
   readonly schemaName: string;
+  /** Hosted tools; a `web_search` tool also makes the call include the sources it consulted. */
   readonly tools?: Tool[];
   /** How many answers that fail the schema we accept before giving up for good. */
   readonly schemaAttempts: number;
@@ -113,6 +114,7 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
               input: request.input,
               text: { format },
               ...(request.tools ? { tools: request.tools } : {}),
+              ...includeFor(request.tools),
               ...(request.maxOutputTokens !== undefined ? { max_output_tokens: request.maxOutputTokens } : {}),
             },
             { ...(request.signal ? { signal: request.signal } : {}), ...(request.maxRetries !== undefined ? { maxRetries: request.maxRetries } : {}) },
@@ -141,6 +143,17 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
       return { response: answer, usage };
     },
   );
+}
+
+/**
+ * What the call must ask to get back beyond the answer: with a hosted web search tool, the
+ * sources it consulted. The API lists them (`web_search_call.action.sources`) only when asked,
+ * and puts no `url_citation` annotations inside a json_schema answer, so without this a
+ * structured answer comes back with no sources at all.
+ */
+function includeFor(tools: readonly Tool[] | undefined): { include?: ResponseIncludable[] } {
+  const searchesWeb = tools?.some((tool) => tool.type === 'web_search' || tool.type === 'web_search_2025_08_26') ?? false;
+  return searchesWeb ? { include: ['web_search_call.action.sources'] } : {};
 }
 
 /** The error for an answer that did not complete; no text of the answer goes into its message. */
