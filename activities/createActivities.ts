@@ -180,11 +180,12 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
       schemaName: 'search_summary',
       ...(material.tools.length > 0 ? { tools: material.tools } : {}),
     });
-    const sources = material.sources.length > 0 ? material.sources : sourcesFromAnnotations(result.output);
+    // Capped first: a source dropped by the cap (an over-long url) is no source for the flag either.
+    const sources = cappedSources(material.sources.length > 0 ? material.sources : sourcesFromAnnotations(result.output));
     return {
       summary: cappedSummary(result.value.summary),
       searchProvider: deps.searchProvider.name,
-      sources: cappedSources(sources),
+      sources,
       ...(sources.length === 0 ? { unsourced: true as const } : {}),
       usage: agentUsage(deps.models.searcher, result, meter, deps.prices),
     };

@@ -273,6 +273,6 @@ function resultCommon(input: ParsedResearchWorkflowInput, budget: RunBudget | un
 function searchOutcome({ item, result, error }: SearchedItem): SearchOutcome {
   const query = capText(item.query, resultFieldLimits.searchQuery);
   const reason = capText(item.reason, resultFieldLimits.searchReason);
-  const unsourced = result?.unsourced === true ? { unsourced: true } : {};
+  const unsourced = result?.unsourced === true ? { unsourced: true as const } : {};
   return { query, reason, succeeded: result !== undefined, ...(error !== undefined ? { error } : {}), sources: result?.sources ?? [], ...unsourced };
 }

@@ -23,7 +23,7 @@ export const searchOutcomeSchema = z.object({
   error: z.string().max(limits.errorMessage).optional(),
   sources: z.array(z.object({ title: z.string().max(limits.sourceTitle), url: z.string().max(limits.sourceUrl) })).max(limits.sourcesPerSearch).default([]),
   /** True when the search succeeded but its answer named no source, so its summary rests on the model alone (absent otherwise). */
-  unsourced: z.boolean().optional(),
+  unsourced: z.literal(true).optional(),
 });
 
 export const researchReportSchema = z.object({

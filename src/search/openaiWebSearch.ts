@@ -10,7 +10,7 @@ import type { SearchMaterial, SearchProvider, SearchSource } from './searchProvi
  * ```ts
  * const provider = createOpenAIWebSearch();
  * const { tools } = await provider.gather('kafka consumer offsets', { maxSources: 5 });
- * const response = await openai.responses.create({ model, input, tools });
+ * const response = await openai.responses.create({ model, input, tools, include: ['web_search_call.action.sources'] });
  * const sources = sourcesFromAnnotations(response.output).slice(0, 5);
  * ```
  */
@@ -70,13 +70,17 @@ export function sourcesFromAnnotations(output: readonly ResponseOutputItem[]): S
   }
 
   for (const item of output) {
-    if (item.type !== 'web_search_call' || item.action.type !== 'search') continue;
-    for (const source of item.action.sources ?? []) {
-      add({ title: source.url, url: source.url });
-    }
+    if (item.type !== 'web_search_call') continue;
+    for (const url of consultedUrls(item.action)) add({ title: url, url });
   }
 
   return [...byKey.values()];
+}
+
+/** The pages a web search call consulted: its search's sources (when included), or the page it opened or searched in. */
+function consultedUrls(action: Extract<ResponseOutputItem, { type: 'web_search_call' }>['action']): string[] {
+  if (action.type === 'search') return (action.sources ?? []).map((source) => source.url);
+  return 'url' in action && typeof action.url === 'string' ? [action.url] : [];
 }
 
 /** The url as a dedupe key: tracking parameters and fragment removed; unparsable urls compare as written. */

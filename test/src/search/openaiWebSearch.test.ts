@@ -59,7 +59,7 @@ void test('sourcesFromAnnotations dedupes urls and reads both annotation and web
   ]);
 });
 
-void test('sourcesFromAnnotations reads nothing from open_page actions or an output without citations', () => {
+void test('sourcesFromAnnotations lists the page an open_page action consulted, and nothing from an output without citations or calls', () => {
   const output: ResponseOutputItem[] = [
     { type: 'web_search_call', id: 'ws_2', status: 'completed', action: { type: 'open_page', url: 'https://example.org/page' } },
     {
@@ -70,6 +70,8 @@ void test('sourcesFromAnnotations reads nothing from open_page actions or an out
       content: [{ type: 'output_text', text: 'No citations here.', annotations: [] }],
     },
   ];
-  assert.deepEqual(sourcesFromAnnotations(output), []);
+  // A search call that only opened a page still consulted it: without it the search would read as unsourced.
+  assert.deepEqual(sourcesFromAnnotations(output), [{ title: 'https://example.org/page', url: 'https://example.org/page' }]);
+  assert.deepEqual(sourcesFromAnnotations(output.slice(1)), []);
   assert.deepEqual(sourcesFromAnnotations([]), []);
 });
