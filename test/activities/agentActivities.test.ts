@@ -8,13 +8,13 @@ import type { FailedDraft } from '../../activities/completionPublisher';
 import { createActivities } from '../../activities/createActivities';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
-import { PriceTable } from '../../src/llm/priceTable';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import { eventually } from '../support/eventually';
 import { testConfig } from '../support/testInfrastructure';
 import { createLocalCorpusSearch } from '../../src/search/localCorpusSearch';
 import { defaultCorpusDirectory } from '../../src/search/searchProviderFromConfig';
 import { startStandInServer, type StandInServer } from '../../dev/standIn';
+import { testActivityDependencies } from '../support/testActivityDependencies';
 
 describe('the agent activities, one at a time', () => {
   let standIn: StandInServer;
@@ -26,18 +26,7 @@ describe('the agent activities, one at a time', () => {
 
   before(async () => {
     standIn = await startStandInServer();
-    deps = {
-      openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
-      searchProvider: await createLocalCorpusSearch({ directory: defaultCorpusDirectory }),
-      producer: {} as Producer, // publishing is covered by the pipeline tests
-      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: 'p', cancel: 'x' },
-      models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
-      prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
-      logger: silentLogger,
-      runSettings: { searchConcurrency: 5, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 100 },
-      // No beat during a test: cancellation must reach the model call through its abort signal.
-      heartbeatIntervalMs: 60_000,
-    };
+    deps = testActivityDependencies(standIn.baseUrl, await createLocalCorpusSearch({ directory: defaultCorpusDirectory }));
     activities = createActivities(deps);
   });
   after(async () => {

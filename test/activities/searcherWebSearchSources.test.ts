@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Producer } from 'kafkajs';
 import { createActivities } from '../../activities/createActivities';
-import { createOpenAIClient } from '../../src/llm/openaiClientFactory';
-import { PriceTable } from '../../src/llm/priceTable';
-import { silentLogger } from '../../src/logging/logger';
 import { createOpenAIWebSearch } from '../../src/search/openaiWebSearch';
 import { startStandInServer, type StandInServer } from '../../dev/standIn';
+import { testActivityDependencies, type ActivityDependencies } from '../support/testActivityDependencies';
 
 describe('the searcher on hosted web search', () => {
   let standIn: StandInServer;
@@ -19,17 +16,7 @@ describe('the searcher on hosted web search', () => {
     standIn = await startStandInServer();
     activities = createActivities(deps());
   });
-  const deps = (): Parameters<typeof createActivities>[0] => ({
-      openai: createOpenAIClient({ baseUrl: standIn.baseUrl, timeoutMs: 5000, maxRetries: 0 }),
-      searchProvider: createOpenAIWebSearch(),
-      producer: {} as Producer,
-      topics: { requested: 'r', completed: 'c', failed: 'f', deadLetter: 'd', progress: 'p', cancel: 'x' },
-      models: { planner: 'gpt-4.1', searcher: 'gpt-4.1-mini', writer: 'gpt-4.1' },
-      prices: new PriceTable({ 'gpt-4.1': { input: 2, output: 8 }, 'gpt-4.1-mini': { input: 0.4, output: 1.6 } }),
-      logger: silentLogger,
-      runSettings: { searchConcurrency: 5, llmActivityTimeoutMs: 60_000, llmActivityAttempts: 1, llmRetryInitialMs: 100 },
-      heartbeatIntervalMs: 60_000,
-  });
+  const deps = (): ActivityDependencies => testActivityDependencies(standIn.baseUrl, createOpenAIWebSearch());
   after(async () => {
     await standIn?.stop();
   });
