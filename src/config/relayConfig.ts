@@ -84,6 +84,13 @@ const relayEnvSchema = z.object({
   ...modelEndpointEnvShape,
   OPENAI_TIMEOUT_MS: envInt(1000, 600_000).default(120_000),
   OPENAI_MAX_RETRIES: envInt(0, 10).default(3),
+  // Which of the endpoint's APIs the agents speak: OpenAI's Responses API, or Chat Completions,
+  // which every OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, TGI, …) serves with
+  // a json_schema response format.
+  MODEL_API: z.enum(['responses', 'chat-completions']).default('responses'),
+  // With MODEL_API=chat-completions: the field that carries the output allowance. Older servers
+  // know only max_tokens.
+  MODEL_TOKEN_LIMIT_FIELD: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
   PLANNER_MODEL: z.string().min(1).default('gpt-4.1'),
   SEARCHER_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   WRITER_MODEL: z.string().min(1).default('gpt-4.1'),
@@ -173,12 +180,19 @@ export interface TemporalSettings {
   readonly fairness: FairnessSettings;
 }
 
+/** The model API the agents speak. */
+export type ModelApi = 'responses' | 'chat-completions';
+
 export interface LlmSettings {
   /** Undefined: the embedded stand-in server is used (offline mode, announced loudly). */
   readonly apiKey?: string;
   readonly baseUrl?: string;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** The API the agents call: `responses` (OpenAI's Responses API) or `chat-completions`. */
+  readonly api: ModelApi;
+  /** With `chat-completions`: which request field carries the output allowance. */
+  readonly tokenLimitField: 'max_completion_tokens' | 'max_tokens';
   readonly models: { readonly planner: string; readonly searcher: string; readonly writer: string };
   readonly searchProvider?: 'openai-web-search' | 'local-corpus';
   readonly corpusDirectory?: string;
@@ -289,6 +303,8 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       maxRetries: e.OPENAI_MAX_RETRIES,
+      api: e.MODEL_API,
+      tokenLimitField: e.MODEL_TOKEN_LIMIT_FIELD,
       models: { planner: e.PLANNER_MODEL, searcher: e.SEARCHER_MODEL, writer: e.WRITER_MODEL },
       ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
       ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
