@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Producer } from 'kafkajs';
 import type OpenAI from 'openai';
-import type { TopicNames } from '../src/config/relayConfig';
+import type { ModelApi, TopicNames } from '../src/config/relayConfig';
 import type { RunSettings } from '../src/config/runSettings';
 import type { AgentUsage } from '../src/contracts/researchUsage';
 import type { PriceTable } from '../src/llm/priceTable';
@@ -26,6 +26,8 @@ import { cappedReport, researchReportDraftSchema, writerInput, writerInstruction
 
 export interface ActivityDependencies {
   readonly openai: OpenAI;
+  /** The model API the agents speak (MODEL_API, MODEL_TOKEN_LIMIT_FIELD); absent: the Responses API. */
+  readonly modelApi?: { readonly api: ModelApi; readonly tokenLimitField: 'max_completion_tokens' | 'max_tokens' };
   readonly searchProvider: SearchProvider;
   readonly producer: Producer;
   readonly topics: TopicNames;
@@ -222,14 +224,14 @@ async function loggingFailures<T>(logger: Logger, publish: () => Promise<T>): Pr
   }
 }
 
-/** What every agent's model call shares: client, model, prices, cancellation, schema attempts. */
+/** What every agent's model call shares: client and its API, model, prices, cancellation, schema attempts. */
 function modelCall(deps: ActivityDependencies, agent: AgentName, meter: UsageMeter, budget: CallBudget | undefined) {
   const model = deps.models[agent];
   const beforeCall = budget ? () => checkCallBudget(budget, spendOf(failedAttemptsUsage(model, meter.failedAttempts(), deps.prices)), agent) : undefined;
   // With a budget, every call is checked first: the SDK does not retry on its own (a timed-out
   // call is billed), Temporal's next attempt does, through the check.
   const budgeted = beforeCall ? { beforeCall, maxOutputTokens: outputTokenAllowances[agent], maxRetries: 0 } : {};
-  return { client: deps.openai, agent, model, prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter, ...budgeted };
+  return { client: deps.openai, ...deps.modelApi, agent, model, prices: deps.prices, signal: activityCancellation(), schemaAttempts, meter, ...budgeted };
 }
 
 /** What calls whose answers were not used cost: a retry's call adds to it. */

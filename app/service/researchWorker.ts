@@ -48,6 +48,7 @@ export async function createResearchWorker(options: ResearchWorkerOptions): Prom
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
       activities: createActivities({
         openai: options.openai,
+        modelApi: { api: config.llm.api, tokenLimitField: config.llm.tokenLimitField },
         searchProvider: options.searchProvider,
         producer: options.producer,
         topics: config.topics,

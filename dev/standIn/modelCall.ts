@@ -20,7 +20,7 @@ export interface ModelCall {
   readonly format: OutputFormat;
   /** The call enabled the hosted web search tool (Responses) or web_search_options (Chat). */
   readonly webSearch: boolean;
-  /** `max_output_tokens` (Responses) or `max_completion_tokens` (Chat), when the call set one. */
+  /** `max_output_tokens` (Responses) or `max_completion_tokens` / `max_tokens` (Chat), when the call set one. */
   readonly maxOutputTokens?: number;
   /** The Responses `include` list (e.g. `web_search_call.action.sources`); empty for Chat or when absent. */
   readonly include: readonly string[];
@@ -80,7 +80,8 @@ export function chatCall(body: unknown): ModelCall {
       isObject(format.json_schema) ? format.json_schema : {},
     ),
     webSearch: isObject(request.web_search_options),
-    ...outputLimit(request.max_completion_tokens),
+    // Older servers (and older clients) carry the allowance in max_tokens.
+    ...outputLimit(request.max_completion_tokens ?? request.max_tokens),
     include: [],
   };
 }

@@ -1,24 +1,24 @@
 import type OpenAI from 'openai';
 
 /**
- * How a Responses answer ended, read before its text is validated: a cut or refused answer is
- * not a malformed one, and asking again the same way would end the same way.
+ * How an answer ended, read before its text is validated: a cut or refused answer is not a
+ * malformed one, and asking again the same way would end the same way.
  */
 export type AnswerFinish =
   | { readonly kind: 'complete' }
-  /** `status: "incomplete"` for a reason other than the content filter (usually `max_output_tokens`). */
+  /** Cut short: Responses `incomplete` (usually `max_output_tokens`), Chat `finish_reason: "length"`. */
   | { readonly kind: 'truncated'; readonly reason: string }
-  /** A `refusal` content part (`refusalText` is its text: content, never for errors or logs), or the content filter. */
+  /** A refusal (`refusalText` is its text: content, never for errors or logs), or the provider's content filter. */
   | { readonly kind: 'refused'; readonly reason: 'refusal' | 'content_filter'; readonly refusalText: string };
 
 /**
- * Classifies an answer. A refusal part wins over the status (a refusal may also be cut short);
- * `incomplete` with `content_filter` is a refusal by the provider, any other incomplete a cut.
+ * Classifies a Responses answer. A refusal part wins over the status (a refusal may also be cut
+ * short); `incomplete` with `content_filter` is a refusal by the provider, any other incomplete a cut.
  *
  * @example
- * answerFinish(response); // { kind: 'truncated', reason: 'max_output_tokens' }
+ * responsesAnswerFinish(response); // { kind: 'truncated', reason: 'max_output_tokens' }
  */
-export function answerFinish(response: OpenAI.Responses.Response): AnswerFinish {
+export function responsesAnswerFinish(response: OpenAI.Responses.Response): AnswerFinish {
   const refusals = response.output.flatMap((item) =>
     item.type === 'message' ? item.content.flatMap((part) => (part.type === 'refusal' ? [part.refusal] : [])) : [],
   );
@@ -27,4 +27,27 @@ export function answerFinish(response: OpenAI.Responses.Response): AnswerFinish 
   const reason = response.incomplete_details?.reason ?? 'unknown';
   if (reason === 'content_filter') return { kind: 'refused', reason: 'content_filter', refusalText: '' };
   return { kind: 'truncated', reason };
+}
+
+/**
+ * Classifies a Chat Completions choice the same way: `message.refusal` wins, `finish_reason`
+ * `content_filter` is a refusal by the provider, `length` a cut. Any other reason (`stop`, and
+ * `tool_calls` or a server's own word) reads as complete and its text is then validated.
+ *
+ * @example
+ * chatAnswerFinish(completion.choices[0]); // { kind: 'truncated', reason: 'length' }
+ */
+export function chatAnswerFinish(choice: OpenAI.Chat.ChatCompletion.Choice | undefined): AnswerFinish {
+  const refusal = choice?.message.refusal;
+  if (typeof refusal === 'string' && refusal.length > 0) return { kind: 'refused', reason: 'refusal', refusalText: refusal };
+  if (choice?.finish_reason === 'content_filter') return { kind: 'refused', reason: 'content_filter', refusalText: '' };
+  if (choice?.finish_reason === 'length') return { kind: 'truncated', reason: 'length' };
+  return { kind: 'complete' };
+}
+
+/** The finish reason a span records, in Chat Completions' words for both APIs. */
+export function spanFinishReason(finish: AnswerFinish, stated: string): string {
+  if (finish.kind === 'refused') return finish.reason;
+  if (finish.kind === 'truncated') return 'length';
+  return stated;
 }

@@ -1,15 +1,18 @@
-import OpenAI from 'openai';
-import { zodTextFormat } from 'openai/helpers/zod';
-import type { ResponseIncludable, ResponseInput, Tool } from 'openai/resources/responses/responses';
+import type OpenAI from 'openai';
 import { z } from 'zod';
-import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError, ModelRequestError } from '../errors';
-import { maskSecrets } from '../logging/logger';
+import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError, RelayError } from '../errors';
 import { withGenAiSpan } from '../telemetry/genAiSpan';
 import { recordModelAnswer, recordModelCallDuration } from '../telemetry/relayMetrics';
 import { observingAbandonedAttempts } from './abandonedCalls';
-import { type AnswerFinish, answerFinish } from './answerFinish';
-import type { PriceTable } from './priceTable';
+import type { AnswerFinish } from './answerFinish';
+import { callChatCompletions, chatFormat } from './chatCompletionsCall';
+import type { ModelAnswer } from './modelAnswer';
+import { modelCallErrorType, toModelRequestError } from './modelRequestError';
+import { callResponsesApi, responsesFormat } from './responsesApiCall';
+import type { StructuredRequest } from './structuredRequest';
 import { estimateInputTokens, UsageMeter } from './usageMeter';
+
+export type { StructuredRequest } from './structuredRequest';
 
 /** One model call's accounting, as the agents report it. */
 export interface ModelCallUsage {
@@ -18,67 +21,42 @@ export interface ModelCallUsage {
   readonly outputTokens: number;
 }
 
-export interface StructuredRequest<S extends z.ZodType> {
-  readonly client: OpenAI;
-  /** Which agent calls (planner, searcher, writer): named in errors and telemetry. */
-  readonly agent: string;
-  readonly model: string;
-  readonly instructions: string;
-  readonly input: string | ResponseInput;
-  readonly schema: S;
-  readonly schemaName: string;
-  /** Hosted tools; a `web_search` tool also makes the call include the sources it consulted. */
-  readonly tools?: Tool[];
-  /** How many answers that fail the schema we accept before giving up for good. */
-  readonly schemaAttempts: number;
-  readonly signal?: AbortSignal;
-  /** Prices the call on its span; without it the span's cost is 0. */
-  readonly prices?: PriceTable;
-  /** Receives every call's tokens, used or not (a fresh meter when absent). */
-  readonly meter?: UsageMeter;
-  /** The most output tokens the model may write (`max_output_tokens`); absent: the model's own limit. */
-  readonly maxOutputTokens?: number;
-  /** Retries the SDK makes of one call (a timeout, a 429, a 5xx); absent: the client's own setting. */
-  readonly maxRetries?: number;
-  /** Called before each model call; throws to make none (a budget that would be exceeded). */
-  readonly beforeCall?: () => void;
-}
-
 export interface StructuredResult<T> {
   readonly value: T;
   /** The accepted answer's usage (calls whose answers were not used are in the request's meter). */
   readonly usage: ModelCallUsage;
   readonly responseId: string;
+  /** The Responses API's output items (web search calls and their sources); empty from Chat Completions. */
   readonly output: OpenAI.Responses.ResponseOutputItem[];
 }
 
 /**
- * Calls the Responses API with a zod structured-output format and returns the validated
- * value. HTTP 429/5xx and timeouts are retried by the SDK (honouring Retry-After) and then
- * surface as a retryable ModelRequestError, so Temporal retries the activity with backoff.
+ * Calls the model API the request names (the Responses API, or Chat Completions) with a zod
+ * structured-output format and returns the validated value. Both APIs are handled alike:
+ * HTTP 429/5xx and timeouts are retried by the SDK (honouring Retry-After) and then surface as a
+ * retryable ModelRequestError, so Temporal retries the activity with backoff.
  * An answer that fails its schema is asked for again up to `schemaAttempts` times, then
  * fails for good (ModelOutputInvalidError): another activity attempt would not fix it.
- * An answer cut short (`status: "incomplete"`) or refused (a `refusal` part, the content filter)
- * fails at once, before validation, as ModelOutputTruncatedError or ModelRefusedError: the same
- * request with the same output allowance would end the same way.
+ * An answer cut short (Responses `incomplete`, Chat `length`) or refused (a refusal, the content
+ * filter) fails at once, before validation, as ModelOutputTruncatedError or ModelRefusedError:
+ * the same request with the same output allowance would end the same way.
  * Every call's tokens go to `request.meter`: the accepted answer's, and those of answers that
- * failed the schema or attempts the client abandoned (billed all the same).
+ * failed the schema, were cut or refused, or whose attempts the client abandoned (billed all the same).
  */
 export async function callStructured<S extends z.ZodType>(request: StructuredRequest<S>): Promise<StructuredResult<z.infer<S>>> {
   const meter = request.meter ?? new UsageMeter();
   let lastProblem = '';
   for (let attempt = 1; attempt <= request.schemaAttempts; attempt += 1) {
     request.beforeCall?.();
-    const { response, usage } = await modelCall(request, meter);
-    const finish = answerFinish(response);
-    if (finish.kind !== 'complete') {
+    const { answer, usage } = await modelCall(request, meter);
+    if (answer.finish.kind !== 'complete') {
       meter.rejected(usage);
-      throw finishError(request, finish, usage);
+      throw finishError(request, answer.finish, usage);
     }
-    const checked = validate(request.schema, response.output_text);
+    const checked = validate(request.schema, answer.text);
     if (checked.ok) {
       meter.accepted(usage);
-      return { value: checked.value, usage, responseId: response.id, output: response.output };
+      return { value: checked.value, usage, responseId: answer.id, output: answer.output };
     }
     meter.rejected(usage);
     lastProblem = checked.problem;
@@ -91,12 +69,12 @@ export async function callStructured<S extends z.ZodType>(request: StructuredReq
 }
 
 /** One call inside its LLM span; attempts the SDK abandoned on the way are estimated and metered. */
-async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMeter): Promise<{ response: OpenAI.Responses.Response; usage: ModelCallUsage }> {
-  const format = zodTextFormat(request.schema, request.schemaName);
-  const input = typeof request.input === 'string' ? request.input : JSON.stringify(request.input);
-  const promptEstimate = estimateInputTokens([request.instructions, input, format.name, JSON.stringify(format.schema)]);
+async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMeter): Promise<{ answer: ModelAnswer; usage: ModelCallUsage }> {
+  const chat = request.api === 'chat-completions';
+  const format = chat ? chatFormat(request) : responsesFormat(request);
+  const promptEstimate = estimateInputTokens([request.instructions, request.input, format.name, JSON.stringify(format.schema)]);
   return withGenAiSpan(
-    { agent: request.agent, requestModel: request.model, serverUrl: request.client.baseURL, instructions: request.instructions, input },
+    { agent: request.agent, requestModel: request.model, serverUrl: request.client.baseURL, instructions: request.instructions, input: request.input },
     async (span) => {
       const abandon = (): void => {
         meter.abandoned(promptEstimate);
@@ -104,56 +82,39 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
       };
       const started = performance.now();
       const seconds = (): number => (performance.now() - started) / 1000;
-      let answer: OpenAI.Responses.Response;
+      let answer: ModelAnswer;
       try {
-        answer = await observingAbandonedAttempts(abandon, () =>
-          request.client.responses.create(
-            {
-              model: request.model,
-              instructions: request.instructions,
-              input: request.input,
-              text: { format },
-              ...(request.tools ? { tools: request.tools } : {}),
-              ...includeFor(request.tools),
-              ...(request.maxOutputTokens !== undefined ? { max_output_tokens: request.maxOutputTokens } : {}),
-            },
-            { ...(request.signal ? { signal: request.signal } : {}), ...(request.maxRetries !== undefined ? { maxRetries: request.maxRetries } : {}) },
-          ),
-        );
+        answer = await observingAbandonedAttempts(abandon, () => (chat ? callChatCompletions(request) : callResponsesApi(request)));
       } catch (error) {
-        recordModelCallDuration({ agent: request.agent, requestModel: request.model }, seconds(), errorType(error));
-        throw toModelRequestError(request, error);
+        recordModelCallDuration({ agent: request.agent, requestModel: request.model }, seconds(), modelCallErrorType(error));
+        throw error instanceof RelayError ? error : toModelRequestError(request, error);
       }
-      const usage = { model: answer.model || request.model, inputTokens: answer.usage?.input_tokens ?? 0, outputTokens: answer.usage?.output_tokens ?? 0 };
+      const usage = { model: answer.model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens };
       const cost = request.prices?.callCost(usage.model, usage.inputTokens, usage.outputTokens);
       span.answered({
         responseModel: usage.model,
         responseId: answer.id,
-        finishReason: answer.status === 'completed' ? 'stop' : (answer.incomplete_details?.reason ?? answer.status ?? 'unknown'),
+        finishReason: answer.finishReason,
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
         ...(cost ? { cost } : {}),
         // A refusal's text only reaches the span's content attributes, which the content policy gates.
-        outputText: answer.output_text || refusalText(answer),
+        outputText: answer.finish.kind === 'refused' ? answer.finish.refusalText : answer.text,
       });
       // Every answer once, here, whether or not it then passes its schema: each one is billed.
+      // A cut or refused answer's duration carries the error it fails with.
       const call = { agent: request.agent, requestModel: request.model, responseModel: usage.model };
-      recordModelCallDuration(call, seconds());
+      recordModelCallDuration(call, seconds(), finishErrorType(answer.finish));
       recordModelAnswer(call, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: cost ? cost.input + cost.output : 0 });
-      return { response: answer, usage };
+      return { answer, usage };
     },
   );
 }
 
-/**
- * What the call must ask to get back beyond the answer: with a hosted web search tool, the
- * sources it consulted. The API lists them (`web_search_call.action.sources`) only when asked,
- * and puts no `url_citation` annotations inside a json_schema answer, so without this a
- * structured answer comes back with no sources at all.
- */
-function includeFor(tools: readonly Tool[] | undefined): { include?: ResponseIncludable[] } {
-  const searchesWeb = tools?.some((tool) => tool.type === 'web_search' || tool.type === 'web_search_2025_08_26') ?? false;
-  return searchesWeb ? { include: ['web_search_call.action.sources'] } : {};
+/** `error.type` of an answer that did not complete; undefined for a complete one. */
+function finishErrorType(finish: AnswerFinish): string | undefined {
+  if (finish.kind === 'refused') return ModelRefusedError.name;
+  return finish.kind === 'truncated' ? ModelOutputTruncatedError.name : undefined;
 }
 
 /** The error for an answer that did not complete; no text of the answer goes into its message. */
@@ -172,11 +133,6 @@ function finishError(request: StructuredRequest<z.ZodType>, finish: Exclude<Answ
   );
 }
 
-function refusalText(response: OpenAI.Responses.Response): string {
-  const finish = answerFinish(response);
-  return finish.kind === 'refused' ? finish.refusalText : '';
-}
-
 function validate<S extends z.ZodType>(schema: S, text: string): { ok: true; value: z.infer<S> } | { ok: false; problem: string } {
   let json: unknown;
   try {
@@ -188,43 +144,4 @@ function validate<S extends z.ZodType>(schema: S, text: string): { ok: true; val
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, problem: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-}
-
-function toModelRequestError(request: StructuredRequest<z.ZodType>, error: unknown): ModelRequestError {
-  const where = `${request.agent} (${request.model})`;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: the model call timed out`, undefined, { cause: error });
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: cannot reach the model endpoint`, undefined, { cause: error });
-  }
-  if (error instanceof OpenAI.APIUserAbortError) {
-    return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: the call was cancelled`, undefined, { cause: error });
-  }
-  if (error instanceof OpenAI.APIError) {
-    const apiError = error as InstanceType<typeof OpenAI.APIError<number | undefined, Headers | undefined>>;
-    const status: number | undefined = apiError.status;
-    const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
-    const retryAfterMs = retryAfterFrom(apiError.headers);
-    // The error body may echo request details; keep only the status and the API's short message.
-    const message = maskSecrets(`${where}: HTTP ${status ?? '?'}: ${apiError.message}`.slice(0, 500));
-    return new ModelRequestError(request.agent, request.model, status, retryable, message, retryAfterMs, { cause: error });
-  }
-  return new ModelRequestError(request.agent, request.model, undefined, true, `${where}: ${error instanceof Error ? error.message : String(error)}`, undefined, {
-    cause: error,
-  });
-}
-
-/** `error.type` of a failed call: the HTTP status, else the client's error class (APIConnectionTimeoutError, …). */
-function errorType(error: unknown): string {
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') return String(error.status);
-  return error instanceof Error ? error.constructor.name : 'unknown';
-}
-
-function retryAfterFrom(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && !Number.isNaN(Number(ms))) return Number(ms);
-  const seconds = headers?.get('retry-after');
-  if (seconds && !Number.isNaN(Number(seconds))) return Number(seconds) * 1000;
-  return undefined;
 }

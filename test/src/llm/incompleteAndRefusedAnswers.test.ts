@@ -13,14 +13,23 @@ const Plan = z.object({ searches: z.array(z.object({ reason: z.string(), query: 
 /** What the stand-in's refusing model says (dev/standIn/answerEnding.ts). */
 const refusalWords = "can't help";
 
-describe('callStructured: an answer cut short or refused fails at once, with an error of its own', () => {
+// One tracer provider for the file: the global one can be set only once.
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+trace.setGlobalTracerProvider(provider);
+after(() => provider.shutdown());
+
+/** Each API's words for an answer cut at its allowance, and the path the stand-in was called on. */
+const apis = [
+  { api: 'responses', cutReason: 'max_output_tokens', path: '/v1/responses' },
+  { api: 'chat-completions', cutReason: 'length', path: '/v1/chat/completions' },
+] as const;
+
+for (const { api, cutReason, path } of apis)
+describe(`callStructured (${api}): an answer cut short or refused fails at once, with an error of its own`, () => {
   let standIn: StandInServer;
   let client: OpenAI;
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
   before(async () => {
-    trace.setGlobalTracerProvider(provider);
     standIn = await startStandInServer();
     client = new OpenAI({ baseURL: standIn.baseUrl, apiKey: 'sk-test', maxRetries: 0 });
   });
@@ -32,13 +41,13 @@ describe('callStructured: an answer cut short or refused fails at once, with an 
 
   after(async () => {
     await standIn.stop();
-    await provider.shutdown();
   });
 
   const call = (faults: FaultPlan, meter: UsageMeter, maxOutputTokens?: number) => {
     standIn.setFaults(faults);
     return callStructured({
       client,
+      api,
       agent: 'planner',
       model: 'gpt-4.1',
       instructions: 'You are a research planner.',
@@ -52,7 +61,7 @@ describe('callStructured: an answer cut short or refused fails at once, with an 
   };
   const every = (kind: 'incomplete' | 'refusal' | 'content-filter'): FaultPlan => ({ rules: [{ sequence: [{ kind }], repeat: true }] });
 
-  it('an answer cut at max_output_tokens throws ModelOutputTruncatedError after one call, its tokens in the meter', async () => {
+  it(`an answer cut at its allowance (${cutReason}) throws ModelOutputTruncatedError after one call, its tokens in the meter`, async () => {
     const meter = new UsageMeter();
     const error = await call(every('incomplete'), meter, 50).then(
       () => assert.fail('expected a failure'),
@@ -65,10 +74,13 @@ describe('callStructured: an answer cut short or refused fails at once, with an 
     assert.equal(error.agent, 'planner');
     assert.equal(error.model, 'gpt-4.1');
     assert.equal(error.maxOutputTokens, 50);
-    assert.equal(error.reason, 'max_output_tokens');
-    assert.match(error.message, /cut short \(max_output_tokens\) after 50 output tokens, with an output allowance of 50 tokens/);
+    assert.equal(error.reason, cutReason);
+    assert.match(error.message, new RegExp(`cut short \\(${cutReason}\\) after 50 output tokens, with an output allowance of 50 tokens`));
     const calls = standIn.calls();
     assert.equal(calls.length, 1, 'asked once, not schemaAttempts times');
+    assert.equal(calls[0]?.path, path);
+    assert.equal(calls[0]?.maxOutputTokens, 50, 'the allowance was sent');
+    assert.deepEqual(exporter.getFinishedSpans()[0]?.attributes['gen_ai.response.finish_reasons'], ['length']);
     assert.deepEqual(meter.failedAttempts(), { calls: 1, inputTokens: calls[0]?.usage?.inputTokens, outputTokens: 50, estimatedInputTokens: 0 });
   });
 
@@ -96,7 +108,7 @@ describe('callStructured: an answer cut short or refused fails at once, with an 
     assert.ok(meter.failedAttempts().outputTokens > 0);
     const spans = exporter.getFinishedSpans();
     assert.equal(spans.length, 1);
-    assert.deepEqual(spans[0]?.attributes['gen_ai.response.finish_reasons'], ['stop']);
+    assert.deepEqual(spans[0]?.attributes['gen_ai.response.finish_reasons'], ['refusal']);
     assert.ok(!JSON.stringify(spans[0]?.attributes).includes(refusalWords), 'content capture is off: no refusal text on the span');
   });
 
