@@ -172,7 +172,7 @@ function runSearch(deps: ActivityDependencies, meter: UsageMeter, input: { query
   const attributes = { 'research.search.provider': deps.searchProvider.name, ...contentAttributes({ 'research.search.query': input.query }) };
   return withStageSpan(`research.search #${(input.index ?? 0) + 1}`, 'AGENT', attributes, async () => {
     const material = await withStageSpan(`retrieve ${deps.searchProvider.name}`, 'RETRIEVER', { 'research.search.provider': deps.searchProvider.name }, () =>
-      deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch }),
+      deps.searchProvider.gather(input.query, { maxSources: maxSourcesPerSearch, signal: activityCancellation() }),
     );
     const result = await callStructured({
       ...modelCall(deps, 'searcher', meter, input.budget),

@@ -76,6 +76,8 @@ export {
   PublishError,
   RelayError,
   RunNotStartedYetError,
+  SearchBackendRejectedError,
+  SearchBackendUnavailableError,
   StartRejectedError,
   TemporalUnavailableError,
 } from '../src/errors';

@@ -267,6 +267,50 @@ export class PhoenixResponseError extends RelayError {
 }
 
 /**
+ * A search back end (Tavily, SearXNG) refused the request for good: 401/403 (a wrong or
+ * missing key, an instance that does not serve JSON), a quota that a retry cannot restore
+ * (Tavily's 432/433), or a request it calls malformed (400). Retrying the same request
+ * cannot help; the message says which variable to check and never carries the key.
+ *
+ * @example
+ * if (error instanceof SearchBackendRejectedError) console.error(`${error.backend} refused (${error.status}): ${error.message}`);
+ */
+export class SearchBackendRejectedError extends RelayError {
+  readonly retryable = false;
+
+  constructor(
+    readonly backend: string,
+    readonly status: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A search back end could not answer for now — 429, 5xx, a timeout, no connection — and kept
+ * failing through the provider's own retries. A later attempt (Temporal's) may succeed.
+ *
+ * @example
+ * if (error instanceof SearchBackendUnavailableError) console.log(`${error.backend} unavailable after ${error.attempts} attempts`);
+ */
+export class SearchBackendUnavailableError extends RelayError {
+  readonly retryable = true;
+
+  constructor(
+    readonly backend: string,
+    readonly status: number | undefined,
+    /** How many requests the provider made before giving up. */
+    readonly attempts: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * True for errors a later attempt can fix; unknown errors count as retryable (infrastructure).
  *
  * @example

@@ -18,8 +18,9 @@ worker, produces one research request, waits for its research.completed, and pri
 short summary, the trace id, the run's Temporal UI link and the link to its trace in Phoenix
 (the local LLM-observability backend). KAFKA_BROKERS and TEMPORAL_ADDRESS point it elsewhere.
 Without OPENAI_API_KEY / OPENAI_BASE_URL it runs offline: the embedded stand-in model server
-and search over the sample corpus shipped in src/search/sample-corpus. With OPENAI_BASE_URL,
-set SEARCH_PROVIDER too (README, configuration): such a server has no search of its own.`;
+and search over the sample corpus shipped in src/search/sample-corpus. With OPENAI_BASE_URL
+(or MODEL_API=chat-completions), set SEARCH_PROVIDER too: tavily, searxng or local-corpus
+(README, "Model servers and search back ends"): such a server has no search of its own.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

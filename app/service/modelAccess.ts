@@ -24,9 +24,11 @@ export const standInModelPrefix = 'stand-in:';
 
 /**
  * Decides where LLM calls go:
- * - OPENAI_API_KEY without OPENAI_BASE_URL → OpenAI, hosted web search;
+ * - OPENAI_API_KEY without OPENAI_BASE_URL → OpenAI, hosted web search (with MODEL_API=responses;
+ *   Chat Completions has no hosted search, so SEARCH_PROVIDER must name one);
  * - OPENAI_BASE_URL → that OpenAI-compatible server (vLLM, Ollama, a stand-in), with the search
- *   SEARCH_PROVIDER names — a ConfigurationError without it: such a server has no hosted search;
+ *   SEARCH_PROVIDER names (tavily, searxng, local-corpus) — a ConfigurationError without it:
+ *   such a server has no hosted search;
  * - OFFLINE_MODE=true → the stand-in server embedded in this process, local-corpus search over
  *   the sample corpus, with a loud warning: reports are generated text, not research;
  * - none of these → a ConfigurationError: a worker never falls back to generated text silently.
@@ -48,7 +50,7 @@ export async function resolveModelAccess(settings: LlmSettings, logger: Logger):
     const standIn = await startOfflineModelServer();
     logger.warn(
       'OFFLINE MODE (OFFLINE_MODE=true): LLM calls go to the embedded stand-in server ' +
-        `(${standIn.baseUrl}) and search uses the local corpus. Reports are deterministic generated text, not research; ` +
+        `(${standIn.baseUrl}) and search uses ${search.kind === 'local-corpus' ? 'the local corpus' : search.kind}. Reports are deterministic generated text, not research; ` +
         `result events name the models "${standInModelPrefix}…".`,
       { baseUrl: standIn.baseUrl, corpusDirectory: search.corpusDirectory },
     );
@@ -74,20 +76,20 @@ export async function resolveModelAccess(settings: LlmSettings, logger: Logger):
 }
 
 /**
- * The search the configuration names for a model endpoint. Only OpenAI has a default (its hosted
- * web search) and only offline mode reads the sample corpus unasked: a compatible server without
- * SEARCH_PROVIDER, or `local-corpus` without SEARCH_CORPUS_DIR, would otherwise build "research"
- * from ten sample documents.
+ * The search the configuration names for a model endpoint. Only OpenAI's Responses API has a
+ * default (its hosted web search) and only offline mode reads the sample corpus unasked: a
+ * compatible server or Chat Completions without SEARCH_PROVIDER, or `local-corpus` without
+ * SEARCH_CORPUS_DIR, would otherwise build "research" from ten sample documents or from none.
  */
 function searchSettingsFor(settings: LlmSettings, mode: ModelMode): SearchSettings {
   const offline = mode === 'embedded-stand-in';
-  const kind = settings.searchProvider ?? (mode === 'openai' ? 'openai-web-search' : offline ? 'local-corpus' : undefined);
-  if (kind === undefined) {
+  const kind = settings.searchProvider ?? (offline ? 'local-corpus' : mode === 'openai' && settings.api === 'responses' ? 'openai-web-search' : undefined);
+  if (kind === undefined) throw noSearchProvider(settings);
+  if (kind === 'openai-web-search' && settings.api === 'chat-completions') {
     throw new ConfigurationError(
-      'invalid configuration:\n  no search provider: OPENAI_BASE_URL names a model server without hosted web search, so set SEARCH_PROVIDER: ' +
-        '`local-corpus` with SEARCH_CORPUS_DIR=<a directory of your markdown/text documents>, or `openai-web-search` only if that endpoint ' +
-        "serves OpenAI's hosted web search tool (OpenAI itself, or an Azure OpenAI deployment that supports it)",
-      ['SEARCH_PROVIDER'],
+      'invalid configuration:\n  SEARCH_PROVIDER=openai-web-search with MODEL_API=chat-completions: the hosted web search tool exists only in the Responses API, so set ' +
+        `SEARCH_PROVIDER to ${searchChoices}, or MODEL_API=responses`,
+      ['SEARCH_PROVIDER', 'MODEL_API'],
     );
   }
   if (kind === 'local-corpus' && settings.corpusDirectory === undefined && !offline) {
@@ -97,5 +99,34 @@ function searchSettingsFor(settings: LlmSettings, mode: ModelMode): SearchSettin
       ['SEARCH_CORPUS_DIR'],
     );
   }
-  return { kind, corpusDirectory: settings.corpusDirectory ?? defaultCorpusDirectory };
+  if (kind === 'tavily' && settings.tavilyApiKey === undefined) {
+    throw new ConfigurationError('invalid configuration:\n  SEARCH_PROVIDER=tavily without TAVILY_API_KEY: set it to your Tavily API key (app.tavily.com)', ['TAVILY_API_KEY']);
+  }
+  if (kind === 'searxng' && settings.searxngUrl === undefined) {
+    throw new ConfigurationError(
+      'invalid configuration:\n  SEARCH_PROVIDER=searxng without SEARXNG_URL: set it to the base URL of a SearXNG instance whose settings.yml enables the json format',
+      ['SEARXNG_URL'],
+    );
+  }
+  return {
+    kind,
+    corpusDirectory: settings.corpusDirectory ?? defaultCorpusDirectory,
+    ...(settings.tavilyApiKey ? { tavily: { apiKey: settings.tavilyApiKey, baseUrl: settings.tavilyBaseUrl } } : {}),
+    ...(settings.searxngUrl ? { searxngUrl: settings.searxngUrl } : {}),
+    timeoutMs: settings.searchTimeoutMs,
+  };
+}
+
+/** The search back ends that work with any model endpoint, as the refusals list them. */
+const searchChoices =
+  '`tavily` with TAVILY_API_KEY, `searxng` with SEARXNG_URL=<your SearXNG instance>, or `local-corpus` with SEARCH_CORPUS_DIR=<a directory of your markdown/text documents>';
+
+function noSearchProvider(settings: LlmSettings): ConfigurationError {
+  const why = settings.baseUrl
+    ? 'OPENAI_BASE_URL names a model server without hosted web search'
+    : "MODEL_API=chat-completions has no hosted web search (that is a Responses API tool)";
+  const hosted = settings.baseUrl
+    ? ", or `openai-web-search` only if that endpoint serves OpenAI's hosted web search tool (OpenAI itself, or an Azure OpenAI deployment that supports it) through MODEL_API=responses"
+    : '';
+  return new ConfigurationError(`invalid configuration:\n  no search provider: ${why}, so set SEARCH_PROVIDER: ${searchChoices}${hosted}`, ['SEARCH_PROVIDER']);
 }

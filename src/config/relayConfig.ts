@@ -94,8 +94,14 @@ const relayEnvSchema = z.object({
   PLANNER_MODEL: z.string().min(1).default('gpt-4.1'),
   SEARCHER_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   WRITER_MODEL: z.string().min(1).default('gpt-4.1'),
-  SEARCH_PROVIDER: z.enum(['openai-web-search', 'local-corpus']).optional(),
+  SEARCH_PROVIDER: z.enum(['openai-web-search', 'local-corpus', 'tavily', 'searxng']).optional(),
   SEARCH_CORPUS_DIR: z.string().min(1).optional(),
+  // Read only by the search provider they belong to (SEARCH_PROVIDER=tavily / searxng).
+  TAVILY_API_KEY: z.string().min(1).optional(),
+  TAVILY_BASE_URL: z.url().optional(),
+  SEARXNG_URL: z.url().optional(),
+  // One request to Tavily or SearXNG; the provider retries a few times within the searcher's activity.
+  SEARCH_TIMEOUT_MS: envInt(100, 300_000).default(15_000),
   SEARCH_CONCURRENCY: envInt(1, 20).default(5),
   LLM_ACTIVITY_TIMEOUT_MS: envInt(1000, 3_600_000).default(600_000),
   LLM_ACTIVITY_ATTEMPTS: envInt(1, 20).default(4),
@@ -180,6 +186,9 @@ export interface TemporalSettings {
   readonly fairness: FairnessSettings;
 }
 
+/** SEARCH_PROVIDER's values: where the searcher agent looks things up. */
+export type SearchProviderKind = NonNullable<RelayEnv['SEARCH_PROVIDER']>;
+
 /** The model API the agents speak. */
 export type ModelApi = 'responses' | 'chat-completions';
 
@@ -194,8 +203,15 @@ export interface LlmSettings {
   /** With `chat-completions`: which request field carries the output allowance. */
   readonly tokenLimitField: 'max_completion_tokens' | 'max_tokens';
   readonly models: { readonly planner: string; readonly searcher: string; readonly writer: string };
-  readonly searchProvider?: 'openai-web-search' | 'local-corpus';
+  readonly searchProvider?: SearchProviderKind;
   readonly corpusDirectory?: string;
+  /** TAVILY_API_KEY and TAVILY_BASE_URL, read with SEARCH_PROVIDER=tavily. */
+  readonly tavilyApiKey?: string;
+  readonly tavilyBaseUrl?: string;
+  /** SEARXNG_URL, read with SEARCH_PROVIDER=searxng. */
+  readonly searxngUrl?: string;
+  /** SEARCH_TIMEOUT_MS: one request to a search back end (Tavily, SearXNG). */
+  readonly searchTimeoutMs: number;
   /** OFFLINE_MODE=true: the embedded stand-in answers, whatever else is set. */
   readonly offline: boolean;
 }
@@ -308,6 +324,10 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
       models: { planner: e.PLANNER_MODEL, searcher: e.SEARCHER_MODEL, writer: e.WRITER_MODEL },
       ...(e.SEARCH_PROVIDER ? { searchProvider: e.SEARCH_PROVIDER } : {}),
       ...(e.SEARCH_CORPUS_DIR ? { corpusDirectory: e.SEARCH_CORPUS_DIR } : {}),
+      ...(e.TAVILY_API_KEY ? { tavilyApiKey: e.TAVILY_API_KEY } : {}),
+      ...(e.TAVILY_BASE_URL ? { tavilyBaseUrl: e.TAVILY_BASE_URL } : {}),
+      ...(e.SEARXNG_URL ? { searxngUrl: e.SEARXNG_URL } : {}),
+      searchTimeoutMs: e.SEARCH_TIMEOUT_MS,
       offline: e.OFFLINE_MODE,
     },
     run: {

@@ -33,6 +33,9 @@ export const secretVariables: readonly SecretVariable[] = [
   { name: 'PAYLOAD_ENCRYPTION_KEYS_FILE', holds: 'file', parts: keyMaterial },
   { name: 'CODEC_SERVER_TOKEN', holds: 'value' },
   { name: 'PHOENIX_API_KEY', holds: 'value' },
+  { name: 'TAVILY_API_KEY', holds: 'value' },
+  { name: 'TAVILY_BASE_URL', holds: 'value', parts: urlCredentials, onlyParts: true },
+  { name: 'SEARXNG_URL', holds: 'value', parts: urlCredentials, onlyParts: true },
   { name: 'PHOENIX_URL', holds: 'value', parts: urlCredentials, onlyParts: true },
   // Endpoints may carry credentials: `https://user:token@host/…`, `…?api-key=…`.
   { name: 'OPENAI_BASE_URL', holds: 'value', parts: urlCredentials, onlyParts: true },

@@ -10,7 +10,7 @@ import { RelayService } from '../../../app/service/relayService';
 import { prefixedNameVariables } from '../../../src/config/prefixedNames';
 import { loadRelayConfig } from '../../../src/config/relayConfig';
 import { ConfigurationError } from '../../../src/errors';
-import { silentLogger } from '../../../src/logging/logger';
+import { maskSecrets, silentLogger } from '../../../src/logging/logger';
 import { defaultCorpusDirectory } from '../../../src/search/searchProviderFromConfig';
 import { eventually, testConfig, uniqueName } from '../../support/testInfrastructure';
 
@@ -18,7 +18,10 @@ const root = path.resolve(__dirname, '../../..');
 // Any address: resolving the model access never calls the model.
 const compatibleServer = 'http://127.0.0.1:9/v1';
 // Empty means unset: whatever the test process inherited, these decide.
-const noModelVariables = { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', OFFLINE_MODE: '', SEARCH_PROVIDER: '', SEARCH_CORPUS_DIR: '' };
+const noModelVariables = {
+  OPENAI_API_KEY: '', OPENAI_BASE_URL: '', OFFLINE_MODE: '', MODEL_API: '', SEARCH_PROVIDER: '', SEARCH_CORPUS_DIR: '',
+  TAVILY_API_KEY: '', TAVILY_BASE_URL: '', SEARXNG_URL: '',
+};
 
 function access(env: NodeJS.ProcessEnv): Promise<ModelAccess> {
   return resolveModelAccess(loadRelayConfig({ ...noModelVariables, ...env }).llm, silentLogger);
@@ -41,6 +44,7 @@ describe('the search a worker uses', () => {
       assert.ok(isRefusalNaming('SEARCH_PROVIDER')(error), String(error));
       const { message } = error as ConfigurationError;
       assert.match(message, /`local-corpus` with SEARCH_CORPUS_DIR/);
+      assert.match(message, /`tavily` with TAVILY_API_KEY, `searxng` with SEARXNG_URL/);
       assert.match(message, /`openai-web-search` only if that endpoint serves OpenAI's hosted web search tool/);
       return true;
     });
@@ -90,6 +94,47 @@ describe('the search a worker uses', () => {
         return true;
       });
     }
+  });
+});
+
+describe('the search a worker uses with MODEL_API=chat-completions and the search back ends', () => {
+  it('on OpenAI with MODEL_API=chat-completions has no default: refused, naming SEARCH_PROVIDER and the back ends that work', async () => {
+    await assert.rejects(access({ OPENAI_API_KEY: 'sk-test', MODEL_API: 'chat-completions' }), (error: unknown) => {
+      assert.ok(isRefusalNaming('SEARCH_PROVIDER')(error), String(error));
+      const { message } = error as ConfigurationError;
+      assert.match(message, /MODEL_API=chat-completions has no hosted web search/);
+      assert.match(message, /`tavily` with TAVILY_API_KEY, `searxng` with SEARXNG_URL=.*, or `local-corpus` with SEARCH_CORPUS_DIR/);
+      return true;
+    });
+  });
+
+  it('SEARCH_PROVIDER=openai-web-search with MODEL_API=chat-completions is refused, on OpenAI or a compatible server', async () => {
+    for (const endpoint of [{ OPENAI_API_KEY: 'sk-test' }, { OPENAI_BASE_URL: compatibleServer }]) {
+      await assert.rejects(access({ ...endpoint, MODEL_API: 'chat-completions', SEARCH_PROVIDER: 'openai-web-search' }), (error: unknown) => {
+        assert.ok(isRefusalNaming('SEARCH_PROVIDER')(error), String(error));
+        assert.ok((error as ConfigurationError).problems.includes('MODEL_API'));
+        assert.match((error as Error).message, /only in the Responses API/);
+        return true;
+      });
+    }
+  });
+
+  it('tavily without TAVILY_API_KEY and searxng without SEARXNG_URL are refused, naming the variable', async () => {
+    await assert.rejects(access({ OPENAI_API_KEY: 'sk-test', SEARCH_PROVIDER: 'tavily' }), isRefusalNaming('TAVILY_API_KEY'));
+    await assert.rejects(access({ OPENAI_BASE_URL: compatibleServer, SEARCH_PROVIDER: 'searxng' }), isRefusalNaming('SEARXNG_URL'));
+  });
+
+  it('tavily and searxng, with what they need, are the worker’s search, on Chat Completions too', async () => {
+    const tavily = await access({ OPENAI_API_KEY: 'sk-test', MODEL_API: 'chat-completions', SEARCH_PROVIDER: 'tavily', TAVILY_API_KEY: 'tvly-model-access-test' });
+    assert.equal(tavily.searchProvider.name, 'tavily');
+    const searxng = await access({ OPENAI_BASE_URL: compatibleServer, MODEL_API: 'chat-completions', SEARCH_PROVIDER: 'searxng', SEARXNG_URL: 'http://127.0.0.1:9' });
+    assert.equal(searxng.searchProvider.name, 'searxng');
+  });
+
+  it('TAVILY_API_KEY is a secret: once the configuration is loaded, logs and errors show it masked', () => {
+    const key = 'tvly-secret-4b7d09e2';
+    loadRelayConfig({ ...noModelVariables, TAVILY_API_KEY: key });
+    assert.equal(maskSecrets(`key ${key}`), 'key [redacted]');
   });
 });
 
