@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { ensureLlamaServer } from '../llamaServer/llamaServerBuild';
+import { ensureTinyModel } from '../llamaServer/tinyModel';
 import { BringUpError, bringUp, localInfraFromEnv, stopStarted, type StartedServers } from './localInfra';
 import { sleep } from './managedProcess';
 
@@ -10,13 +12,19 @@ import { sleep } from './managedProcess';
  * and stopped here: how the command exports its traces is its own configuration. The command
  * runs in a process group of its own: what it leaves running when it ends (a server started by
  * a test file that was cut off by its time limit) is named and stopped.
+ *
+ * `--with-llama-server` (before the command) first builds llama.cpp's llama-server and writes the
+ * tiny test model (both cached), so a fresh clone builds once, with progress, outside any test's
+ * time limit.
  */
 async function main(): Promise<number> {
-  const command = process.argv.slice(2);
+  const withLlamaServer = process.argv[2] === '--with-llama-server';
+  const command = process.argv.slice(withLlamaServer ? 3 : 2);
   if (command.length === 0 || command[0] === '--help') {
-    console.log('Usage: tsx dev/infra/withInfra.ts <command> [args...]');
+    console.log('Usage: tsx dev/infra/withInfra.ts [--with-llama-server] <command> [args...]');
     return command.length === 0 ? 2 : 0;
   }
+  if (withLlamaServer && !(await prepareLlamaServer())) return 1;
   const infra = localInfraFromEnv();
   let started: StartedServers;
   try {
@@ -51,6 +59,18 @@ async function main(): Promise<number> {
     return code;
   } finally {
     await stopStarted(infra, started);
+  }
+}
+
+/** Builds llama-server and the tiny model unless cached; false (after saying why) when that fails. */
+async function prepareLlamaServer(): Promise<boolean> {
+  try {
+    await ensureLlamaServer();
+    await ensureTinyModel();
+    return true;
+  } catch (error) {
+    console.error(`could not build llama-server: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
   }
 }
 

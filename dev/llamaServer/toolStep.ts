@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import type { ProgressLine } from '../infra/progressLine';
+
+/** A build step's tool failed; `outputTail` holds its last lines of output. */
+export class ToolStepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly outputTail: string,
+    detail: string,
+  ) {
+    super(`${step} failed (${detail}); last lines of its output:\n${outputTail}`);
+    this.name = 'ToolStepError';
+  }
+}
+
+export interface ToolStep {
+  /** Names the step in the progress line and in the error: "configure (cmake)". */
+  readonly step: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly progress: ProgressLine;
+}
+
+/**
+ * Runs one tool to its end, each output line shown on the progress line; a non-zero exit (or a
+ * tool that cannot start) throws a `ToolStepError` with the last 30 lines.
+ */
+export async function runToolStep({ step, command, args, cwd, progress }: ToolStep): Promise<void> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const onLine = (line: string): void => {
+    output.push(line);
+    if (output.length > 30) output.shift();
+    progress.update(`${step}: ${line.trim().slice(0, 90)}`);
+  };
+  readline.createInterface({ input: child.stdout }).on('line', onLine);
+  readline.createInterface({ input: child.stderr }).on('line', onLine);
+  progress.update(step);
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+    child.once('error', resolve);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  if (ended instanceof Error) throw new ToolStepError(step, output.join('\n'), `cannot run ${command}: ${ended.message}`);
+  if (ended.code !== 0) throw new ToolStepError(step, output.join('\n'), ended.signal ? `killed by ${ended.signal}` : `exit ${ended.code}`);
+}
