@@ -34,16 +34,17 @@ export async function callChatCompletions(request: StructuredRequest<z.ZodType>)
     },
     sdkCallOptions(request),
   );
-  const choice = completion.choices[0];
+  // A proxy's page or a broken server can answer 200 without the fields the type promises.
+  const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
   const finish = chatAnswerFinish(choice);
+  const usage = completion.usage;
   return {
-    id: completion.id,
+    id: typeof completion.id === 'string' ? completion.id : '',
     model: completion.model || request.model,
-    text: choice?.message.content ?? '',
+    text: choice?.message?.content ?? '',
     finish,
     finishReason: spanFinishReason(finish, choice?.finish_reason ?? 'unknown'),
-    inputTokens: completion.usage?.prompt_tokens ?? 0,
-    outputTokens: completion.usage?.completion_tokens ?? 0,
+    ...(usage ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } } : {}),
     output: [],
   };
 }

@@ -17,8 +17,8 @@ export interface ModelAnswer {
    * `content_filter`, `refusal` (a refusal part or message), or the server's own word.
    */
   readonly finishReason: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
+  /** The tokens the server reported; absent when it reported none (then they are estimated). */
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number };
   /** The Responses API's output items (hosted tool calls and their sources); empty from Chat Completions. */
   readonly output: ResponseOutputItem[];
 }

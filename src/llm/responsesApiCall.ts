@@ -29,15 +29,15 @@ export async function callResponsesApi(request: StructuredRequest<z.ZodType>): P
     sdkCallOptions(request),
   );
   const finish = responsesAnswerFinish(response);
+  const usage = response.usage;
   return {
-    id: response.id,
+    id: typeof response.id === 'string' ? response.id : '',
     model: response.model || request.model,
-    text: response.output_text,
+    text: typeof response.output_text === 'string' ? response.output_text : '',
     finish,
     finishReason: spanFinishReason(finish, response.status === 'completed' ? 'stop' : (response.status ?? 'unknown')),
-    inputTokens: response.usage?.input_tokens ?? 0,
-    outputTokens: response.usage?.output_tokens ?? 0,
-    output: response.output,
+    ...(usage ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } } : {}),
+    output: Array.isArray(response.output) ? response.output : [],
   };
 }
 

@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { z } from 'zod';
 import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError, RelayError } from '../errors';
 import { withGenAiSpan } from '../telemetry/genAiSpan';
@@ -39,7 +39,9 @@ export interface StructuredResult<T> {
  * fails for good (ModelOutputInvalidError): another activity attempt would not fix it.
  * An answer cut short (Responses `incomplete`, Chat `length`) or refused (a refusal, the content
  * filter) fails at once, before validation, as ModelOutputTruncatedError or ModelRefusedError:
- * the same request with the same output allowance would end the same way.
+ * the same request with the same output allowance would end the same way. An answer with nothing
+ * to read (no choice, no output, a tool call nobody offered) fails at once as ModelOutputInvalidError.
+ * A server that reports no usage is metered by estimate.
  * Every call's tokens go to `request.meter`: the accepted answer's, and those of answers that
  * failed the schema, were cut or refused, or whose attempts the client abandoned (billed all the same).
  */
@@ -86,10 +88,12 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
       try {
         answer = await observingAbandonedAttempts(abandon, () => (chat ? callChatCompletions(request) : callResponsesApi(request)));
       } catch (error) {
-        recordModelCallDuration({ agent: request.agent, requestModel: request.model }, seconds(), modelCallErrorType(error));
-        throw error instanceof RelayError ? error : toModelRequestError(request, error);
+        if (error instanceof TypeError) abandon(); // answered, then unreadable: billed, usage unknown
+        const failure = error instanceof RelayError ? error : (unreadableAnswer(request, error) ?? promptFilterRefusal(request, error) ?? toModelRequestError(request, error));
+        recordModelCallDuration({ agent: request.agent, requestModel: request.model }, seconds(), failure instanceof ModelRefusedError ? ModelRefusedError.name : modelCallErrorType(error));
+        throw failure;
       }
-      const usage = { model: answer.model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens };
+      const usage = { model: answer.model, ...reportedOrEstimated(answer, promptEstimate) };
       const cost = request.prices?.callCost(usage.model, usage.inputTokens, usage.outputTokens);
       span.answered({
         responseModel: usage.model,
@@ -114,11 +118,48 @@ async function modelCall(request: StructuredRequest<z.ZodType>, meter: UsageMete
 /** `error.type` of an answer that did not complete; undefined for a complete one. */
 function finishErrorType(finish: AnswerFinish): string | undefined {
   if (finish.kind === 'refused') return ModelRefusedError.name;
+  if (finish.kind === 'no-answer') return ModelOutputInvalidError.name;
   return finish.kind === 'truncated' ? ModelOutputTruncatedError.name : undefined;
+}
+
+/**
+ * The tokens of an answer: as the server reported them, or, from a server that reports none,
+ * estimated (the prompt as sent, the answer's text at four characters a token) so that budgets
+ * and costs still see the call.
+ */
+function reportedOrEstimated(answer: ModelAnswer, promptEstimate: number): { inputTokens: number; outputTokens: number } {
+  const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined);
+  return {
+    inputTokens: count(answer.usage?.inputTokens) ?? promptEstimate,
+    outputTokens: count(answer.usage?.outputTokens) ?? estimateInputTokens([answer.text]),
+  };
+}
+
+/**
+ * An answer the SDK could not read (it throws a TypeError on a 200 body without the fields the
+ * API promises, e.g. a Responses body with no `output`): failing for good, like no answer, since
+ * the server would send the same again. Connection failures reach us as the SDK's own errors.
+ */
+function unreadableAnswer(request: StructuredRequest<z.ZodType>, error: unknown): ModelOutputInvalidError | undefined {
+  if (!(error instanceof TypeError)) return undefined;
+  return new ModelOutputInvalidError(request.agent, request.model, `${request.agent}: the answer of ${request.model} could not be read (${error.message.slice(0, 200)})`, { cause: error });
+}
+
+/**
+ * A prompt the provider's content filter refused before any answer (Azure OpenAI: HTTP 400 with
+ * code `content_filter`) is a refusal like a filtered answer, not a bad request of ours.
+ */
+function promptFilterRefusal(request: StructuredRequest<z.ZodType>, error: unknown): ModelRefusedError | undefined {
+  if (!(error instanceof OpenAI.APIError) || error.status !== 400 || error.code !== 'content_filter') return undefined;
+  return new ModelRefusedError(request.agent, request.model, 'content_filter', `${request.agent}: the prompt to ${request.model} was stopped by its content filter`, { cause: error });
 }
 
 /** The error for an answer that did not complete; no text of the answer goes into its message. */
 function finishError(request: StructuredRequest<z.ZodType>, finish: Exclude<AnswerFinish, { kind: 'complete' }>, usage: ModelCallUsage): Error {
+  if (finish.kind === 'no-answer') {
+    // Not asked again: a server that answers without a message would do so again.
+    return new ModelOutputInvalidError(request.agent, request.model, `${request.agent}: ${usage.model} sent no answer to read (${finish.reason})`);
+  }
   if (finish.kind === 'refused') {
     const what = finish.reason === 'refusal' ? `${usage.model} refused to answer` : `the answer of ${usage.model} was stopped by its content filter`;
     return new ModelRefusedError(request.agent, request.model, finish.reason, `${request.agent}: ${what}`);
