@@ -1,15 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { TemporalFailure } from '@temporalio/common';
-import { ModelRequestError, RelayError } from '../src/errors';
+import { ModelRequestError, RelayError, SearchBackendUnavailableError } from '../src/errors';
 import { maskSecrets } from '../src/logging/logger';
 import type { SpentUsageDetails } from './attemptUsage';
 
 /**
  * Translates our errors into Temporal failures at the activity boundary: non-retryable
- * errors stop the retries at once, a Retry-After from the model endpoint becomes the delay
- * before the next attempt. Other errors pass through and Temporal retries them — unless the
- * attempt spent tokens: then every error becomes an ApplicationFailure whose details carry
- * that usage (the workflow adds it to the run's), keeping its type and retryability.
+ * errors stop the retries at once, a Retry-After from the model endpoint or a search back end
+ * becomes the delay before the next attempt. Other errors pass through and Temporal retries
+ * them — unless the attempt spent tokens: then every error becomes an ApplicationFailure whose
+ * details carry that usage (the workflow adds it to the run's), keeping its type and retryability.
  */
 export function toActivityFailure(error: unknown, spent?: SpentUsageDetails): unknown {
   const details = spent ? [spent] : undefined;
@@ -26,7 +26,7 @@ export function toActivityFailure(error: unknown, spent?: SpentUsageDetails): un
     }
     return ApplicationFailure.create({ type: error.name, message: cause.message, nonRetryable: false, ...(details ? { details } : {}), cause });
   }
-  const retryAfterMs = error instanceof ModelRequestError ? error.retryAfterMs : undefined;
+  const retryAfterMs = error instanceof ModelRequestError || error instanceof SearchBackendUnavailableError ? error.retryAfterMs : undefined;
   return ApplicationFailure.create({
     type: error.name,
     message: cause.message,

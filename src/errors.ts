@@ -290,13 +290,16 @@ export class SearchBackendRejectedError extends RelayError {
 
 /**
  * A search back end could not answer for now — 429, 5xx, a timeout, no connection — and kept
- * failing through the provider's own retries. A later attempt (Temporal's) may succeed.
+ * failing through the provider's own retries. A later attempt (Temporal's) may succeed, after
+ * `retryAfterMs` when the back end named a wait (Retry-After).
  *
  * @example
- * if (error instanceof SearchBackendUnavailableError) console.log(`${error.backend} unavailable after ${error.attempts} attempts`);
+ * if (error instanceof SearchBackendUnavailableError) console.log(`${error.backend} unavailable after ${error.attempts} attempts; retry in ${error.retryAfterMs ?? '?'} ms`);
  */
 export class SearchBackendUnavailableError extends RelayError {
   readonly retryable = true;
+  /** The wait the back end's last answer asked for (Retry-After), if it named one. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     readonly backend: string,
@@ -304,9 +307,10 @@ export class SearchBackendUnavailableError extends RelayError {
     /** How many requests the provider made before giving up. */
     readonly attempts: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

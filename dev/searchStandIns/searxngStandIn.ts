@@ -1,6 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { matchingDocuments } from './cannedDocuments';
-import { sendJson, startSearchStandIn, type SearchStandIn } from './searchStandInServer';
+import { jsonReply, startSearchStandIn, type SearchReply, type SearchStandIn } from './searchStandInServer';
 
 /** One request as the SearXNG stand-in received it. */
 export interface SearxngStandInCall {
@@ -42,16 +41,16 @@ export function startSearxngStandIn(options: SearxngStandInOptions = {}): Promis
       authorization: request.headers.authorization,
     };
     if (url.pathname !== '/search' || (request.method !== 'GET' && request.method !== 'POST')) {
-      return { call, answer: (response) => sendHtml(response, 404, 'Not Found') };
+      return { call, reply: htmlReply(404, 'Not Found') };
     }
     const format = url.searchParams.get('format') ?? 'html';
     if (format !== 'html' && !(format === 'json' && options.jsonFormat !== false)) {
-      return { call, answer: (response) => sendHtml(response, 403, 'Forbidden') };
+      return { call, reply: htmlReply(403, 'Forbidden') };
     }
     const query = url.searchParams.get('q') ?? '';
-    if (format === 'html') return { call, answer: (response) => sendHtml(response, 200, `results for ${query}`) };
-    return { call, answer: (response) => sendJson(response, 200, searchAnswer(query, options)) };
-  }, (response, status) => sendHtml(response, status, status === 429 ? 'Too Many Requests' : 'Error'));
+    if (format === 'html') return { call, reply: htmlReply(200, `results for ${query}`) };
+    return { call, reply: jsonReply(200, searchAnswer(query, options)) };
+  }, (status) => htmlReply(status, status === 429 ? 'Too Many Requests' : 'Error'));
 }
 
 function searchAnswer(query: string, options: SearxngStandInOptions): Record<string, unknown> {
@@ -95,8 +94,6 @@ function parsedUrl(url: string): string[] {
   return [parsed.protocol.replace(':', ''), parsed.host, parsed.pathname, '', parsed.search.replace('?', ''), parsed.hash.replace('#', '')];
 }
 
-function sendHtml(response: ServerResponse, status: number, text: string): void {
-  const html = `<!DOCTYPE html><html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>`;
-  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-  response.end(html);
+function htmlReply(status: number, text: string): SearchReply {
+  return { status, contentType: 'text/html; charset=utf-8', body: `<!DOCTYPE html><html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>` };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { matchingDocuments } from './cannedDocuments';
-import { sendJson, startSearchStandIn, type SearchStandIn } from './searchStandInServer';
+import { jsonReply, startSearchStandIn, type SearchReply, type SearchStandIn } from './searchStandInServer';
 
 /** One request as the Tavily stand-in received it. */
 export interface TavilyStandInCall {
@@ -61,15 +60,15 @@ export function startTavilyStandIn(options: TavilyStandInOptions = {}): Promise<
       body: body ?? {},
     };
     if (request.method !== 'POST' || path !== '/search') {
-      return { call, answer: (response) => sendJson(response, 404, { detail: 'Not Found' }) };
+      return { call, reply: jsonReply(404, { detail: 'Not Found' }) };
     }
-    if (call.authorization !== `Bearer ${apiKey}`) return { call, answer: (response) => sendError(response, 401) };
+    if (call.authorization !== `Bearer ${apiKey}`) return { call, reply: errorReply(401) };
     if (body === undefined || typeof body.query !== 'string' || body.query.trim() === '') {
-      return { call, answer: (response) => sendError(response, 400) };
+      return { call, reply: errorReply(400) };
     }
     const query = body.query;
-    return { call, answer: (response) => sendJson(response, 200, searchAnswer(query, body)) };
-  }, sendError);
+    return { call, reply: jsonReply(200, searchAnswer(query, body)) };
+  }, errorReply);
 }
 
 function searchAnswer(query: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -89,8 +88,8 @@ function searchAnswer(query: string, body: Record<string, unknown>): Record<stri
   };
 }
 
-function sendError(response: ServerResponse, status: number): void {
-  sendJson(response, status, { detail: { error: errorMessages[status] ?? `Error ${status}` } });
+function errorReply(status: number): SearchReply {
+  return jsonReply(status, { detail: { error: errorMessages[status] ?? `Error ${status}` } });
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {

@@ -98,8 +98,8 @@ const relayEnvSchema = z.object({
   SEARCH_CORPUS_DIR: z.string().min(1).optional(),
   // Read only by the search provider they belong to (SEARCH_PROVIDER=tavily / searxng).
   TAVILY_API_KEY: z.string().min(1).optional(),
-  TAVILY_BASE_URL: z.url().optional(),
-  SEARXNG_URL: z.url().optional(),
+  TAVILY_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  SEARXNG_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   // One request to Tavily or SearXNG; the provider retries a few times within the searcher's activity.
   SEARCH_TIMEOUT_MS: envInt(100, 300_000).default(15_000),
   SEARCH_CONCURRENCY: envInt(1, 20).default(5),

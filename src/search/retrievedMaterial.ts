@@ -14,13 +14,16 @@ export interface RetrievedDocument {
  */
 export const maxBlockChars = 900;
 const maxTitleChars = 150;
+/** Longer urls are no page a reader can follow (and the common limit of browsers and servers). */
+export const maxUrlChars = 2048;
 const snippetWords = 40;
 
 /**
  * The material for documents retrieved up front, like the local corpus's: at most
- * `maxSources` distinct urls, block `[n]` in `context` describing `sources[n - 1]`, text
- * collapsed and capped. No document: no sources, and a context that says nothing was found
- * (so the model does not answer as if it had searched).
+ * `maxSources` distinct http(s) urls, block `[n]` in `context` describing `sources[n - 1]`,
+ * text collapsed, stripped of control and format characters, and capped. No document: no
+ * sources, and a context that says nothing was found (so the model does not answer as if it
+ * had searched).
  *
  * @example
  * ```ts
@@ -45,13 +48,30 @@ function distinctDocuments(documents: readonly RetrievedDocument[], maxSources: 
   const urls = new Set<string>();
   for (const document of documents) {
     if (chosen.length >= maxSources) break;
-    const url = document.url.trim();
-    if (!/^https?:\/\//i.test(url) || urls.has(url)) continue;
+    const url = webUrl(document.url);
+    if (url === undefined || urls.has(url)) continue;
     urls.add(url);
-    const title = capped(collapse(document.title), maxTitleChars) || url;
-    chosen.push({ title, url, text: capped(collapse(document.text), maxBlockChars) });
+    const title = plainText(document.title, maxTitleChars) || url;
+    chosen.push({ title, url, text: plainText(document.text, maxBlockChars) });
   }
   return chosen;
+}
+
+/**
+ * The url as the URL standard writes it (scheme and host lower-cased, whitespace and controls
+ * percent-encoded), when it is an http(s) one of at most {@link maxUrlChars}; else undefined,
+ * so it takes no source's place.
+ */
+function webUrl(raw: string): string | undefined {
+  if (raw.length > maxUrlChars) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return url.href.length > maxUrlChars ? undefined : url.href;
 }
 
 function toSource(document: RetrievedDocument): SearchSource {
@@ -60,10 +80,13 @@ function toSource(document: RetrievedDocument): SearchSource {
   return snippet ? { title: document.title, url: document.url, snippet } : { title: document.title, url: document.url };
 }
 
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function capped(text: string, maxChars: number): string {
-  return text.length > maxChars ? `${text.slice(0, maxChars - 2).trimEnd()} …` : text;
+/**
+ * Text fit for the model's context and a source: control and format characters (terminal
+ * escapes, bidi overrides, zero-width characters) dropped, whitespace collapsed, capped. Only
+ * the first 4 × maxChars are processed, so the work stays bounded whatever a back end sends.
+ */
+function plainText(text: string, maxChars: number): string {
+  const head = text.slice(0, 4 * maxChars);
+  const plain = head.replace(/(?![\t\n\v\f\r])[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
+  return plain.length > maxChars ? `${plain.slice(0, maxChars - 2).trimEnd()} …` : plain;
 }

@@ -12,6 +12,13 @@ export interface BackendRetryOptions {
 }
 
 export const defaultSearchTimeoutMs = 15_000;
+
+/**
+ * The most bytes of an answer a provider reads. A search answer is tens of KB; one past this
+ * is no search answer (a proxy serving a file, a misrouted download), and asking again would
+ * only fetch it again, so it is rejected, not retried.
+ */
+export const maxAnswerBytes = 4 * 1024 * 1024;
 const defaultBackoff: BackoffPolicy = { initialMs: 500, maxMs: 5000, factor: 2 };
 
 /** A failure a later request may not meet (429, 5xx, a timeout, no connection). */
@@ -29,9 +36,10 @@ export class TransientBackendFailure extends Error {
 
 /**
  * Runs `request` until it succeeds, fails for good, or `maxAttempts` transient failures have
- * happened; then throws SearchBackendUnavailableError (retryable). A SearchBackendRejectedError
- * from `request` is thrown at once. An abort of `signal` ends it with the signal's reason.
- * A Retry-After longer than the backoff delay is waited out in full before the next request.
+ * happened; then throws SearchBackendUnavailableError (retryable), carrying the last
+ * Retry-After for Temporal. A SearchBackendRejectedError from `request` is thrown at once. An
+ * abort of `signal` ends it with the signal's reason. A Retry-After longer than the backoff
+ * delay is waited out in full before the next request.
  */
 export async function withBackendRetries<T>(
   backend: string,
@@ -65,7 +73,8 @@ export async function withBackendRetries<T>(
   } catch (error) {
     signal?.throwIfAborted();
     if (error instanceof TransientBackendFailure) {
-      throw new SearchBackendUnavailableError(backend, error.status, attempts, `${error.message} (gave up after ${attempts} request${attempts === 1 ? '' : 's'})`, { cause: error });
+      const message = `${error.message} (gave up after ${attempts} request${attempts === 1 ? '' : 's'})`;
+      throw new SearchBackendUnavailableError(backend, error.status, attempts, message, { cause: error, retryAfterMs: error.retryAfterMs });
     }
     throw error;
   }
@@ -118,4 +127,25 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** The rejection of an answer larger than {@link maxAnswerBytes}; `variable` is the setting to check. */
+export function oversizedAnswer(backend: string, status: number | undefined, endpoint: string, variable: string): SearchBackendRejectedError {
+  return new SearchBackendRejectedError(backend, status, `${backend} at ${endpoint} answered more than ${maxAnswerBytes / 1024 / 1024} MiB, which no search answer is: is ${variable} the right address?`);
+}
+
+/**
+ * A back end's URL as messages show it: scheme, host and path, without credentials or a query
+ * string (either may carry a token).
+ *
+ * @example
+ * shownEndpoint('https://user:pw@search.example/searx/?token=t'); // 'https://search.example/searx/'
+ */
+export function shownEndpoint(url: string | URL): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(an unreadable URL)';
+  }
 }

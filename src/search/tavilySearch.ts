@@ -2,7 +2,8 @@ import { tavily, type TavilyClient, type TavilySearchResponse } from '@tavily/co
 import { ConfigurationError, SearchBackendRejectedError } from '../errors';
 import { maskSecrets, registerSecret } from '../logging/logger';
 import { retrievedMaterial } from './retrievedMaterial';
-import { defaultSearchTimeoutMs, failureForStatus, retryAfterMs, TransientBackendFailure, untilAborted, withBackendRetries, type BackendRetryOptions } from './searchBackendCall';
+import { errorBodyText, maxErrorBodyChars } from './errorBodyText';
+import { defaultSearchTimeoutMs, failureForStatus, maxAnswerBytes, oversizedAnswer, retryAfterMs, shownEndpoint, TransientBackendFailure, untilAborted, withBackendRetries, type BackendRetryOptions } from './searchBackendCall';
 import type { SearchMaterial, SearchProvider } from './searchProvider';
 import { observingResponse, type ObservedResponse } from './tavilyResponseObserver';
 
@@ -27,10 +28,11 @@ const maxTavilyResults = 20;
  * searcher's LLM call: `[n] <title> (<url>)` blocks of each result's `content`, and the same
  * results, in order, as sources.
  *
- * 401/403 (and 400, or Tavily's quota codes 432/433) fail at once as SearchBackendRejectedError;
- * 429, 5xx, timeouts and connection errors are retried here with backoff (Retry-After honoured),
- * then fail as SearchBackendUnavailableError, which Temporal retries. The key never appears in
- * an error message.
+ * 401/403 (and 400, or Tavily's quota codes 432/433) fail at once as SearchBackendRejectedError,
+ * as does an answer that is not Tavily's or is larger than 4 MiB; 429, 5xx, timeouts (the whole
+ * call within SEARCH_TIMEOUT_MS) and connection errors are retried here with backoff
+ * (Retry-After honoured), then fail as SearchBackendUnavailableError, which Temporal retries.
+ * The key never appears in an error message.
  *
  * @example
  * ```ts
@@ -64,32 +66,45 @@ export function createTavilySearch(options: TavilySearchOptions): SearchProvider
 }
 
 async function searchOnce(client: TavilyClient, query: string, maxResults: number, timeoutMs: number, options: TavilySearchOptions, signal: AbortSignal | undefined): Promise<TavilySearchResponse> {
+  // The SDK's own timeout is axios's, which a server trickling bytes never trips: this one
+  // bounds the whole call, and aborts the request with it.
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
   // The SDK takes its timeout in seconds (fractions work: it multiplies by 1000 for axios).
-  const { observed, result } = observingResponse(() =>
-    client.search(query, { maxResults, searchDepth: options.searchDepth ?? 'basic', timeout: timeoutMs / 1000 }),
+  const { observed, result } = observingResponse(
+    () => client.search(query, { maxResults, searchDepth: options.searchDepth ?? 'basic', timeout: timeoutMs / 1000 }),
+    { signal: bounded, maxBodyBytes: maxAnswerBytes },
   );
   try {
-    // The SDK takes no AbortSignal: an abort ends the wait here, the request its own timeout.
-    return await untilAborted(result, signal);
+    return await untilAborted(result, bounded);
   } catch (error) {
     signal?.throwIfAborted();
-    throw tavilyFailure(error, observed, timeoutMs, options.apiKey);
+    if (deadline.aborted) throw timedOut(timeoutMs);
+    throw tavilyFailure(error, observed, timeoutMs, options);
   }
 }
 
-/** The SDK's error as ours: by the status the interceptor saw, else by the SDK's wording. */
-function tavilyFailure(error: unknown, observed: ObservedResponse, timeoutMs: number, apiKey: string): SearchBackendRejectedError | TransientBackendFailure {
-  const detail = withoutKey(error instanceof Error ? error.message : String(error), apiKey);
+/** The SDK's error as ours: by what the interceptors saw, else by the SDK's wording. */
+function tavilyFailure(error: unknown, observed: ObservedResponse, timeoutMs: number, options: TavilySearchOptions): SearchBackendRejectedError | TransientBackendFailure {
+  const detail = errorDetail(error instanceof Error ? error.message : String(error), options.apiKey);
+  const endpoint = shownEndpoint(options.baseUrl ?? 'https://api.tavily.com');
+  if (observed.tooLarge) return oversizedAnswer('tavily', observed.status, endpoint, 'TAVILY_BASE_URL');
+  if (observed.status !== undefined && observed.status >= 200 && observed.status < 300) {
+    // The SDK reads `results` and `images` without checking them: its TypeError means the answer had neither.
+    return new SearchBackendRejectedError('tavily', observed.status, `tavily at ${endpoint} answered ${observed.status} with something that is not a Tavily answer (${detail}): is TAVILY_BASE_URL Tavily's API?`);
+  }
   if (observed.status !== undefined) {
     return failureForStatus('tavily', observed.status, detail, retryAfterMs(observed.retryAfter), tavilyAdvice);
   }
   if (error instanceof Error && error.name === 'TavilyKeylessLimitError') {
     return new TransientBackendFailure(undefined, `tavily refused for now (usage cap): ${detail}`);
   }
-  if (/^Request timed out after/.test(detail)) {
-    return new TransientBackendFailure(undefined, `tavily did not answer within ${timeoutMs} ms (SEARCH_TIMEOUT_MS)`);
-  }
+  if (/^Request timed out after/.test(detail)) return timedOut(timeoutMs);
   return new TransientBackendFailure(undefined, `tavily could not be reached: ${detail}`);
+}
+
+function timedOut(timeoutMs: number): TransientBackendFailure {
+  return new TransientBackendFailure(undefined, `tavily did not answer within ${timeoutMs} ms (SEARCH_TIMEOUT_MS)`);
 }
 
 function tavilyAdvice(status: number): string {
@@ -105,6 +120,16 @@ function tavilyAdvice(status: number): string {
     default:
       return 'Tavily rejects the request itself';
   }
+}
+
+/**
+ * The SDK's message as a short line without the key: the SDK puts a whole error body into it
+ * (`"<status> Error: " + JSON.stringify(body)`), which may be a proxy's page of megabytes.
+ * Masked over more than errorBodyText reads; where that is cut, errorBodyText drops the edge.
+ */
+function errorDetail(message: string, apiKey: string): string {
+  const head = message.slice(0, 2 * maxErrorBodyChars);
+  return errorBodyText(withoutKey(head, apiKey), head.length === message.length);
 }
 
 function withoutKey(text: string, apiKey: string): string {

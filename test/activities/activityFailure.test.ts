@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { toActivityFailure } from '../../activities/activityFailure';
-import { EventInvalidError } from '../../src/errors';
+import { EventInvalidError, SearchBackendUnavailableError } from '../../src/errors';
 import { registerSecret } from '../../src/logging/logger';
 
 describe('an activity error on its way into Temporal’s history', () => {
@@ -30,5 +30,16 @@ describe('an activity error on its way into Temporal’s history', () => {
     assert.ok(!failure.message.includes(secret));
     const cancelled = new CancelledFailure('cancelled');
     assert.equal(toActivityFailure(cancelled), cancelled);
+  });
+
+  it('a search back end that asked for a long wait (Retry-After) retries after that wait, not the policy’s', () => {
+    const failure = toActivityFailure(new SearchBackendUnavailableError('tavily', 429, 1, 'tavily answered 429 (gave up after 1 request)', { retryAfterMs: 120_000 }));
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'SearchBackendUnavailableError');
+    assert.equal(failure.nonRetryable, false);
+    assert.equal(failure.nextRetryDelay, 120_000);
+    const withoutWait = toActivityFailure(new SearchBackendUnavailableError('searxng', 503, 3, 'searxng answered 503'));
+    assert.ok(withoutWait instanceof ApplicationFailure);
+    assert.equal(withoutWait.nextRetryDelay, undefined);
   });
 });

@@ -66,4 +66,16 @@ describe('the searcher on Tavily and SearXNG', () => {
       return true;
     });
   });
+
+  it('a Retry-After longer than the provider waits fails the activity retryably, with that wait as Temporal’s next delay', async () => {
+    tavilyApi.fail({ kind: 'status', status: 429, retryAfterSeconds: 90 });
+    const activities = createActivities(testActivityDependencies(standIn.baseUrl, createTavilySearch({ apiKey, baseUrl: tavilyApi.url, retry: fastRetries })));
+    await assert.rejects(search(activities), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure, String(error));
+      assert.equal(error.type, 'SearchBackendUnavailableError');
+      assert.equal(error.nonRetryable, false);
+      assert.equal(error.nextRetryDelay, 90_000);
+      return true;
+    });
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSearxngStandIn, type SearxngStandInCall } from '../../../dev/searchStandIns/searxngStandIn';
 import type { SearchStandIn } from '../../../dev/searchStandIns/searchStandInServer';
+import { eventually } from '../../support/eventually';
 
 describe('the SearXNG stand-in speaks SearXNG’s JSON search API', () => {
   let searxng: SearchStandIn<SearxngStandInCall>;
@@ -62,5 +63,33 @@ describe('the SearXNG stand-in speaks SearXNG’s JSON search API', () => {
     await assert.rejects(fetch(`${searxng.url}/search?q=kafka&format=json`, { signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' });
     assert.equal((await fetch(`${searxng.url}/search?q=kafka&format=json`)).status, 200);
     assert.equal(searxng.calls.length, 3);
+  });
+
+  it('answers raw, trickling and padded faults, and counts the answers a client abandoned', async () => {
+    const search = `${searxng.url}/search?q=kafka&format=json`;
+    searxng.fail({ kind: 'raw', status: 200, contentType: 'text/plain', body: 'not json' });
+    const raw = await fetch(search);
+    assert.equal(raw.headers.get('content-type'), 'text/plain');
+    assert.equal(await raw.text(), 'not json');
+
+    searxng.fail({ kind: 'trickle', forMs: 300 });
+    const started = performance.now();
+    const trickled = await fetch(search);
+    assert.equal(trickled.status, 200, 'the headers come at once');
+    const body = (await trickled.json()) as Record<string, unknown>;
+    assert.ok(performance.now() - started >= 250, 'the body only after forMs');
+    assert.ok(Array.isArray(body.results));
+
+    searxng.fail({ kind: 'padded', bytes: 100_000, status: 502 });
+    const padded = await fetch(search);
+    assert.equal(padded.status, 502);
+    const text = await padded.text();
+    assert.match(text, /^ {100000}<!DOCTYPE html>/);
+
+    const abandoned = searxng.abandoned;
+    searxng.fail({ kind: 'padded', bytes: 64 * 1024 * 1024 });
+    const huge = await fetch(search);
+    await huge.body?.cancel();
+    await eventually(() => searxng.abandoned >= abandoned + 1, 10_000, 'the cancelled answer to count as abandoned');
   });
 });

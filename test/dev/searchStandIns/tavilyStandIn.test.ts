@@ -55,5 +55,7 @@ describe('the Tavily stand-in speaks Tavily’s published search API', () => {
     assert.equal(raw.headers.get('retry-after'), '7');
     await assert.rejects(client.search('kafka'), /Service Unavailable/);
     assert.ok((await client.search('kafka')).results.length > 0);
+    tavilyApi.fail({ kind: 'status', status: 502, body: '<html><body>Bad gateway</body></html>' });
+    await assert.rejects(client.search('kafka'), /^Error: 502 Error: "<html><body>Bad gateway<\/body><\/html>"$/);
   });
 });

@@ -4,9 +4,12 @@ import { startSearxngStandIn, type SearxngStandInCall } from '../../../dev/searc
 import type { SearchStandIn } from '../../../dev/searchStandIns/searchStandInServer';
 import { SearchBackendRejectedError, SearchBackendUnavailableError } from '../../../src/errors';
 import { createSearxngSearch, type SearxngSearchOptions } from '../../../src/search/searxngSearch';
+import { eventually } from '../../support/eventually';
 import { assertLabelledBlocks } from './materialInvariant';
 
 const fastRetries = { maxAttempts: 3, backoff: { initialMs: 5, maxMs: 20, factor: 2 } };
+const oneRequest = { maxAttempts: 1 };
+const mib = 1024 * 1024;
 
 describe('the SearXNG search provider, against the SearXNG stand-in', () => {
   let searxng: SearchStandIn<SearxngStandInCall>;
@@ -133,5 +136,76 @@ describe('the SearXNG search provider, against the SearXNG stand-in', () => {
     setTimeout(() => controller.abort(new Error('activity cancelled')), 50);
     await assert.rejects(gathering, /activity cancelled/);
     assert.equal(searxng.calls.length, 1);
+  });
+
+  it('a base URL with a query string keeps its parameters next to q and format, and they stay out of messages', async () => {
+    await provider({ url: `${searxng.url}/?token=gate-7c1e&lang=en` }).gather('geothermal lithium', { maxSources: 3 });
+    assert.deepEqual(searxng.calls[0]?.params, { token: 'gate-7c1e', lang: 'en', q: 'geothermal lithium', format: 'json' });
+    assert.equal(searxng.calls[0]?.path, '/search');
+    searxng.fail({ kind: 'status', status: 404 });
+    await assert.rejects(provider({ url: `${searxng.url}/searx?token=gate-7c1e` }).gather('kafka', { maxSources: 2 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendRejectedError, String(error));
+      assert.doesNotMatch(error.message, /gate-7c1e/);
+      return true;
+    });
+    assert.equal(searxng.calls[1]?.path, '/searx/search');
+  });
+
+  it('a malformed result entry is skipped, the others kept', async () => {
+    const results = [
+      { url: null, title: 'no url' },
+      'not an entry',
+      { url: 'https://ok.example.org/a', title: 'Kept', content: 'a passage' },
+      { url: 'https://ok.example.org/b', title: 42, content: null },
+    ];
+    searxng.fail({ kind: 'raw', status: 200, body: JSON.stringify({ query: 'kafka', results }) });
+    const material = await provider().gather('kafka', { maxSources: 5 });
+    assert.deepEqual(material.sources.map((source) => source.url), ['https://ok.example.org/a', 'https://ok.example.org/b']);
+    assertLabelledBlocks(material);
+  });
+
+  it('an answer that is not JSON is a rejection, at once', async () => {
+    searxng.fail({ kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>results</body></html>' });
+    await assert.rejects(provider().gather('kafka', { maxSources: 2 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendRejectedError, String(error));
+      assert.match(error.message, /without JSON/);
+      return true;
+    });
+    assert.equal(searxng.calls.length, 1);
+  });
+
+  it('the timeout firing while the answer is still arriving is the retryable “did not answer within”, not a rejection', async () => {
+    const abandoned = searxng.abandoned;
+    searxng.fail({ kind: 'trickle', forMs: 5000 });
+    await assert.rejects(provider({ timeoutMs: 300, retry: oneRequest }).gather('kafka offsets', { maxSources: 2 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendUnavailableError, String(error));
+      assert.match(error.message, /did not answer within 300 ms \(SEARCH_TIMEOUT_MS\)/);
+      return true;
+    });
+    await eventually(() => searxng.abandoned >= abandoned + 1, 10_000, 'the stand-in to see the trickling answer abandoned');
+  });
+
+  it('an answer larger than 4 MiB is not read whole: the provider stops reading and rejects it', async () => {
+    const abandoned = searxng.abandoned;
+    searxng.fail({ kind: 'padded', bytes: 32 * mib });
+    await assert.rejects(provider({ retry: oneRequest }).gather('kafka offsets', { maxSources: 2 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendRejectedError, String(error));
+      assert.equal(error.status, 200);
+      assert.match(error.message, /more than 4 MiB/);
+      return true;
+    });
+    await eventually(() => searxng.abandoned >= abandoned + 1, 10_000, 'the stand-in to see the answer abandoned');
+  });
+
+  it('an error page is read only up to a few KB: the rest is never read, and the message keeps a short line of it', async () => {
+    const abandoned = searxng.abandoned;
+    searxng.fail({ kind: 'padded', bytes: 32 * mib, status: 502 });
+    await assert.rejects(provider({ retry: oneRequest }).gather('kafka offsets', { maxSources: 2 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendUnavailableError, String(error));
+      assert.equal(error.status, 502);
+      assert.ok(error.message.length < 400, `${error.message.length} chars`);
+      return true;
+    });
+    await eventually(() => searxng.abandoned >= abandoned + 1, 10_000, 'the stand-in to see the error page abandoned');
   });
 });

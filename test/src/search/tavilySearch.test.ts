@@ -4,10 +4,13 @@ import { startTavilyStandIn, type TavilyStandInCall } from '../../../dev/searchS
 import type { SearchStandIn } from '../../../dev/searchStandIns/searchStandInServer';
 import { SearchBackendRejectedError, SearchBackendUnavailableError } from '../../../src/errors';
 import { createTavilySearch, type TavilySearchOptions } from '../../../src/search/tavilySearch';
+import { eventually } from '../../support/eventually';
 import { assertLabelledBlocks } from './materialInvariant';
 
 const apiKey = 'tvly-test-3f9c2a7e51';
 const fastRetries = { maxAttempts: 3, backoff: { initialMs: 5, maxMs: 20, factor: 2 } };
+const oneRequest = { maxAttempts: 1 };
+const mib = 1024 * 1024;
 
 describe('the Tavily search provider, against the Tavily stand-in', () => {
   let tavilyApi: SearchStandIn<TavilyStandInCall>;
@@ -93,6 +96,7 @@ describe('the Tavily search provider, against the Tavily stand-in', () => {
     await assert.rejects(provider().gather('kafka consumer lag', { maxSources: 2 }), (error: unknown) => {
       assert.ok(error instanceof SearchBackendUnavailableError, String(error));
       assert.equal(error.status, 429);
+      assert.equal(error.retryAfterMs, 60_000, 'the wait Tavily asked for goes to Temporal');
       return true;
     });
     assert.equal(tavilyApi.calls.length, 1);
@@ -143,4 +147,53 @@ describe('the Tavily search provider, against the Tavily stand-in', () => {
     await assert.rejects(provider().gather('kafka offsets', { maxSources: 3, signal: AbortSignal.abort() }), { name: 'AbortError' });
     assert.equal(tavilyApi.calls.length, 1);
   });
+
+  it('SEARCH_TIMEOUT_MS bounds the whole call: an answer that trickles in past it is the retryable “did not answer within”, and its connection is closed', async () => {
+    const abandoned = tavilyApi.abandoned;
+    tavilyApi.fail({ kind: 'trickle', forMs: 5000 });
+    await assert.rejects(provider({ timeoutMs: 300, retry: oneRequest }).gather('kafka offsets', { maxSources: 3 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendUnavailableError, String(error));
+      assert.match(error.message, /did not answer within 300 ms \(SEARCH_TIMEOUT_MS\)/);
+      return true;
+    });
+    await eventually(() => tavilyApi.abandoned >= abandoned + 1, 10_000, 'the stand-in to see the trickling answer abandoned');
+  });
+
+  it('an answer larger than 4 MiB is not read whole: the provider stops reading and rejects it', async () => {
+    const abandoned = tavilyApi.abandoned;
+    tavilyApi.fail({ kind: 'padded', bytes: 32 * mib });
+    await assert.rejects(provider({ retry: oneRequest }).gather('kafka offsets', { maxSources: 3 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendRejectedError, String(error));
+      assert.match(error.message, /more than 4 MiB/);
+      return true;
+    });
+    await eventually(() => tavilyApi.abandoned >= abandoned + 1, 10_000, 'the stand-in to see the answer abandoned');
+  });
+
+  it('a huge error page becomes a short line in the message, without the key even where the page echoes it', async () => {
+    const page = `<html><body><p>upstream refused Bearer ${apiKey}</p>${'<p>Bad gateway</p>'.repeat(40_000)}</body></html>`;
+    tavilyApi.fail({ kind: 'status', status: 502, body: page });
+    await assert.rejects(provider({ retry: oneRequest }).gather('kafka offsets', { maxSources: 3 }), (error: unknown) => {
+      assert.ok(error instanceof SearchBackendUnavailableError, String(error));
+      assert.equal(error.status, 502);
+      assert.ok(error.message.length < 400, `${error.message.length} chars`);
+      assert.match(error.message, /upstream refused Bearer \[redacted\] Bad gateway/);
+      assert.ok(!String(error.stack).includes(apiKey));
+      return true;
+    });
+  });
+
+  for (const body of ['{"query":"kafka","answer":null}', '"ok"', '<html><body>a login page</body></html>']) {
+    it(`a 200 answer that is not Tavily’s (${body.slice(0, 14)}…) fails at once as “not a Tavily answer”`, async () => {
+      tavilyApi.fail({ kind: 'raw', status: 200, body });
+      await assert.rejects(provider().gather('kafka offsets', { maxSources: 3 }), (error: unknown) => {
+        assert.ok(error instanceof SearchBackendRejectedError, String(error));
+        assert.equal(error.status, 200);
+        assert.match(error.message, /not a Tavily answer/);
+        assert.match(error.message, /TAVILY_BASE_URL/);
+        return true;
+      });
+      assert.equal(tavilyApi.calls.length, 1);
+    });
+  }
 });
