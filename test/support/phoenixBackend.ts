@@ -55,3 +55,17 @@ export function phoenixAncestry(spans: readonly PhoenixSpan[], span: PhoenixSpan
   for (let current: PhoenixSpan | undefined = span; current; current = current.parent_id ? byId.get(current.parent_id) : undefined) names.push(current.name);
   return names;
 }
+
+/**
+ * Starts the relay's telemetry exporting to the local Phoenix over OTLP/gRPC into `project`, with
+ * content capture off. Call it before anything loads kafkajs (import the pipeline dynamically
+ * afterwards): its instrumentation patches the module as it loads.
+ */
+export async function startPhoenixTelemetry(project: string): Promise<import('../../src/telemetry/telemetry').Telemetry> {
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = phoenixGrpcEndpoint;
+  process.env.PHOENIX_PROJECT_NAME = project;
+  delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+  const { startTelemetry } = await import('../../src/telemetry/telemetry.js');
+  return startTelemetry();
+}

@@ -6,7 +6,7 @@ import { researchCompletedSchema, type ResearchCompleted } from '../../../src/co
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import { eventually } from '../../support/eventually';
 import type { PipelineHarness } from '../../support/pipelineHarness';
-import { phoenixGrpcEndpoint, phoenixSpans, type PhoenixSpan } from '../../support/phoenixBackend';
+import { phoenixSpans, startPhoenixTelemetry, type PhoenixSpan } from '../../support/phoenixBackend';
 import { tearDown } from '../../support/teardown';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
@@ -27,12 +27,7 @@ describe('a research run on llama.cpp’s llama-server (MODEL_API=chat-completio
   let spans: PhoenixSpan[];
 
   before(async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = phoenixGrpcEndpoint;
-    process.env.PHOENIX_PROJECT_NAME = project;
-    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
-    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-    const { startTelemetry } = await import('../../../src/telemetry/telemetry.js');
-    telemetry = startTelemetry();
+    telemetry = await startPhoenixTelemetry(project);
     llama = await startLlamaServer();
     const { PipelineHarness } = await import('../../support/pipelineHarness.js');
     harness = await PipelineHarness.start({

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { z } from 'zod';
 import { type StandInServer, startStandInServer } from '../../../dev/standIn';
 import { ConfigurationError, ModelRequestError } from '../../../src/errors';
 import { callStructured } from '../../../src/llm/structuredResponse';
 import { UsageMeter } from '../../../src/llm/usageMeter';
+import { plannerPlan, plannerRequest } from '../../support/plannerRequest';
 
-const Plan = z.object({ searches: z.array(z.object({ reason: z.string(), query: z.string() })).min(5).max(20) });
+const Plan = plannerPlan;
 
 describe('callStructured with MODEL_API=chat-completions: one Chat Completions call with a strict json_schema', () => {
   let standIn: StandInServer;
@@ -30,18 +30,7 @@ describe('callStructured with MODEL_API=chat-completions: one Chat Completions c
   after(() => standIn.stop());
 
   const request = (openai: OpenAI, extra: { tokenLimitField?: 'max_completion_tokens' | 'max_tokens'; maxOutputTokens?: number; meter?: UsageMeter } = {}) =>
-    callStructured({
-      client: openai,
-      api: 'chat-completions',
-      agent: 'planner',
-      model: 'gpt-4.1',
-      instructions: 'You are a research planner.',
-      input: 'Heat pumps in cold climates',
-      schema: Plan,
-      schemaName: 'research_plan',
-      schemaAttempts: 2,
-      ...extra,
-    });
+    callStructured(plannerRequest(openai, { api: 'chat-completions', schemaAttempts: 2, ...extra }));
 
   it('sends system and user messages with a strict json_schema response_format, and reads the answer and its usage', async () => {
     const meter = new UsageMeter();

@@ -3,13 +3,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import OpenAI from 'openai';
-import { z } from 'zod';
 import { type FaultPlan, type StandInServer, startStandInServer } from '../../../dev/standIn';
 import { ModelOutputInvalidError, ModelOutputTruncatedError, ModelRefusedError } from '../../../src/errors';
 import { callStructured } from '../../../src/llm/structuredResponse';
 import { UsageMeter } from '../../../src/llm/usageMeter';
+import { plannerRequest } from '../../support/plannerRequest';
 
-const Plan = z.object({ searches: z.array(z.object({ reason: z.string(), query: z.string() })).min(5).max(20) });
 /** What the stand-in's refusing model says (dev/standIn/answerEnding.ts). */
 const refusalWords = "can't help";
 
@@ -45,19 +44,7 @@ describe(`callStructured (${api}): an answer cut short or refused fails at once,
 
   const call = (faults: FaultPlan, meter: UsageMeter, maxOutputTokens?: number) => {
     standIn.setFaults(faults);
-    return callStructured({
-      client,
-      api,
-      agent: 'planner',
-      model: 'gpt-4.1',
-      instructions: 'You are a research planner.',
-      input: 'Heat pumps in cold climates',
-      schema: Plan,
-      schemaName: 'research_plan',
-      schemaAttempts: 3,
-      meter,
-      ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
-    });
+    return callStructured(plannerRequest(client, { api, meter, ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }) }));
   };
   const every = (kind: 'incomplete' | 'refusal' | 'content-filter'): FaultPlan => ({ rules: [{ sequence: [{ kind }], repeat: true }] });
 

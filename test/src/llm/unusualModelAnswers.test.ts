@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { z } from 'zod';
 import { type StandInServer, startStandInServer } from '../../../dev/standIn';
 import { ModelOutputInvalidError, ModelRefusedError } from '../../../src/errors';
 import { callStructured } from '../../../src/llm/structuredResponse';
 import { UsageMeter } from '../../../src/llm/usageMeter';
+import { plannerPlan, plannerRequest } from '../../support/plannerRequest';
 
-const Plan = z.object({ searches: z.array(z.object({ reason: z.string(), query: z.string() })).min(5).max(20) });
+const Plan = plannerPlan;
 type Body = Record<string, unknown>;
 
 /**
@@ -24,18 +24,7 @@ describe('callStructured: answers that break the published shape', () => {
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };
   const call = (api: 'responses' | 'chat-completions', meter = new UsageMeter()) =>
-    callStructured({
-      client: new OpenAI({ baseURL: standIn.baseUrl, apiKey: 'sk-test', maxRetries: 0, fetch: rewritingFetch }),
-      api,
-      agent: 'planner',
-      model: 'gpt-4.1',
-      instructions: 'You are a research planner.',
-      input: 'Heat pumps in cold climates',
-      schema: Plan,
-      schemaName: 'research_plan',
-      schemaAttempts: 3,
-      meter,
-    });
+    callStructured(plannerRequest(new OpenAI({ baseURL: standIn.baseUrl, apiKey: 'sk-test', maxRetries: 0, fetch: rewritingFetch }), { api, meter }));
 
   before(async () => {
     standIn = await startStandInServer();

@@ -6,7 +6,7 @@ import { runCli } from '../../support/cliRunner';
 import { eventually } from '../../support/eventually';
 import type { PipelineHarness } from '../../support/pipelineHarness';
 import { tearDown } from '../../support/teardown';
-import { phoenixAncestry, phoenixGrpcEndpoint, phoenixSpans, phoenixTraceSummary, type PhoenixSpan } from '../../support/phoenixBackend';
+import { phoenixAncestry, phoenixSpans, phoenixTraceSummary, startPhoenixTelemetry, type PhoenixSpan } from '../../support/phoenixBackend';
 
 // Tracing must start before kafkajs is loaded: everything that loads kafkajs is imported
 // dynamically, after startTelemetry().
@@ -24,12 +24,7 @@ describe('a run as Phoenix shows it (spans read back from the real backend)', ()
   let traceId: string;
 
   before(async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = phoenixGrpcEndpoint;
-    process.env.PHOENIX_PROJECT_NAME = project;
-    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
-    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-    const { startTelemetry } = await import('../../../src/telemetry/telemetry.js');
-    telemetry = startTelemetry();
+    telemetry = await startPhoenixTelemetry(project);
     const { PipelineHarness } = await import('../../support/pipelineHarness.js');
     const { createResearchClient } = await import('../../../src/client/researchClient.js');
     harness = await PipelineHarness.start();
