@@ -2,7 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { withFileLock } from './fileLock';
 import { ProgressLine } from './progressLine';
+import { addTerminationCleanup } from './terminationCleanup';
 
 export interface VenvInstall {
   /** The virtualenv's folder; created here, deleted again when the install fails. */
@@ -30,9 +32,20 @@ export function isInstalled(venv: string, requirement: string): boolean {
 /**
  * Creates a virtualenv with `PYTHON` (default `python3`) and pip-installs one pinned package into
  * it, one progress line on stderr. A failed or interrupted install leaves no marker, so the next
- * run starts over instead of using half a virtualenv.
+ * run starts over instead of using half a virtualenv. Two processes never install into one
+ * virtualenv at once (a lock file next to it); the one that waited finds the other's install.
  */
 export async function installIntoVenv(install: VenvInstall): Promise<void> {
+  await withFileLock(
+    `${install.venv}.lock`,
+    async () => {
+      if (!isInstalled(install.venv, install.requirement)) await createAndInstall(install);
+    },
+    { onWait: (pid) => process.stderr.write(`${install.label}: another install (pid ${pid ?? '?'}) is running into ${install.venv}; waiting for it\n`) },
+  );
+}
+
+async function createAndInstall(install: VenvInstall): Promise<void> {
   const progress = new ProgressLine(install.label);
   const python = process.env.PYTHON ?? 'python3';
   checkPython(python, install);
@@ -46,6 +59,7 @@ export async function installIntoVenv(install: VenvInstall): Promise<void> {
   const child = spawn(pip, ['install', '--disable-pip-version-check', '--progress-bar', 'off', install.requirement], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const removeCleanup = addTerminationCleanup(() => child.kill('SIGKILL'));
   const output: string[] = [];
   const onLine = (line: string): void => {
     output.push(line);
@@ -57,7 +71,7 @@ export async function installIntoVenv(install: VenvInstall): Promise<void> {
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', resolve);
-  });
+  }).finally(removeCleanup);
   if (code !== 0) {
     fs.rmSync(install.venv, { recursive: true, force: true });
     throw new Error(`pip install ${install.requirement} failed (exit ${code}):\n${output.slice(-20).join('\n')}`);

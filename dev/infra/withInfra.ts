@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { ensureLlamaServer } from '../llamaServer/llamaServerBuild';
 import { ensureTinyModel } from '../llamaServer/tinyModel';
 import { BringUpError, bringUp, localInfraFromEnv, stopStarted, type StartedServers } from './localInfra';
@@ -24,6 +24,15 @@ async function main(): Promise<number> {
     console.log('Usage: tsx dev/infra/withInfra.ts [--with-llama-server] <command> [args...]');
     return command.length === 0 ? 2 : 0;
   }
+  // Installed before anything starts: until the command runs, a signal ends this process (its exit
+  // kills a build's compilers, see addTerminationCleanup); then it is forwarded to the command.
+  let child: ChildProcess | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (child?.pid !== undefined) signalGroup(child.pid, signal);
+    else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   if (withLlamaServer && !(await prepareLlamaServer())) return 1;
   const infra = localInfraFromEnv();
   let started: StartedServers;
@@ -37,41 +46,42 @@ async function main(): Promise<number> {
   }
   try {
     const [program, ...args] = command as [string, ...string[]];
-    const child = spawn(program, args, {
+    const running = spawn(program, args, {
       stdio: 'inherit',
       shell: false,
       detached: true,
       env: { ...process.env, KAFKA_BROKERS: infra.kafka.address, TEMPORAL_ADDRESS: infra.temporal.address },
     });
-    const forward = (signal: NodeJS.Signals): void => {
-      if (child.pid !== undefined) signalGroup(child.pid, signal);
-    };
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
+    child = running;
     const code = await new Promise<number>((resolve) => {
-      child.once('error', (error) => {
+      running.once('error', (error) => {
         console.error(`cannot run ${program}: ${error.message}`);
         resolve(127);
       });
-      child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+      running.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
-    if (child.pid !== undefined) await stopLeftovers(child.pid);
+    if (running.pid !== undefined) await stopLeftovers(running.pid);
     return code;
   } finally {
     await stopStarted(infra, started);
   }
 }
 
-/** Builds llama-server and the tiny model unless cached; false (after saying why) when that fails. */
+/** Builds llama-server and the tiny model unless cached; false (after saying which failed, and why) when one fails. */
 async function prepareLlamaServer(): Promise<boolean> {
-  try {
-    await ensureLlamaServer();
-    await ensureTinyModel();
-    return true;
-  } catch (error) {
-    console.error(`could not build llama-server: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
+  const steps: readonly [string, () => Promise<unknown>][] = [
+    ['could not build llama-server', () => ensureLlamaServer()],
+    ['could not write the tiny test model', () => ensureTinyModel()],
+  ];
+  for (const [failure, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      console.error(`${failure}: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
   }
+  return true;
 }
 
 /** Stops what the command left running in its process group, saying what: a run should leave nothing. */

@@ -1,15 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withFileLock } from '../infra/fileLock';
 import { isAlive } from '../infra/managedProcess';
 import { ProgressLine } from '../infra/progressLine';
+import { checkBuildTools } from './buildTools';
 import { llamaCppPythonPackage, llamaServerPaths, type LlamaServerPaths } from './llamaServerPaths';
 import { runToolStep } from './toolStep';
 
 /**
  * How llama.cpp is configured. Release, portable (no `-march=native`, so a shared cache works on
- * another x86 machine), statically linked (the binary is one file, movable with the cache), and
- * offline: without `LLAMA_USE_PREBUILT_UI=OFF` the build downloads the web UI from Hugging Face.
+ * another x86 machine), llama.cpp's own libraries linked in (the binary is one file, movable with
+ * the cache; it still needs the system's libstdc++ and libgomp, as `ldd` shows), and offline:
+ * without `LLAMA_USE_PREBUILT_UI=OFF` the build downloads the web UI from Hugging Face. The built
+ * marker records them: a change here rebuilds.
  */
 export const llamaCppCmakeFlags: readonly string[] = [
   '-DCMAKE_BUILD_TYPE=Release',
@@ -47,9 +51,19 @@ export interface EnsureLlamaServerOptions {
 export async function ensureLlamaServer(options: EnsureLlamaServerOptions = {}): Promise<LlamaServerBuild> {
   const paths = options.paths ?? llamaServerPaths();
   if (isBuilt(paths)) return { binary: paths.binary, built: false, seconds: 0 };
+  // One build at a time per cache: two would compile in parallel on a small machine and delete the shared download under each other.
+  return withFileLock(
+    path.join(paths.dir, '.build.lock'),
+    async () => (isBuilt(paths) ? { binary: paths.binary, built: false, seconds: 0 } : build(paths, options)),
+    { onWait: (pid) => process.stderr.write(`llama-server: another build (pid ${pid ?? '?'}) is running in ${paths.dir}; waiting for it\n`) },
+  );
+}
+
+async function build(paths: LlamaServerPaths, options: EnsureLlamaServerOptions): Promise<LlamaServerBuild> {
+  checkBuildTools();
   const progress = new ProgressLine(`llama-server (llama.cpp from ${llamaCppPythonPackage})`);
   removeAbandonedStagings(paths);
-  // Each build stages in a folder of its own, so two processes building at once cannot mix files.
+  // A staging folder per process: an interrupted build's folder is recognised by its dead pid.
   const staging = `${paths.staging}-${process.pid}`;
   try {
     const sourcePackage = await downloadSourcePackage(paths, progress);
@@ -67,9 +81,22 @@ export async function ensureLlamaServer(options: EnsureLlamaServerOptions = {}):
   return { binary: paths.binary, built: true, seconds: Number(progress.elapsedSeconds()) };
 }
 
-/** Whether a finished build is cached (its marker is written only after the binary is in place). */
+/**
+ * Whether a finished build of this package with these cmake flags is cached (its marker is
+ * written only after the binary is in place, and names both).
+ */
 export function isBuilt(paths: LlamaServerPaths = llamaServerPaths()): boolean {
-  return fs.existsSync(paths.builtMarker) && fs.existsSync(paths.binary);
+  let marker: string;
+  try {
+    marker = fs.readFileSync(paths.builtMarker, 'utf8');
+  } catch {
+    return false;
+  }
+  return marker.split('\n')[0] === builtMarkerLine() && fs.existsSync(paths.binary);
+}
+
+function builtMarkerLine(): string {
+  return `${llamaCppPythonPackage} ${llamaCppCmakeFlags.join(' ')}`;
 }
 
 /** `pip download` of the source package; a finished download (its own marker) is reused. */
@@ -80,7 +107,9 @@ async function downloadSourcePackage(paths: LlamaServerPaths, progress: Progress
     await runToolStep({
       step: `download (pip download ${llamaCppPythonPackage})`,
       command: process.env.PYTHON ?? 'python3',
-      args: ['-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:', '--disable-pip-version-check', '--progress-bar', 'off', llamaCppPythonPackage, '-d', paths.download],
+      // The source package (not a wheel) of this one package only: `:all:` would also refuse wheels
+      // for its build dependencies, and pip would compile CMake from source for many minutes.
+      args: ['-m', 'pip', 'download', '--no-deps', '--no-binary', llamaCppPythonPackage.split('==')[0] ?? '', '--disable-pip-version-check', '--progress-bar', 'off', llamaCppPythonPackage, '-d', paths.download],
       progress,
     });
     fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
@@ -119,7 +148,7 @@ function install(built: string, paths: LlamaServerPaths): void {
   fs.copyFileSync(built, incoming);
   fs.chmodSync(incoming, 0o755);
   fs.renameSync(incoming, paths.binary);
-  fs.writeFileSync(paths.builtMarker, `${llamaCppPythonPackage} ${llamaCppCmakeFlags.join(' ')}\n${new Date().toISOString()}\n`);
+  fs.writeFileSync(paths.builtMarker, `${builtMarkerLine()}\n${new Date().toISOString()}\n`);
 }
 
 /** Staging folders of builds whose process is gone (interrupted): hundreds of MB each. */

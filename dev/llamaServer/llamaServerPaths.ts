@@ -14,7 +14,7 @@ export interface LlamaServerPaths {
   readonly download: string;
   /** Extraction and cmake build; removed after a successful build, and before a new one. */
   readonly staging: string;
-  /** The self-contained (statically linked) server binary. */
+  /** The server binary (llama.cpp's libraries linked in; the system's libstdc++ and libgomp are not). */
   readonly binary: string;
   /** Written last, only after the binary is in place: without it the build starts over. */
   readonly builtMarker: string;

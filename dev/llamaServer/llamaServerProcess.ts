@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import readline from 'node:readline';
 import { sleep } from '../infra/managedProcess';
+import { addTerminationCleanup } from '../infra/terminationCleanup';
 import { ensureLlamaServer } from './llamaServerBuild';
 import { ensureTinyModel } from './tinyModel';
 
@@ -37,7 +38,8 @@ export interface LlamaServer {
 /**
  * Starts llama.cpp's `llama-server` on a free port of 127.0.0.1 and resolves once `/health` says
  * the model is loaded. The server is a child in this process's group and is killed when this
- * process exits, so a test file that ends abruptly leaves nothing behind.
+ * process exits, also on SIGINT/SIGTERM that nothing else handles (see `addTerminationCleanup`),
+ * so a test file that ends abruptly leaves nothing behind.
  *
  * @example
  * const server = await startLlamaServer();
@@ -48,14 +50,29 @@ export interface LlamaServer {
 export async function startLlamaServer(options: LlamaServerOptions = {}): Promise<LlamaServer> {
   const binary = options.binary ?? (await ensureLlamaServer()).binary;
   const model = options.model ?? (await ensureTinyModel());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(binary, model, options);
+    } catch (error) {
+      // The free port was only free when we looked: another process may bind it before the server does.
+      if (!(error instanceof PortTakenError) || attempt === portAttempts) throw error;
+    }
+  }
+}
+
+const portAttempts = 3;
+
+/** llama-server could not bind the port `freePort` chose (someone took it in between). */
+class PortTakenError extends Error {
+  override readonly name = 'PortTakenError';
+}
+
+async function startOnFreePort(binary: string, model: string, options: LlamaServerOptions): Promise<LlamaServer> {
   const alias = options.alias ?? tinyModelAlias;
   const port = await freePort();
   const child = spawn(binary, serverArgs(model, alias, port, options), { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = captureOutput(child);
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  const removeCleanup = addTerminationCleanup(() => child.kill('SIGKILL'));
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => resolve(`could not run ${binary}: ${error.message}`));
     child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`));
@@ -66,12 +83,13 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
     model: alias,
     pid: child.pid ?? -1,
     logTail: log.tail,
-    stop: () => (stopping ??= stopChild(child, exited).finally(() => process.removeListener('exit', killOnExit))),
+    stop: () => (stopping ??= stopChild(child, exited).finally(removeCleanup)),
   };
   try {
     await waitUntilHealthy(`http://127.0.0.1:${port}/health`, exited, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await server.stop();
+    if (/couldn't bind HTTP server socket|address already in use/i.test(log.tail(200))) throw new PortTakenError(`port ${port} was taken before llama-server bound it`);
     throw new Error(`llama-server (${binary}, model ${model}) did not become ready: ${(error as Error).message}; last lines of its output:\n${log.tail()}`);
   }
   return server;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import type { ProgressLine } from '../infra/progressLine';
+import { addTerminationCleanup } from '../infra/terminationCleanup';
 
 /** A build step's tool failed; `outputTail` holds its last lines of output. */
 export class ToolStepError extends Error {
@@ -25,10 +26,15 @@ export interface ToolStep {
 
 /**
  * Runs one tool to its end, each output line shown on the progress line; a non-zero exit (or a
- * tool that cannot start) throws a `ToolStepError` with the last 30 lines.
+ * tool that cannot start) throws a `ToolStepError` with the last 30 lines. The tool runs in a
+ * process group of its own, killed whole (cmake, make and the compilers) when this process
+ * exits or is interrupted (see `addTerminationCleanup`).
  */
 export async function runToolStep({ step, command, args, cwd, progress }: ToolStep): Promise<void> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const removeCleanup = addTerminationCleanup(() => {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  });
   const output: string[] = [];
   const onLine = (line: string): void => {
     output.push(line);
@@ -41,7 +47,7 @@ export async function runToolStep({ step, command, args, cwd, progress }: ToolSt
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
     child.once('error', resolve);
     child.once('close', (code, signal) => resolve({ code, signal }));
-  });
+  }).finally(removeCleanup);
   if (ended instanceof Error) throw new ToolStepError(step, output.join('\n'), `cannot run ${command}: ${ended.message}`);
   if (ended.code !== 0) throw new ToolStepError(step, output.join('\n'), ended.signal ? `killed by ${ended.signal}` : `exit ${ended.code}`);
 }
