@@ -3,7 +3,8 @@ import path from 'node:path';
 import { withFileLock } from '../infra/fileLock';
 import { ProgressLine } from '../infra/progressLine';
 import { helmModule, helmVersion, k8sToolPaths, type K8sToolPaths } from './k8sToolPaths';
-import { requireTool, runInstallStep } from './toolCommand';
+import { runToolStep } from '../infra/toolStep';
+import { requireTool } from './toolCommand';
 
 export interface ToolInstall {
   readonly binary: string;
@@ -41,7 +42,7 @@ async function installHelm(paths: K8sToolPaths): Promise<ToolInstall> {
   const started = Date.now();
   fs.rmSync(helmMarker(paths), { force: true });
   fs.mkdirSync(paths.helmBin, { recursive: true });
-  await runInstallStep({
+  await runToolStep({
     step: 'go install',
     command: 'go',
     args: ['install', `${helmModule}@${helmVersion}`],

@@ -4,4 +4,5 @@ export { ensureHelm, helmMarker, type ToolInstall } from './helmInstall';
 export { helmModule, helmVersion, k8sToolPaths, prometheusDebianPackage, type K8sToolPaths } from './k8sToolPaths';
 export { ensurePrometheus, type PrometheusInstall } from './prometheusInstall';
 export { PrometheusServer, PrometheusStartError, type PrometheusOptions, type PrometheusRuleState, type PrometheusVectorSample } from './prometheusProcess';
-export { InstallStepError, MissingToolError, runInstallStep } from './toolCommand';
+export { MissingToolError } from './toolCommand';
+export { runToolStep, ToolStepError } from '../infra/toolStep';

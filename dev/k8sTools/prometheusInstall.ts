@@ -5,7 +5,8 @@ import { withFileLock } from '../infra/fileLock';
 import { ProgressLine } from '../infra/progressLine';
 import type { ToolInstall } from './helmInstall';
 import { k8sToolPaths, prometheusDebianPackage, type K8sToolPaths } from './k8sToolPaths';
-import { requireTool, runInstallStep } from './toolCommand';
+import { runToolStep } from '../infra/toolStep';
+import { requireTool } from './toolCommand';
 
 export interface PrometheusInstall extends ToolInstall {
   readonly promtool: string;
@@ -58,13 +59,13 @@ async function installPrometheus(paths: K8sToolPaths): Promise<PrometheusInstall
   const started = Date.now();
   const download = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-deb-'));
   try {
-    await runInstallStep({ step: 'apt-get download', command: 'apt-get', args: ['download', prometheusDebianPackage], cwd: download, progress });
+    await runToolStep({ step: 'apt-get download', command: 'apt-get', args: ['download', prometheusDebianPackage], cwd: download, progress });
     const deb = fs.readdirSync(download).find((name) => name.endsWith('.deb'));
     if (deb === undefined) throw new Error(`apt-get download ${prometheusDebianPackage} left no .deb in ${download}`);
     const version = decodeURIComponent(deb.split('_')[1] ?? 'unknown');
     fs.rmSync(paths.prometheusRoot, { recursive: true, force: true });
     fs.mkdirSync(paths.prometheusRoot, { recursive: true });
-    await runInstallStep({ step: 'dpkg-deb -x', command: 'dpkg-deb', args: ['-x', path.join(download, deb), paths.prometheusRoot], progress });
+    await runToolStep({ step: 'dpkg-deb -x', command: 'dpkg-deb', args: ['-x', path.join(download, deb), paths.prometheusRoot], progress });
     if (!fs.existsSync(paths.prometheus) || !fs.existsSync(paths.promtool)) {
       throw new Error(`${deb} holds no usr/bin/prometheus and usr/bin/promtool`);
     }

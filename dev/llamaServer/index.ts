@@ -4,4 +4,4 @@ export { ensureLlamaServer, isBuilt, llamaCppCmakeFlags, type EnsureLlamaServerO
 export { ggufPackage, llamaCppPythonPackage, llamaServerPaths, type LlamaServerPaths } from './llamaServerPaths';
 export { startLlamaServer, tinyModelAlias, type LlamaServer, type LlamaServerOptions } from './llamaServerProcess';
 export { ensureTinyModel, tinyModelPath } from './tinyModel';
-export { ToolStepError } from './toolStep';
+export { ToolStepError } from '../infra/toolStep';

@@ -6,7 +6,7 @@ import { isAlive } from '../infra/managedProcess';
 import { ProgressLine } from '../infra/progressLine';
 import { checkBuildTools } from './buildTools';
 import { llamaCppPythonPackage, llamaServerPaths, type LlamaServerPaths } from './llamaServerPaths';
-import { runToolStep } from './toolStep';
+import { runToolStep } from '../infra/toolStep';
 
 /**
  * How llama.cpp is configured. Release, portable (no `-march=native`, so a shared cache works on

@@ -5,7 +5,7 @@ import { withFileLock } from '../infra/fileLock';
 import { ProgressLine } from '../infra/progressLine';
 import { installIntoVenv, isInstalled } from '../infra/pythonVenv';
 import { ggufPackage, llamaServerPaths, type LlamaServerPaths } from './llamaServerPaths';
-import { runToolStep } from './toolStep';
+import { runToolStep } from '../infra/toolStep';
 
 /** The script that writes the model; its content hash names the file, so an edit makes a new one. */
 export const tinyModelScript = path.join(__dirname, 'write_tiny_model.py');

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import type { ProgressLine } from '../infra/progressLine';
-import { addTerminationCleanup } from '../infra/terminationCleanup';
+import type { ProgressLine } from './progressLine';
+import { addTerminationCleanup } from './terminationCleanup';
 
-/** A build step's tool failed; `outputTail` holds its last lines of output. */
+/** A build or install step's tool failed; `outputTail` holds its last lines of output. */
 export class ToolStepError extends Error {
   constructor(
     readonly step: string,
@@ -16,22 +16,24 @@ export class ToolStepError extends Error {
 }
 
 export interface ToolStep {
-  /** Names the step in the progress line and in the error: "configure (cmake)". */
+  /** Names the step in the progress line and in the error: "configure (cmake)", "go install helm". */
   readonly step: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd?: string;
+  /** The tool's environment; absent: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly progress: ProgressLine;
 }
 
 /**
  * Runs one tool to its end, each output line shown on the progress line; a non-zero exit (or a
  * tool that cannot start) throws a `ToolStepError` with the last 30 lines. The tool runs in a
- * process group of its own, killed whole (cmake, make and the compilers) when this process
+ * process group of its own, killed whole (cmake, make and the compilers; go and its compiler) when this process
  * exits or is interrupted (see `addTerminationCleanup`).
  */
-export async function runToolStep({ step, command, args, cwd, progress }: ToolStep): Promise<void> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export async function runToolStep({ step, command, args, cwd, env, progress }: ToolStep): Promise<void> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const removeCleanup = addTerminationCleanup(() => {
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
   });
