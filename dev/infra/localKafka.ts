@@ -21,6 +21,23 @@ export interface LocalKafkaOptions {
   readonly version: string;
   readonly heap: string;
   readonly paths: InfraPaths;
+  /** Its place in a cluster (LocalKafkaCluster); unset: a lone node 1, every replication factor 1. */
+  readonly member?: KafkaClusterMember;
+}
+
+/** What a node of a multi-node KRaft cluster needs beyond its ports and paths. */
+export interface KafkaClusterMember {
+  readonly nodeId: number;
+  /** `controller.quorum.voters`, the same on every node: `1@127.0.0.1:19093,2@…`. */
+  readonly quorumVoters: string;
+  /** Every node is formatted with the same cluster id. */
+  readonly clusterId: () => string;
+  /** Replication factor of the internal topics and of topics created without one. */
+  readonly replicationFactor: number;
+  /** `min.insync.replicas` of the broker (and of the transaction log). */
+  readonly minInsyncReplicas: number;
+  /** Name of its pid and log files (`kafka-3-node-1`). */
+  readonly processName: string;
 }
 
 export type { ServiceState } from './serviceState';
@@ -29,7 +46,19 @@ export class LocalKafka {
   private readonly process: ManagedProcess;
 
   constructor(private readonly options: LocalKafkaOptions) {
-    this.process = new ManagedProcess('kafka', options.paths.pids, options.paths.logs);
+    this.process = new ManagedProcess(options.member?.processName ?? 'kafka', options.paths.pids, options.paths.logs);
+  }
+
+  get nodeId(): number {
+    return this.options.member?.nodeId ?? 1;
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get controllerPort(): number {
+    return this.options.controllerPort;
   }
 
   get address(): string {
@@ -40,6 +69,11 @@ export class LocalKafka {
     return this.process.logFile;
   }
 
+  /** The pid of the broker we started, while it runs. */
+  pid(): number | undefined {
+    return this.process.livePid();
+  }
+
   state(): Promise<ServiceState> {
     return probeServiceState({ process: this.process, host: this.options.host, port: this.options.port, answers: answersKafka, serverName: 'a Kafka broker', variable: 'KAFKA_BROKERS' });
   }
@@ -47,7 +81,7 @@ export class LocalKafka {
   /** Starts the broker unless one already answers; returns whether this call started it. */
   async up(): Promise<{ started: boolean; state: ServiceState }> {
     const before = await this.state();
-    if (before.kind === 'ours' && (await answersKafka(this.address))) {
+    if (before.kind === 'ours' && (await this.answers())) {
       // The test tools (ConsoleProducer) run from the same jars: what the pom gained is fetched
       // now, beside the running broker's jars (another version waits for the next start).
       if (this.hasJarsOfVersion()) await this.ensureJars({ besideRunningBroker: true });
@@ -59,6 +93,13 @@ export class LocalKafka {
       await this.waitUntilReady(before.pid);
       return { started: false, state: before };
     }
+    const pid = await this.launch();
+    await this.waitUntilReady(pid);
+    return { started: true, state: { kind: 'ours', pid } };
+  }
+
+  /** Writes the config, formats the storage once and starts the JVM, without waiting for it to answer. */
+  private async launch(): Promise<number> {
     if (await isPortOpen(this.options.host, this.options.controllerPort)) {
       throw new Error(`port ${this.options.controllerPort} (Kafka controller) on ${this.options.host} is already in use`);
     }
@@ -66,7 +107,7 @@ export class LocalKafka {
     await this.ensureJars();
     this.writeConfig();
     this.formatStorage(java);
-    const pid = this.process.start(
+    return this.process.start(
       java,
       [
         `-Xmx${this.options.heap}`,
@@ -81,8 +122,6 @@ export class LocalKafka {
       ],
       process.env,
     );
-    await this.waitUntilReady(pid);
-    return { started: true, state: { kind: 'ours', pid } };
   }
 
   async down(): Promise<boolean> {
@@ -158,27 +197,35 @@ export class LocalKafka {
   }
 
   private writeConfig(): void {
-    const { host, port, controllerPort, paths } = this.options;
+    const { host, port, controllerPort, paths, member } = this.options;
     fs.mkdirSync(path.dirname(paths.kafkaConfig), { recursive: true });
+    const replicas = member?.replicationFactor ?? 1;
+    const minIsr = member?.minInsyncReplicas ?? 1;
     const properties = [
-      '# Written by `npm run infra:up`: one combined broker + controller (KRaft), static voter.',
+      member
+        ? `# Written by LocalKafkaCluster: node ${member.nodeId}, a combined broker + controller (KRaft), static voters.`
+        : '# Written by `npm run infra:up`: one combined broker + controller (KRaft), static voter.',
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@${host}:${controllerPort}`,
+      `node.id=${this.nodeId}`,
+      `controller.quorum.voters=${member?.quorumVoters ?? `1@${host}:${controllerPort}`}`,
       `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
       `advertised.listeners=PLAINTEXT://${host}:${port}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       `log.dirs=${paths.kafkaData}`,
-      // One broker: every internal topic must fit on it, or kafkajs reports
+      // Every internal topic must fit on the brokers there are, or kafkajs reports
       // "group coordinator not available" forever.
-      'offsets.topic.replication.factor=1',
+      `offsets.topic.replication.factor=${replicas}`,
       'offsets.topic.num.partitions=10',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
+      `transaction.state.log.replication.factor=${replicas}`,
+      `transaction.state.log.min.isr=${minIsr}`,
+      `share.coordinator.state.topic.replication.factor=${replicas}`,
+      `share.coordinator.state.topic.min.isr=${minIsr}`,
+      // A production-like cluster: a topic created without settings is replicated, and an
+      // acks=all write needs two copies.
+      `default.replication.factor=${replicas}`,
+      `min.insync.replicas=${minIsr}`,
       'group.initial.rebalance.delay.ms=0',
       'num.partitions=1',
       'auto.create.topics.enable=true',
@@ -209,7 +256,7 @@ export class LocalKafka {
     const { paths } = this.options;
     if (fs.existsSync(path.join(paths.kafkaData, 'meta.properties'))) return;
     fs.mkdirSync(paths.kafkaData, { recursive: true });
-    const clusterId = newKafkaClusterId();
+    const clusterId = this.options.member?.clusterId() ?? newKafkaClusterId();
     const result = spawnSync(
       java,
       [
@@ -230,14 +277,15 @@ export class LocalKafka {
     }
   }
 
-  private async waitUntilReady(pid: number, timeoutMs = 120_000): Promise<void> {
-    const progress = new ProgressLine(`Kafka on ${this.address}`);
+  // A cluster's node also waits for the quorum: its peers' JVMs start on the same cores.
+  private async waitUntilReady(pid: number, timeoutMs = this.options.member ? 240_000 : 120_000): Promise<void> {
+    const progress = new ProgressLine(`Kafka ${this.options.member ? `node ${this.nodeId} ` : ''}on ${this.address}`);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.process.exited(pid)) {
         throw new Error(`Kafka exited while starting; last lines of ${this.process.logFile}:\n${this.process.logTail()}`);
       }
-      if ((await isPortOpen(this.options.host, this.options.port)) && (await answersKafka(this.address))) {
+      if ((await isPortOpen(this.options.host, this.options.port)) && (await this.answers())) {
         progress.done('ready');
         return;
       }
@@ -245,6 +293,11 @@ export class LocalKafka {
       await sleep(500);
     }
     throw new Error(`Kafka did not answer on ${this.address} within ${timeoutMs / 1000}s; see ${this.process.logFile}`);
+  }
+
+  /** A lone broker answers when it lists any broker; a cluster's node once it lists itself (registered, unfenced). */
+  private answers(): Promise<boolean> {
+    return answersKafka(this.address, this.options.member ? this.nodeId : undefined);
   }
 }
 
@@ -261,8 +314,8 @@ function jarsMarkerVersion(name: string): string | undefined {
   return /^\.complete-(.+)-[0-9a-f]{16}$/.exec(name)?.[1];
 }
 
-/** True when a Kafka broker answers a metadata request at the address. */
-export async function answersKafka(address: string): Promise<boolean> {
+/** True when a Kafka broker answers a metadata request at the address (listing `nodeId` among the brokers, when given). */
+export async function answersKafka(address: string, nodeId?: number): Promise<boolean> {
   stopKafkajsIdleLoop();
   const kafka = new Kafka({
     clientId: 'research-relay-infra-probe',
@@ -276,7 +329,7 @@ export async function answersKafka(address: string): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return nodeId === undefined ? cluster.brokers.length > 0 : cluster.brokers.some((broker) => broker.nodeId === nodeId);
   } catch {
     return false;
   } finally {

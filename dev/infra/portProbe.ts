@@ -22,3 +22,17 @@ export function parseHostPort(address: string, variable: string): { host: string
   }
   return { host: match[1], port: Number(match[2]) };
 }
+
+/** Distinct free TCP ports on 127.0.0.1, all held open at once while they are picked so none is chosen twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}

@@ -46,6 +46,9 @@ const relayEnvSchema = z.object({
   // How long a cancel that finds no run yet waits for its request to start (they travel on different topics).
   CANCEL_WAIT_FOR_RUN_MS: envInt(0, 600_000).default(30_000),
   TOPIC_PARTITIONS: envInt(1, 1000).default(3),
+  // Topics the relay creates. Unset: min(3, brokers in the cluster), and min ISR 2 from a factor of 3 on, else 1.
+  TOPIC_REPLICATION_FACTOR: envInt(1, 32).optional(),
+  TOPIC_MIN_INSYNC_REPLICAS: envInt(1, 32).optional(),
   CONSUMER_GROUP_ID: z.string().min(1).default('research-relay-ingest'),
   CONSUMER_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
   INGEST_CONCURRENCY: envInt(1, 1000).default(32),
@@ -221,6 +224,8 @@ export interface RelayConfig {
   readonly topics: TopicNames;
   readonly cancels: CancelSettings;
   readonly topicPartitions: number;
+  /** Replication of the topics the relay creates; unset fields follow the cluster's size (see resolveTopicReplication). */
+  readonly topicReplication: { readonly factor?: number; readonly minInsyncReplicas?: number };
   readonly consumerGroupId: string;
   /** How long the group waits for a silent consumer before giving its partitions away. */
   readonly sessionTimeoutMs: number;
@@ -284,13 +289,14 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const temporal = temporalTransport(e, env);
   const phoenix = phoenixSettingsFrom(e);
   const problems = [...topicProblems(e), ...kafka.problems, ...temporal.problems, ...phoenixSettingsProblems(phoenix), ...modelEndpointProblems(e), ...budgetCeilingProblems(e)];
-  problems.push(...inflatedBatchProblems(e));
+  problems.push(...inflatedBatchProblems(e), ...topicReplicationProblems(e));
   if (problems.length > 0) throw new ConfigurationError(`invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafka.settings },
     topics: { requested: e.TOPIC_REQUESTED, completed: e.TOPIC_COMPLETED, failed: e.TOPIC_FAILED, deadLetter: e.TOPIC_DLQ, progress: e.TOPIC_PROGRESS, cancel: e.TOPIC_CANCEL },
     cancels: { enabled: e.CANCELS_ENABLED, onRequestsTopic: e.CANCELS_ON_REQUESTS_TOPIC, requireSameRequester: e.CANCEL_REQUIRE_SAME_REQUESTER, waitForRunMs: e.CANCEL_WAIT_FOR_RUN_MS },
     topicPartitions: e.TOPIC_PARTITIONS,
+    topicReplication: { ...(e.TOPIC_REPLICATION_FACTOR !== undefined ? { factor: e.TOPIC_REPLICATION_FACTOR } : {}), ...(e.TOPIC_MIN_INSYNC_REPLICAS !== undefined ? { minInsyncReplicas: e.TOPIC_MIN_INSYNC_REPLICAS } : {}) },
     consumerGroupId: e.CONSUMER_GROUP_ID,
     sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
     ingestConcurrency: e.INGEST_CONCURRENCY,
@@ -369,6 +375,14 @@ function topicProblems(e: RelayEnv): string[] {
 function inflatedBatchProblems(e: RelayEnv): string[] {
   if (e.INGEST_MAX_INFLATED_BATCH_BYTES >= e.INGEST_MAX_MESSAGE_BYTES) return [];
   return [`INGEST_MAX_INFLATED_BATCH_BYTES=${e.INGEST_MAX_INFLATED_BATCH_BYTES} is below INGEST_MAX_MESSAGE_BYTES=${e.INGEST_MAX_MESSAGE_BYTES}: a batch inflates to at least one whole record`];
+}
+
+/** A min ISR above the replication factor would refuse every acks=all write. */
+function topicReplicationProblems(e: RelayEnv): string[] {
+  const factor = e.TOPIC_REPLICATION_FACTOR;
+  const minIsr = e.TOPIC_MIN_INSYNC_REPLICAS;
+  if (factor === undefined || minIsr === undefined || minIsr <= factor) return [];
+  return [`TOPIC_MIN_INSYNC_REPLICAS=${minIsr} is above TOPIC_REPLICATION_FACTOR=${factor}: no acks=all write could succeed`];
 }
 
 /** BUDGET_MAX_COST_USD / BUDGET_MAX_TOKENS as the worker's default budget (absent when neither is set). */

@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
+import { resolveTopicReplication, weakTopicReplication, type TopicReplication, type WeakTopicReplication } from './topicReplication';
 
 /** Per-topic settings for topics created here (`message.timestamp.type` and the like). */
 export type TopicSettings = (topic: string) => ITopicConfig['configEntries'];
@@ -7,13 +8,15 @@ export type TopicSettings = (topic: string) => ITopicConfig['configEntries'];
 /**
  * Creates the topics that do not exist yet; existing ones are left as they are.
  * Safe to call from several processes at once (a lost creation race is not an error).
+ * Without a replication factor the broker's `default.replication.factor` applies.
  */
-export async function ensureTopics(admin: Admin, topics: readonly string[], numPartitions: number, listingWaitMs = 15_000, settings?: TopicSettings): Promise<string[]> {
+export async function ensureTopics(admin: Admin, topics: readonly string[], numPartitions: number, listingWaitMs = 15_000, settings?: TopicSettings, replicationFactor?: number): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
   if (missing.length === 0) return [];
+  const replication = replicationFactor === undefined ? {} : { replicationFactor };
   try {
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, ...(settings?.(topic)?.length ? { configEntries: settings(topic) } : {}) })), waitForLeaders: true });
+    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, ...replication, ...(settings?.(topic)?.length ? { configEntries: settings(topic) } : {}) })), waitForLeaders: true });
   } catch (error) {
     // Lost a creation race, or the broker has not yet put a new topic in its metadata (a broker
     // that just started answers UNKNOWN_TOPIC_OR_PARTITION for a moment, and kafkajs's wait for
@@ -37,6 +40,10 @@ async function listedWithin(admin: Admin, topics: readonly string[], ms: number)
 /** What provisioning did: the topics it created, and the intake topics whose records carry the producer's clock. */
 export interface ProvisionedTopics {
   readonly created: readonly string[];
+  /** How the topics it created (would create) are replicated, and on how many brokers. */
+  readonly replication: TopicReplication & { readonly brokers: number };
+  /** The relay's topics (whoever made them) whose replication breaks the promise; undefined: the cluster would not say. */
+  readonly weakReplication: readonly WeakTopicReplication[] | undefined;
   /** Intake topics with `message.timestamp.type=CreateTime`: a producer's clock decides a record's age there. Undefined: the broker would not say (DescribeConfigs refused). */
   readonly stampedByProducers: readonly string[] | undefined;
 }
@@ -45,10 +52,12 @@ export interface ProvisionedTopics {
  * The topics whose records the relay judges by age (requests, cancels) are created with
  * `message.timestamp.type=LogAppendTime`: the broker stamps each record as it appends it, so
  * no producer's clock (wrong, or chosen to dodge REQUEST_MAX_AGE_MS) decides a record's age.
+ * With a replication, every topic also gets its `min.insync.replicas`.
  */
-export function relayTopicSettings(config: Pick<RelayConfig, 'topics'>): TopicSettings {
+export function relayTopicSettings(config: Pick<RelayConfig, 'topics'>, replication?: TopicReplication): TopicSettings {
   const intake = new Set(intakeTopics(config));
-  return (topic) => (intake.has(topic) ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []);
+  const minIsr = replication ? [{ name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) }] : [];
+  return (topic) => [...(intake.has(topic) ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []), ...minIsr];
 }
 
 function intakeTopics(config: Pick<RelayConfig, 'topics'>): string[] {
@@ -57,18 +66,25 @@ function intakeTopics(config: Pick<RelayConfig, 'topics'>): string[] {
 
 /**
  * Every topic of the relay's configuration, created where missing with its own admin client
- * (connected for the call only); says which it created and which intake topics (made by
- * someone else) keep the producer's timestamps.
+ * (connected for the call only) and replicated as TOPIC_REPLICATION_FACTOR and
+ * TOPIC_MIN_INSYNC_REPLICAS say (unset: as fits the cluster's size, see
+ * resolveTopicReplication); says which it created, which intake topics (made by someone else)
+ * keep the producer's timestamps, and which topics are replicated too weakly for the cluster.
  *
  * @example
- * const { created } = await provisionRelayTopics(kafka, loadRelayConfig(process.env));
+ * const { created, weakReplication } = await provisionRelayTopics(kafka, loadRelayConfig(process.env));
  */
-export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'>): Promise<ProvisionedTopics> {
+export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfig, 'topics' | 'topicPartitions'> & Partial<Pick<RelayConfig, 'topicReplication'>>): Promise<ProvisionedTopics> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const created = await ensureTopics(admin, Object.values(config.topics), config.topicPartitions, undefined, relayTopicSettings(config));
-    return { created, stampedByProducers: await createTimeTopics(admin, intakeTopics(config)) };
+    const { brokers } = await admin.describeCluster();
+    const replication = resolveTopicReplication(config.topicReplication ?? {}, brokers.length);
+    const topics = Object.values(config.topics);
+    const created = await ensureTopics(admin, topics, config.topicPartitions, undefined, relayTopicSettings(config, replication), replication.factor);
+    // Only warnings depend on these: a broker that refuses to describe (ACLs) does not stop start-up.
+    const weakReplication = await weakTopicReplication(admin, topics).catch(() => undefined);
+    return { created, replication: { ...replication, brokers: brokers.length }, weakReplication, stampedByProducers: await createTimeTopics(admin, intakeTopics(config)) };
   } finally {
     // Also after a failed connect: kafkajs may hold a half-open connection.
     await admin.disconnect();
