@@ -11,6 +11,7 @@ import { temporalConnectionOptions } from '../../src/temporal/temporalConnection
 import { temporalDataConverter } from '../../src/temporal/temporalDataConverter';
 import { OtlpTraceReceiver } from '../../test/support/otlpTraceReceiver';
 import { startPrivateServers, type PrivateServers } from '../chaos/privateServers';
+import { startPrivateKafkaCluster, type PrivateKafkaCluster } from '../infra/privateKafkaCluster';
 import { ProgressLine } from '../infra/progressLine';
 import { killRelayProcesses, startRelayProcess, type RelayProcess, type RelayRole } from './relayProcess';
 import { startStandInProcess, type StandInProcess } from './standInProcess';
@@ -19,6 +20,9 @@ import { startStandInProcess, type StandInProcess } from './standInProcess';
 export interface BenchScope {
   readonly config: RelayConfig;
   readonly env: NodeJS.ProcessEnv;
+  /** A client and a connected producer of the Kafka this scope's topics live on. */
+  readonly kafka: Kafka;
+  readonly producer: Producer;
   /** Starts the compiled relay with this scope's names, its output in the run's log directory. */
   startRelay(role: RelayRole): Promise<RelayProcess>;
 }
@@ -35,15 +39,18 @@ export interface BenchRig {
   readonly receiver: OtlpTraceReceiver | undefined;
   /** Topics created, names of its own: each part measures on a clean slate. */
   scope(name: string): Promise<BenchScope>;
+  /** Starts a private 3-broker KRaft cluster (the same Temporal, stand-in and receiver) for one part; `stop` takes it away again. */
+  kafkaCluster(): Promise<{ readonly address: string; scope(name: string): Promise<BenchScope>; stop(): Promise<void> }>;
   tearDown(): Promise<void>;
 }
 
 /** What runs so far, so that a failed set-up or an interrupt stops it too. */
-const running: { servers?: PrivateServers; standIn?: StandInProcess; receiver?: OtlpTraceReceiver } = {};
+const running: { servers?: PrivateServers; cluster?: PrivateKafkaCluster; standIn?: StandInProcess; receiver?: OtlpTraceReceiver } = {};
 
 /** Stops the relay processes, the private servers, the stand-in and the receiver; safe to call twice. */
 export async function stopBenchProcesses(): Promise<void> {
   killRelayProcesses();
+  await running.cluster?.stop();
   await running.servers?.stop();
   await running.standIn?.stop();
   await running.receiver?.stop().catch(() => undefined);
@@ -82,12 +89,33 @@ export async function setUpBenchRig(options: { telemetry: boolean }): Promise<Be
   await producer.connect();
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.temporal.payloadEncryption) });
-  const scope = async (name: string): Promise<BenchScope> => {
-    const env = { ...baseEnv, ...prefixedNameVariables(`${id}-${name}`) };
+  const scopeOn = (base: NodeJS.ProcessEnv, onKafka: Kafka, onProducer: Producer) => async (name: string): Promise<BenchScope> => {
+    const env = { ...base, ...prefixedNameVariables(`${id}-${name}`) };
     const scoped = loadRelayConfig(env);
-    await provisionRelayTopics(kafka, scoped);
+    await provisionRelayTopics(onKafka, scoped);
     const logFile = path.join(servers.logDirectory, `relay-${name}.log`);
-    return { config: scoped, env, startRelay: (role) => startRelayProcess(role, env, logFile) };
+    return { config: scoped, env, kafka: onKafka, producer: onProducer, startRelay: (role) => startRelayProcess(role, env, logFile) };
+  };
+  const scope = scopeOn(baseEnv, kafka, producer);
+  const kafkaCluster: BenchRig['kafkaCluster'] = async () => {
+    const clusterProgress = new ProgressLine('private 3-broker Kafka cluster');
+    const started = (running.cluster = await startPrivateKafkaCluster({ runId: `${id}-cluster` }));
+    clusterProgress.done(started.cluster.address);
+    const env = { ...baseEnv, KAFKA_BROKERS: started.cluster.address };
+    const clusterKafka = createKafka(loadRelayConfig(env).kafka, silentLogger, 'perf-bench-cluster');
+    const clusterProducer = clusterKafka.producer();
+    try {
+      await clusterProducer.connect();
+    } catch (error) {
+      await started.stop();
+      throw error;
+    }
+    const stop = async (): Promise<void> => {
+      await clusterProducer.disconnect().catch(() => undefined);
+      await started.stop();
+      running.cluster = undefined;
+    };
+    return { address: started.cluster.address, scope: scopeOn(env, clusterKafka, clusterProducer), stop };
   };
   const tearDown = async (): Promise<void> => {
     await producer.disconnect().catch(() => undefined);
@@ -95,5 +123,5 @@ export async function setUpBenchRig(options: { telemetry: boolean }): Promise<Be
     await stopBenchProcesses();
   };
   const telemetry = receiver ? `on (OTLP gRPC to a receiver at ${receiver.grpcEndpoint})` : 'off (OTEL_SDK_DISABLED=true)';
-  return { id, servers, kafka, producer, client, telemetry, receiver, scope, tearDown };
+  return { id, servers, kafka, producer, client, telemetry, receiver, scope, kafkaCluster, tearDown };
 }

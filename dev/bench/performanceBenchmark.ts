@@ -8,7 +8,8 @@
  *  1. start latency: produced → started through the consumer against direct client starts at
  *     the same rate (half the start ceiling, 90 % of it), alternating, no worker polling; and
  *     the bridge with a worker running at half the end-to-end capacity
- *  2. the consumer's RSS idle and while draining a backlog, its drain rate and CPU per 1,000
+ *  2. the consumer's RSS idle and while draining a backlog, its drain rate and CPU per 1,000;
+ *     the ingest (backlog produced with acks=all, then drained) on 1 broker and on a 3-broker cluster
  *  3. replays: dry run, skip-existing, rerun against the direct start ceiling of the same run
  *  4. cost per run: worker and Temporal CPU ms per completed run, history events per run
  *  5. start-up: `npm start` → ready (consumer joined, worker polling)
@@ -20,6 +21,7 @@ import { measureBacklogDrain } from './backlogDrain';
 import { setUpBenchRig, stopBenchProcesses, type BenchRig } from './benchRig';
 import { startCeiling } from './benchRequests';
 import { bridgeBreakdown, hasAllProcessSpans } from './bridgeBreakdown';
+import { measureIngestOnBrokers } from './ingestOnBrokers';
 import { measureKafkaHop } from './kafkaHop';
 import { benchmarkEnvironment, printPerformanceTable, writePerformanceJson, type PerformanceFigures } from './performanceReport';
 import { measureReplays } from './replayThroughput';
@@ -27,7 +29,7 @@ import { measureRunCost } from './runCost';
 import { measureStartLatency } from './startLatency';
 import { measureStartup } from './serviceStartup';
 
-const parts = ['startup', 'latency', 'cost', 'replay', 'backlog'] as const;
+const parts = ['startup', 'latency', 'cost', 'replay', 'backlog', 'brokers'] as const;
 type Part = (typeof parts)[number];
 
 const usage = `Usage: npm run bench [-- options]
@@ -37,6 +39,7 @@ const usage = `Usage: npm run bench [-- options]
   --runs N            runs worked off end to end for the cost per run (default 500)
   --replay N          requests replayed in each mode (default 2000)
   --backlog N         events in the backlog the consumer drains (default 100000)
+  --broker-backlog N  events in the backlog drained on 1 broker, then on a private 3-broker cluster (default 10000)
   --telemetry on|off  relay processes export spans to an OTLP receiver (default on)
   --json FILE         where the figures go as JSON (default .cache/bench/performance-<time>.json)`;
 
@@ -46,6 +49,7 @@ interface BenchOptions {
   readonly runs: number;
   readonly replay: number;
   readonly backlog: number;
+  readonly brokerBacklog: number;
   readonly telemetry: boolean;
   readonly json: string;
 }
@@ -58,6 +62,7 @@ function readOptions(): BenchOptions | undefined {
       runs: { type: 'string', default: '500' },
       replay: { type: 'string', default: '2000' },
       backlog: { type: 'string', default: '100000' },
+      'broker-backlog': { type: 'string', default: '10000' },
       telemetry: { type: 'string', default: 'on' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -65,7 +70,7 @@ function readOptions(): BenchOptions | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  const count = (name: 'latency-events' | 'runs' | 'replay' | 'backlog', min: number): number => {
+  const count = (name: 'latency-events' | 'runs' | 'replay' | 'backlog' | 'broker-backlog', min: number): number => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
     return value;
@@ -75,7 +80,7 @@ function readOptions(): BenchOptions | undefined {
   if (unknown.length > 0) throw new Error(`--only takes ${parts.join(', ')} (got ${unknown.join(', ')})`);
   if (!['on', 'off'].includes(values.telemetry)) throw new Error('--telemetry must be on or off');
   const json = values.json ?? path.join(__dirname, '../../.cache/bench', `performance-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  return { only: new Set(only as Part[]), latencyEvents: count('latency-events', 10), runs: count('runs', 10), replay: count('replay', 10), backlog: count('backlog', 100), telemetry: values.telemetry === 'on', json };
+  return { only: new Set(only as Part[]), latencyEvents: count('latency-events', 10), runs: count('runs', 10), replay: count('replay', 10), backlog: count('backlog', 100), brokerBacklog: count('broker-backlog', 100), telemetry: values.telemetry === 'on', json };
 }
 
 async function measure(rig: BenchRig, options: BenchOptions): Promise<PerformanceFigures> {
@@ -89,7 +94,8 @@ async function measure(rig: BenchRig, options: BenchOptions): Promise<Performanc
     figures.latencyWithWorker = await latencyWithWorker(rig, options, figures.cost.runsPerSecond / 2);
   }
   if (wants('replay') && figures.ceiling) figures.replays = await measureReplays(rig, await rig.scope('replay'), options.replay, figures.ceiling.concurrency);
-  if (wants('backlog')) figures.backlog = await measureBacklogDrain(rig, await rig.scope('backlog'), options.backlog);
+  if (wants('backlog')) figures.backlog = await measureBacklogDrain(await rig.scope('backlog'), options.backlog);
+  if (wants('brokers')) figures.brokers = await measureIngestOnBrokers(rig, options.brokerBacklog);
   return figures;
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { defaultKafkaVersion } from '../infra/localKafka';
 import { temporalBinPackage } from '../infra/localTemporal';
 import type { BacklogFigures } from './backlogDrain';
+import type { IngestOnBrokersFigures } from './ingestOnBrokers';
 import type { ReplayFigures } from './replayThroughput';
 import type { RunCostFigures } from './runCost';
 import type { StartLatencyFigures } from './startLatency';
@@ -16,6 +17,7 @@ export interface PerformanceFigures {
   readonly startLatency?: readonly StartLatencyFigures[];
   readonly latencyWithWorker?: StartLatencyFigures;
   readonly backlog?: BacklogFigures;
+  readonly brokers?: IngestOnBrokersFigures;
   readonly replays?: ReplayFigures;
   readonly cost?: RunCostFigures;
   readonly startup?: StartupFigures;
@@ -79,6 +81,13 @@ function backlogRows(figures: PerformanceFigures): Row[] {
   if (backlog) {
     rows.push({ goal: `2. consumer peak RSS draining ${backlog.events}`, figure: mib(backlog.peakRssBytes), target: '< 192 MiB', met: backlog.peakRssBytes < 192 * 1048576 });
     rows.push({ goal: '   drain rate, CPU per 1,000 events', figure: `${rate(backlog.drainPerSecond)}, ${backlog.cpuMsPer1000.toFixed(0)} ms`, target: 'printed' });
+  }
+  const brokers = figures.brokers;
+  if (brokers) {
+    const { singleBroker: one, threeBrokers: three } = brokers;
+    rows.push({ goal: `2. ingest of ${brokers.events}, 1 / 3 brokers: produced (acks=all)`, figure: `${rate(one.producePerSecond)} / ${rate(three.producePerSecond)} = ${(three.producePerSecond / one.producePerSecond).toFixed(2)}`, target: 'printed' });
+    rows.push({ goal: '   drained by the consumer', figure: `${rate(one.drainPerSecond)} / ${rate(three.drainPerSecond)} = ${(three.drainPerSecond / one.drainPerSecond).toFixed(2)}`, target: 'printed' });
+    rows.push({ goal: '   consumer CPU per 1,000; peak RSS', figure: `${one.cpuMsPer1000.toFixed(0)} / ${three.cpuMsPer1000.toFixed(0)} ms; ${mib(one.peakRssBytes)} / ${mib(three.peakRssBytes)}`, target: 'printed' });
   }
   return rows;
 }

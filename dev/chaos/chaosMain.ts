@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logging/logger';
 import { chaosUsage, parseChaosOptions } from './chaosOptions';
 import { scenarioById } from './chaosScenarios';
 import { formatChaosTable, passed } from './chaosTable';
-import { startPrivateServers, type PrivateServers } from './privateServers';
+import { startPrivateServers, type PrivateKafka, type PrivateServers } from './privateServers';
 import { runScenario, type ScenarioResult } from './scenarioRun';
 
 async function main(args: readonly string[]): Promise<number> {
@@ -23,7 +23,7 @@ async function main(args: readonly string[]): Promise<number> {
   installTemporalRuntimeLogging(createLogger({ level: 'error', name: 'chaos' }), 'ERROR');
   const runId = Date.now().toString(36);
   const started = Date.now();
-  console.log(`chaos run ${runId}: scale ${options.scale.name}, scenarios ${options.scenarios.join(',')}, seed ${options.seed}`);
+  console.log(`chaos run ${runId}: scale ${options.scale.name}, scenarios ${options.scenarios.join(',')}, seed ${options.seed}${options.brokers === 3 ? ', on 3 brokers where a scenario may choose' : ''}`);
   let servers: PrivateServers | undefined;
   const interrupted = (): void => {
     console.error('interrupted: stopping the private servers');
@@ -34,11 +34,11 @@ async function main(args: readonly string[]): Promise<number> {
   const results: ScenarioResult[] = [];
   const errors: string[] = [];
   try {
-    servers = await startPrivateServers(runId);
-    console.log(`private Kafka ${servers.kafkaBrokers}, Temporal ${servers.temporalAddress}, logs in ${servers.logDirectory}`);
+    servers = await startPrivateServers(runId, process.env, { kafka: kafkaFor(options.scenarios, options.brokers) });
+    console.log(`private Kafka ${servers.cluster ? `${servers.kafkaBrokers === servers.cluster.kafkaBrokers ? '' : `${servers.kafkaBrokers}, `}3-broker cluster ${servers.cluster.kafkaBrokers}` : servers.kafkaBrokers}, Temporal ${servers.temporalAddress}, logs in ${servers.logDirectory}`);
     for (const id of options.scenarios) {
       try {
-        const result = await runScenario(scenarioById(id), { servers, scale: options.scale, seed: options.seed, runId, logDirectory: servers.logDirectory, log: (line) => console.log(line) });
+        const result = await runScenario(scenarioById(id), { servers, scale: options.scale, seed: options.seed, runId, logDirectory: servers.logDirectory, brokers: options.brokers, log: (line) => console.log(line) });
         results.push(result);
         console.log(formatChaosTable([result]).split('\n').at(-1));
       } catch (error) {
@@ -57,6 +57,12 @@ async function main(args: readonly string[]): Promise<number> {
   if (ok && !options.keepLogs && servers) fs.rmSync(servers.directory, { recursive: true, force: true });
   else if (servers) console.log(`\nlogs kept in ${servers.logDirectory}`);
   return ok ? 0 : 1;
+}
+
+/** The Kafka the chosen scenarios run on: the single broker, the 3-broker cluster, or both. */
+function kafkaFor(ids: readonly number[], brokers: 1 | 3): PrivateKafka {
+  const counts = new Set(ids.map((id) => scenarioById(id).brokers ?? brokers));
+  return counts.has(1) && counts.has(3) ? 'both' : counts.has(3) ? 'cluster' : 'single';
 }
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,11 @@
 /** How big a chaos run is: `small` for `npm test`, `full` for `npm run chaos`. */
 export interface ChaosScale {
   readonly name: 'small' | 'full';
-  /** Good requests per scenario (scenarios 1–4, 6, 7). */
+  /** Good requests per scenario (scenarios 1–4, 6, 7, 9–13). */
   readonly requests: number;
   /** Good requests and, as many again, poison records in scenario 5; the good requests among the hostile ones in 8. */
   readonly mixed: number;
-  /** Records per second when a scenario produces steadily (3, 4, 7). */
+  /** Records per second when a scenario produces steadily (3, 4, 7; at most, in 9–13, which spread their records over the fault). */
   readonly ratePerSecond: number;
   /** How long after the last fault a scenario may take to account for every record. */
   readonly drainDeadlineMs: number;

@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import type { FaultPlan, StandInServer } from '../standIn';
 import type { ChaosRecord } from './chaosRecord';
 import type { Tally } from './chaosLedger';
@@ -16,6 +17,12 @@ export interface ScenarioContext {
   /** The broker(s) and the scenario's request topic, for a driver that sends with a client of its own. */
   readonly kafkaBrokers: readonly string[];
   readonly requestTopic: string;
+  /** The scenario's topic of research.completed events. */
+  readonly completedTopic: string;
+  /** Every topic of the scenario (requests, results, DLQ, progress, cancels): what must be in sync again after a broker fault. */
+  readonly topics: readonly string[];
+  /** A client of those brokers, for the driver's own reads (partition ends). */
+  readonly kafka: Kafka;
   /** Control over the servers; throws for scenarios run on servers that are not ours. */
   serverControl(): ServerControl;
   /** Records observable proof that the injected fault really happened. */
@@ -38,8 +45,12 @@ export interface ChaosScenario {
   /** Kills or restarts servers, so it runs only where it owns them. */
   readonly needsServerControl: boolean;
   records(tag: string, scale: ChaosScale, seed: string): ChaosRecord[];
-  /** Ingest consumers at the start (default 1); there is always one worker. */
+  /** Ingest consumers at the start (default 1). */
   readonly consumers?: number;
+  /** Workers at the start (default 1). */
+  readonly workers?: number;
+  /** Runs on a private 3-broker cluster (3), or on the single broker (1, for a scenario that kills it); unset: where the run says (`--brokers`, default 1). */
+  readonly brokers?: 1 | 3;
   /** Extra delay of every model answer (default 0). */
   readonly modelLatencyMs?: number;
   faultPlan?(seed: string): FaultPlan;

@@ -6,25 +6,9 @@ import type { ChaosScenario, ScenarioContext } from './chaosScenario';
 import { goodShares, hostileRound, HostileSender, isHostile, type HostileRecord } from './hostileRecords';
 import { modelFaultStorm } from './modelFaultStorm';
 import { poisonRecords } from './poisonRecords';
-import type { RelayProcess } from './relayProcess';
-
-function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
-
-function first(relays: RelayProcess[], what: string): RelayProcess {
-  const relay = relays[0];
-  if (!relay) throw new Error(`no live ${what}`);
-  return relay;
-}
+import { clusterScenarios } from './clusterFailovers';
+import { fleetRollingRestart } from './fleetRollingRestart';
+import { first, until } from './scenarioWaits';
 
 const goodOnly = (tag: string, scale: { requests: number }): ChaosRecord[] => goodRecords(tag, scale.requests);
 
@@ -89,6 +73,8 @@ async function waitForCutCalls(context: ScenarioContext): Promise<number> {
 const brokerKill: ChaosScenario = {
   id: 3,
   title: 'SIGKILL Kafka broker',
+  // It kills the single broker; the cluster's nodes have scenarios of their own (10–13).
+  brokers: 1,
   description: 'requests are produced steadily; after a third, the (private) broker is SIGKILLed, stays down a few seconds and is started again on the same data; producer, consumer and worker must ride it out',
   needsServerControl: true,
   records: goodOnly,
@@ -283,7 +269,7 @@ function hostileReasonRows(hostile: readonly HostileRecord[], tally: Tally): { r
 }
 
 /** Every scenario, in the order of the table. */
-export const chaosScenarios: readonly ChaosScenario[] = [consumerKill, workerKill, brokerKill, temporalRestart, poisonMix, modelStorm, groupChurn, hostileClient];
+export const chaosScenarios: readonly ChaosScenario[] = [consumerKill, workerKill, brokerKill, temporalRestart, poisonMix, modelStorm, groupChurn, hostileClient, fleetRollingRestart, ...clusterScenarios];
 
 export function scenarioById(id: number): ChaosScenario {
   const scenario = chaosScenarios.find((candidate) => candidate.id === id);

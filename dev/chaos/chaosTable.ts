@@ -17,7 +17,7 @@ function drain(result: ScenarioResult): string {
 function row(result: ScenarioResult): string[] {
   const { tally } = result;
   return [
-    `${result.scenario.id}. ${result.scenario.title}`,
+    `${result.scenario.id}. ${result.scenario.title}${result.brokers === 3 ? ' (3 brokers)' : ''}`,
     String(tally.sent),
     String(tally.runs),
     tally.failedEvents > 0 ? `${tally.terminalEvents} (${tally.failedEvents} failed)` : String(tally.terminalEvents),

@@ -36,14 +36,16 @@ export class RequestTraffic {
     for (let at = 0; at < records.length; at += 100) await this.sendBatch(records.slice(at, at + 100));
   }
 
-  /** Sends at a steady rate (records per second), in ticks of a tenth of a second. */
+  /** Sends at a steady rate (records per second; below 10/s too), looking every tenth of a second what is due: the first at once. */
   async sendSteadily(records: readonly ChaosRecord[], perSecond: number): Promise<void> {
     const started = Date.now();
     let at = 0;
     while (at < records.length) {
-      const due = Math.min(records.length, Math.max(at + 1, Math.floor(((Date.now() - started) / 1000) * perSecond)));
-      await this.sendBatch(records.slice(at, due));
-      at = due;
+      const due = Math.min(records.length, Math.floor(((Date.now() - started) / 1000) * perSecond) + 1);
+      if (due > at) {
+        await this.sendBatch(records.slice(at, due));
+        at = due;
+      }
       if (at < records.length) await sleep(100);
     }
   }

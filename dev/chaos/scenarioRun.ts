@@ -24,10 +24,14 @@ export interface ScenarioRunOptions {
   readonly runId: string;
   readonly logDirectory: string;
   readonly log?: (line: string) => void;
+  /** Where scenarios that name no broker count run: the single broker (1, default) or the cluster (3). */
+  readonly brokers?: 1 | 3;
 }
 
 export interface ScenarioResult {
   readonly scenario: ChaosScenario;
+  /** The brokers it ran on: 1, or the 3-broker cluster. */
+  readonly brokers: 1 | 3;
   readonly tally: Tally;
   readonly drainMs: number | undefined;
   /** Every record accounted for and the picture stable before the deadline. */
@@ -66,14 +70,19 @@ const chaosRelayEnv: NodeJS.ProcessEnv = {
  */
 export async function runScenario(scenario: ChaosScenario, options: ScenarioRunOptions): Promise<ScenarioResult> {
   if (scenario.needsServerControl && !options.servers.control) throw new Error(`scenario ${scenario.id} kills servers and needs private ones`);
+  const brokers = scenario.brokers ?? options.brokers ?? 1;
+  if (brokers === 3 && !options.servers.cluster) throw new Error(`scenario ${scenario.id} runs on a 3-broker cluster, and none was started`);
+  const kafkaBrokers = brokers === 3 && options.servers.cluster ? options.servers.cluster.kafkaBrokers : options.servers.kafkaBrokers;
   const tag = `chaos-${options.runId}-s${scenario.id}`;
   const names = chaosNames(tag);
+  const topics = [names.TOPIC_REQUESTED, names.TOPIC_COMPLETED, names.TOPIC_FAILED, names.TOPIC_DLQ, names.TOPIC_PROGRESS, names.TOPIC_CANCEL];
   const log = (line: string): void => options.log?.(`[${scenario.id}] ${line}`);
   stopKafkajsIdleLoop();
-  const kafka = new Kafka({ clientId: tag, brokers: options.servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
-  await createTopics(kafka, names);
+  const kafka = new Kafka({ clientId: tag, brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  // Progress and cancels are left to the relay, which creates them with its own settings.
+  await createTopics(kafka, topics.slice(0, 4));
   const standIn = await startStandInServer({ latencyMs: scenario.modelLatencyMs ?? 0, ...(scenario.faultPlan ? { faults: scenario.faultPlan(options.seed) } : {}) });
-  const env = { ...process.env, ...chaosRelayEnv, ...names, KAFKA_BROKERS: options.servers.kafkaBrokers, TEMPORAL_ADDRESS: options.servers.temporalAddress, OPENAI_BASE_URL: standIn.baseUrl, ...scenario.env };
+  const env = { ...process.env, ...chaosRelayEnv, ...names, KAFKA_BROKERS: kafkaBrokers, TEMPORAL_ADDRESS: options.servers.temporalAddress, OPENAI_BASE_URL: standIn.baseUrl, ...scenario.env };
   // Consumers log each outcome (debug) so the drivers see starts and redeliveries as they happen.
   const fleet = new RelayFleet(env, path.join(options.logDirectory, tag), (role) => (role === 'consumer' ? { LOG_LEVEL: 'debug' } : {}));
   const traffic = new RequestTraffic(kafka, names.TOPIC_REQUESTED);
@@ -83,7 +92,7 @@ export async function runScenario(scenario: ChaosScenario, options: ScenarioRunO
   let faultEndedAt: number | undefined;
   const context: ScenarioContext = {
     records, traffic, fleet, standIn, scale: options.scale,
-    kafkaBrokers: options.servers.kafkaBrokers.split(','), requestTopic: names.TOPIC_REQUESTED,
+    kafkaBrokers: kafkaBrokers.split(','), requestTopic: names.TOPIC_REQUESTED, completedTopic: names.TOPIC_COMPLETED, topics, kafka,
     serverControl: () => {
       if (!options.servers.control) throw new Error('no control over these servers');
       return options.servers.control;
@@ -95,9 +104,9 @@ export async function runScenario(scenario: ChaosScenario, options: ScenarioRunO
   };
   try {
     await traffic.connect();
-    await fleet.start('worker');
+    for (let index = 0; index < (scenario.workers ?? 1); index += 1) await fleet.start('worker');
     for (let index = 0; index < (scenario.consumers ?? 1); index += 1) await fleet.start('consumer');
-    log(`${records.length} records, ${scenario.title}`);
+    log(`${records.length} records, ${scenario.title}${brokers === 3 ? ', on 3 brokers' : ''}`);
     await scenario.drive(context);
     const ended = faultEndedAt ?? Date.now();
     const drain = await awaitDrain({
@@ -106,7 +115,7 @@ export async function runScenario(scenario: ChaosScenario, options: ScenarioRunO
       onProgress: (tally) => log(`accounted ${tally.sent - tally.lost}/${tally.sent}, runs ${tally.runs} (${tally.openRuns} open), terminal ${tally.terminalEvents}, dlq ${tally.dlqRecords}`),
     });
     scenario.afterDrain?.(context, drain.tally);
-    return { scenario, tally: drain.tally, drainMs: drain.drainMs, settled: drain.settled, proofs, notes, unplannedExits: fleet.unplannedExits };
+    return { scenario, brokers, tally: drain.tally, drainMs: drain.drainMs, settled: drain.settled, proofs, notes, unplannedExits: fleet.unplannedExits };
   } finally {
     await fleet.stop();
     await traffic.disconnect();
@@ -120,6 +129,8 @@ interface ChaosNames extends Record<string, string> {
   readonly TOPIC_COMPLETED: string;
   readonly TOPIC_FAILED: string;
   readonly TOPIC_DLQ: string;
+  readonly TOPIC_PROGRESS: string;
+  readonly TOPIC_CANCEL: string;
   readonly CONSUMER_GROUP_ID: string;
   readonly WORKFLOW_ID_PREFIX: string;
 }
@@ -137,16 +148,19 @@ function chaosNames(tag: string): ChaosNames {
     TOPIC_COMPLETED: name('TOPIC_COMPLETED'),
     TOPIC_FAILED: name('TOPIC_FAILED'),
     TOPIC_DLQ: name('TOPIC_DLQ'),
+    TOPIC_PROGRESS: name('TOPIC_PROGRESS'),
+    TOPIC_CANCEL: name('TOPIC_CANCEL'),
     CONSUMER_GROUP_ID: name('CONSUMER_GROUP_ID'),
     WORKFLOW_ID_PREFIX: name('WORKFLOW_ID_PREFIX'),
   };
 }
 
-async function createTopics(kafka: Kafka, names: ChaosNames): Promise<void> {
+async function createTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [names.TOPIC_REQUESTED, names.TOPIC_COMPLETED, names.TOPIC_FAILED, names.TOPIC_DLQ], 3);
+    // On the cluster the brokers' defaults make them 3 copies with min.insync.replicas 2 (the cluster scenarios check it).
+    await ensureTopics(admin, topics, 3);
   } finally {
     await admin.disconnect();
   }
