@@ -2,6 +2,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IngestConsumer, IngestOutcome } from '../../consumers/ingestConsumer';
 import type { RelayConfig } from '../../src/config/relayConfig';
+import { ConfigurationError } from '../../src/errors';
 import { createKafka } from '../../src/kafka/kafkaClient';
 import { provisionRelayTopics } from '../../src/kafka/topicProvisioner';
 import { describeWeakReplication, replicationPromise } from '../../src/kafka/topicReplication';
@@ -241,19 +242,27 @@ async function provisionTopics(kafka: Kafka, config: RelayConfig, logger: Logger
   }
 }
 
-/** Whether Kafka refused a topic's replication factor (kafkajs: INVALID_REPLICATION_FACTOR, maybe inside an aggregate or a cause). */
-function refusedReplication(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 4) return false;
+/** Refusals of CreateTopics that name our settings or rights, not the network: said as such. */
+const topicRefusals = new Set(['INVALID_REPLICATION_FACTOR', 'INVALID_CONFIG', 'POLICY_VIOLATION', 'INVALID_PARTITIONS', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'INVALID_REQUEST']);
+
+/** The Kafka error type of a refusal (kafkajs: `type`, maybe inside an aggregate or a cause); undefined for anything else. */
+function topicRefusal(error: unknown, depth = 0): string | undefined {
+  if (!(error instanceof Error) || depth > 4) return undefined;
   const { type, errors } = error as Error & { type?: unknown; errors?: unknown };
-  if (type === 'INVALID_REPLICATION_FACTOR') return true;
-  return (Array.isArray(errors) && errors.some((inner) => refusedReplication(inner, depth + 1))) || refusedReplication(error.cause, depth + 1);
+  if (typeof type === 'string' && topicRefusals.has(type)) return type;
+  const inner = Array.isArray(errors) ? errors.map((each) => topicRefusal(each, depth + 1)).find((found) => found !== undefined) : undefined;
+  return inner ?? topicRefusal(error.cause, depth + 1);
 }
 
-/** Why the topics could not be made: a replication the cluster cannot give is configuration, not reachability. */
+/** Why the topics could not be made: a refusal of our settings is not a broker out of reach. */
 function provisioningError(error: unknown, config: RelayConfig): Error {
+  if (error instanceof ConfigurationError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (refusedReplication(error)) {
-    return new Error(`Kafka at ${config.kafka.brokers.join(',')} refused to create the relay's topics with their replication factor (TOPIC_REPLICATION_FACTOR=${config.topicReplication.factor ?? 'default'}): it must not exceed the brokers of the cluster: ${message}`, { cause: error });
+  const refusal = topicRefusal(error);
+  if (refusal !== undefined) {
+    const replication = `TOPIC_PARTITIONS=${config.topicPartitions}, TOPIC_REPLICATION_FACTOR=${config.topicReplication.factor ?? 'default'}, TOPIC_MIN_INSYNC_REPLICAS=${config.topicReplication.minInsyncReplicas ?? 'default'}`;
+    const hint = refusal === 'INVALID_REPLICATION_FACTOR' ? 'the replication factor must not exceed the brokers of the cluster' : 'create the topics yourself, or allow these settings';
+    return new Error(`Kafka at ${config.kafka.brokers.join(',')} refused to create the relay's topics (${refusal}; ${replication}): ${hint}: ${message}`, { cause: error });
   }
   return new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${message}`, { cause: error });
 }

@@ -15,8 +15,8 @@ const usage = `Usage: npm run infra:<up|down|status|reset> [-- --no-phoenix] [--
   status  show what runs where
 
   --no-phoenix   leave Phoenix out (same as INFRA_PHOENIX=false)
-  --brokers N    a KRaft cluster of N combined broker+controller nodes instead of one broker
-                 (same as INFRA_KAFKA_BROKERS=N); 3: clients on 9092/9094/9096, controllers on
+  --brokers 3    a KRaft cluster of 3 combined broker+controller nodes instead of one broker
+                 (same as INFRA_KAFKA_BROKERS=3; 1 is the single broker); 3: clients on 9092/9094/9096, controllers on
                  19093/29093/39093, topics replicated 3 times with min.insync.replicas=2
 
 Environment: KAFKA_BROKERS (first entry, default 127.0.0.1:9092; with N brokers, one entry per

@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { ensureHelm } from '../k8sTools/helmInstall';
+import { ensurePrometheus } from '../k8sTools/prometheusInstall';
 import { ensureLlamaServer } from '../llamaServer/llamaServerBuild';
 import { ensureTinyModel } from '../llamaServer/tinyModel';
 import { BringUpError, bringUp, localInfraFromEnv, stopStarted, type StartedServers } from './localInfra';
@@ -13,15 +15,18 @@ import { sleep } from './managedProcess';
  * runs in a process group of its own: what it leaves running when it ends (a server started by
  * a test file that was cut off by its time limit) is named and stopped.
  *
+ * `--with-k8s-tools` (before the command) installs Helm and Prometheus/promtool for the chart's tests.
  * `--with-llama-server` (before the command) first builds llama.cpp's llama-server and writes the
  * tiny test model (both cached), so a fresh clone builds once, with progress, outside any test's
  * time limit.
  */
 async function main(): Promise<number> {
-  const withLlamaServer = process.argv[2] === '--with-llama-server';
-  const command = process.argv.slice(withLlamaServer ? 3 : 2);
+  const leading = process.argv.slice(2);
+  const flags = new Set<string>();
+  while (leading[0] === '--with-llama-server' || leading[0] === '--with-k8s-tools') flags.add(leading.shift() ?? '');
+  const command = leading;
   if (command.length === 0 || command[0] === '--help') {
-    console.log('Usage: tsx dev/infra/withInfra.ts [--with-llama-server] <command> [args...]');
+    console.log('Usage: tsx dev/infra/withInfra.ts [--with-llama-server] [--with-k8s-tools] <command> [args...]');
     return command.length === 0 ? 2 : 0;
   }
   // Installed before anything starts: until the command runs, a signal ends this process (its exit
@@ -33,7 +38,8 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  if (withLlamaServer && !(await prepareLlamaServer())) return 1;
+  if (flags.has('--with-llama-server') && !(await prepareSteps(llamaServerSteps))) return 1;
+  if (flags.has('--with-k8s-tools') && !(await prepareSteps(k8sToolSteps))) return 1;
   const infra = localInfraFromEnv();
   let started: StartedServers;
   try {
@@ -67,12 +73,22 @@ async function main(): Promise<number> {
   }
 }
 
-/** Builds llama-server and the tiny model unless cached; false (after saying which failed, and why) when one fails. */
-async function prepareLlamaServer(): Promise<boolean> {
-  const steps: readonly [string, () => Promise<unknown>][] = [
-    ['could not build llama-server', () => ensureLlamaServer()],
-    ['could not write the tiny test model', () => ensureTinyModel()],
-  ];
+type PrepareStep = readonly [failure: string, run: () => Promise<unknown>];
+
+/** llama-server and the tiny model the suite serves with it (`--with-llama-server`). */
+const llamaServerSteps: readonly PrepareStep[] = [
+  ['could not build llama-server', () => ensureLlamaServer()],
+  ['could not write the tiny test model', () => ensureTinyModel()],
+];
+
+/** Helm (a `go install` of minutes) and Prometheus/promtool for the chart's tests (`--with-k8s-tools`). */
+const k8sToolSteps: readonly PrepareStep[] = [
+  ['could not install Helm', () => ensureHelm()],
+  ['could not install Prometheus and promtool', () => ensurePrometheus()],
+];
+
+/** Runs each step unless cached, before any test's time limit starts; false (after saying which failed, and why) when one fails. */
+async function prepareSteps(steps: readonly PrepareStep[]): Promise<boolean> {
   for (const [failure, step] of steps) {
     try {
       await step();

@@ -37,7 +37,7 @@ export async function ensureHelm(paths: K8sToolPaths = k8sToolPaths()): Promise<
 }
 
 async function installHelm(paths: K8sToolPaths): Promise<ToolInstall> {
-  requireTool('go', ['version'], `installing Helm ${helmVersion} builds it with Go and \`go version\` fails: install Go 1.24 or newer (https://go.dev/doc/install, or apt-get install golang-go) and put it on PATH`);
+  requireTool('go', ['version'], `installing Helm ${helmVersion} builds it with Go and \`go version\` fails: install Go 1.26 or newer (Helm 4.3's go.mod asks for it; https://go.dev/doc/install — Debian 12's golang-go is too old) and put it on PATH`);
   const progress = new ProgressLine(`Helm ${helmVersion} (${helmModule}) from the Go module proxy`);
   const started = Date.now();
   fs.rmSync(helmMarker(paths), { force: true });

@@ -1,6 +1,6 @@
 import { ConfigResourceTypes, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
 import type { RelayConfig } from '../config/relayConfig';
-import { resolveTopicReplication, weakTopicReplication, type TopicReplication, type WeakTopicReplication } from './topicReplication';
+import { clusterBrokerCount, resolveTopicReplication, weakTopicReplication, type TopicReplication, type WeakTopicReplication } from './topicReplication';
 
 /** Per-topic settings for topics created here (`message.timestamp.type` and the like). */
 export type TopicSettings = (topic: string) => ITopicConfig['configEntries'];
@@ -78,13 +78,13 @@ export async function provisionRelayTopics(kafka: Kafka, config: Pick<RelayConfi
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const { brokers } = await admin.describeCluster();
-    const replication = resolveTopicReplication(config.topicReplication ?? {}, brokers.length);
     const topics = Object.values(config.topics);
+    const brokers = await clusterBrokerCount(admin, topics);
+    const replication = resolveTopicReplication(config.topicReplication ?? {}, brokers);
     const created = await ensureTopics(admin, topics, config.topicPartitions, undefined, relayTopicSettings(config, replication), replication.factor);
     // Only warnings depend on these: a broker that refuses to describe (ACLs) does not stop start-up.
     const weakReplication = await weakTopicReplication(admin, topics).catch(() => undefined);
-    return { created, replication: { ...replication, brokers: brokers.length }, weakReplication, stampedByProducers: await createTimeTopics(admin, intakeTopics(config)) };
+    return { created, replication: { ...replication, brokers }, weakReplication, stampedByProducers: await createTimeTopics(admin, intakeTopics(config)) };
   } finally {
     // Also after a failed connect: kafkajs may hold a half-open connection.
     await admin.disconnect();

@@ -27,6 +27,8 @@ describe('the replication of the relay’s topics', () => {
     assert.deepEqual(resolveTopicReplication({ factor: 2, minInsyncReplicas: 2 }, 5), { factor: 2, minInsyncReplicas: 2 });
     assert.throws(() => testConfig({ TOPIC_REPLICATION_FACTOR: '2', TOPIC_MIN_INSYNC_REPLICAS: '3' }), /TOPIC_MIN_INSYNC_REPLICAS=3 is above TOPIC_REPLICATION_FACTOR=2/);
     assert.throws(() => testConfig({ TOPIC_REPLICATION_FACTOR: '0' }), /TOPIC_REPLICATION_FACTOR/);
+    // A min ISR set alone is checked against the factor the cluster gets: Kafka would accept the topic, then refuse every acks=all write.
+    assert.throws(() => resolveTopicReplication({ minInsyncReplicas: 2 }, 1), /TOPIC_MIN_INSYNC_REPLICAS=2 is above the replication factor 1 \(the default on 1 broker\(s\)\)/);
   });
 });
 
@@ -52,7 +54,8 @@ describe('the start-up warning about weakly replicated topics, on a 3-node clust
     const warnings = await startUpWarnings(config);
     const weak = warnings.filter((line) => line.msg.includes('replication factor'));
     assert.deepEqual(weak.map((line) => line.topic), [config.topics.progress], JSON.stringify(warnings));
-    assert.match(weak[0]?.msg ?? '', /replication factor 1 on a 3-broker cluster.*replication factor ≥ 3, min\.insync\.replicas=2 and producers with acks=all/);
+    // The cluster's default min.insync.replicas (2) applies to it too: acks=all writes to it are refused outright.
+    assert.match(weak[0]?.msg ?? '', /min\.insync\.replicas=2 is above its replication factor 1: every acks=all write is refused.*replication factor ≥ 3, min\.insync\.replicas=2 and producers with acks=all/);
 
     const proper = testConfig({ ...prefixedNameVariables(uniqueName('proper')), KAFKA_BROKERS: servers!.cluster.address, TOPIC_PARTITIONS: '1' });
     assert.deepEqual(await startUpWarnings(proper), [], 'no warning for topics with three replicas and min ISR 2');
@@ -79,7 +82,7 @@ describe('the relay’s topics on a single broker', () => {
     const config = testConfig({ ...prefixedNameVariables(uniqueName('too-many')), KAFKA_BROKERS: servers!.cluster.address, TOPIC_PARTITIONS: '1', TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '2' });
     await assert.rejects(RelayService.start({ config, logger: silentLogger, roles: { consumer: false, worker: false }, httpPort: false }), (error: unknown) => {
       assert.ok(error instanceof Error);
-      assert.match(error.message, /refused to create the relay's topics with their replication factor \(TOPIC_REPLICATION_FACTOR=3\)/);
+      assert.match(error.message, /refused to create the relay's topics \(INVALID_REPLICATION_FACTOR; TOPIC_PARTITIONS=1, TOPIC_REPLICATION_FACTOR=3/);
       assert.doesNotMatch(error.message, /cannot reach Kafka/);
       return true;
     });
