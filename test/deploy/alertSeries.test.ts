@@ -75,7 +75,7 @@ describe('the chart\'s alerts against a running relay scraped by a real Promethe
     }
     // The label values the expressions filter on are the ones the relay writes.
     await eventually(async () => ((await server.series(`research_relay_runs_total{${sel},outcome="failed",cancelled="false",stage="plan",error_type="BudgetExceededError"}`)).length > 0 ? true : undefined), 30_000, 'the budget-stopped run as outcome="failed", cancelled="false"');
-    assert.ok((await server.series(`research_relay_runs_total{${sel},outcome="completed"}`)).length > 0);
+    await eventually(async () => ((await server.series(`research_relay_runs_total{${sel},outcome="completed"}`)).length > 0 ? true : undefined), 30_000, `the completed runs as outcome="completed" (series: ${JSON.stringify(await server.series(`research_relay_runs_total{${sel}}`))})`);
     assert.ok((await server.series(`research_relay_dead_letters_total{${sel},reason="not-json",messaging_destination_name="${relay.config.topics.requested}"}`)).length > 0);
     assert.equal((await server.series(`research_relay_consumer_lag{${sel},messaging_consumer_group_name="${relay.config.consumerGroupId}"}`)).length, 3, 'a lag series per partition held');
 

@@ -14,7 +14,7 @@ describe('installing the Kubernetes tooling into the project cache', () => {
     const savedPath = process.env.PATH;
     process.env.PATH = path.join(emptyCache, 'no-such-bin');
     try {
-      await assert.rejects(ensureHelm(paths), (error: unknown) => error instanceof MissingToolError && error.tool === 'go' && /install Go 1\.24 or newer/.test(error.message) && !error.retryable);
+      await assert.rejects(ensureHelm(paths), (error: unknown) => error instanceof MissingToolError && error.tool === 'go' && /install Go 1\.26 or newer/.test(error.message) && !error.retryable);
       await assert.rejects(ensurePrometheus(paths), (error: unknown) => error instanceof MissingToolError && error.tool === 'apt-get' && /Debian's prometheus package/.test(error.message));
     } finally {
       process.env.PATH = savedPath;

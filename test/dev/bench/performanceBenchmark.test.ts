@@ -23,7 +23,7 @@ describe('npm run bench', () => {
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /Usage: npm run bench[\s\S]*--only LIST[\s\S]*--latency-events N/);
     for (const [args, reason] of [
-      [['--only', 'speed'], /--only takes startup, latency, cost, replay, backlog \(got speed\)/],
+      [['--only', 'speed'], /--only takes startup, latency, cost, replay, backlog, brokers \(got speed\)/],
       [['--runs', 'many'], /--runs must be an integer ≥ 10/],
       [['--telemetry', 'maybe'], /--telemetry must be on or off/],
       [['--fast'], /Unknown option '--fast'/],
