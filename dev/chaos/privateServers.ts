@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { infraPaths, type InfraPaths } from '../infra/infraPaths';
+import { privateClusterPaths } from '../infra/privateKafkaCluster';
 import { defaultKafkaVersion, LocalKafka } from '../infra/localKafka';
 import { LocalKafkaCluster } from '../infra/localKafkaCluster';
 import { LocalTemporal } from '../infra/localTemporal';
@@ -100,15 +101,6 @@ export async function startPrivateServers(runId: string, env: NodeJS.ProcessEnv 
 
 /** The shared downloads (jars, Maven repository, Temporal CLI) with data, config, logs and pids of our own. */
 function privatePaths(shared: InfraPaths, directory: string): InfraPaths {
-  return {
-    ...shared,
-    root: directory,
-    kafkaData: path.join(directory, 'kafka', 'data'),
-    kafkaConfig: path.join(directory, 'kafka', 'server.properties'),
-    kafkaLog4j: path.join(directory, 'kafka', 'log4j2.properties'),
-    temporalDb: path.join(directory, 'temporal', 'dev-server.db'),
-    logs: path.join(directory, 'logs'),
-    pids: path.join(directory, 'pids'),
-  };
+  return { ...privateClusterPaths(shared, directory), temporalDb: path.join(directory, 'temporal', 'dev-server.db') };
 }
 

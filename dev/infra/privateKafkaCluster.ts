@@ -62,7 +62,7 @@ export async function startPrivateKafkaCluster(options: PrivateKafkaClusterOptio
 }
 
 /** The shared downloads with data, logs and pids of our own. */
-function privateClusterPaths(shared: InfraPaths, directory: string): InfraPaths {
+export function privateClusterPaths(shared: InfraPaths, directory: string): InfraPaths {
   return {
     ...shared,
     root: directory,
